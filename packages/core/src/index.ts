@@ -1,0 +1,30 @@
+export type { Backend, ReduceArgs, RowSelection, RunArgs } from './backend.js';
+export { CpuBackend, CpuStorage } from './cpu/cpu-backend.js';
+export { defaultBackend, setDefaultBackend } from './default-backend.js';
+export { RuntimeError, TsoptimError, TypeError_, ValueError } from './errors.js';
+export {
+  type ElementwiseKernel,
+  type ReductionKernel,
+  defineKernel,
+  defineReduction,
+  kernelFamily,
+} from './kernel/define.js';
+export { type JsDialect, emitJs, jsNumber } from './kernel/emit-js.js';
+export * as k from './kernel/expr.js';
+export type { BinaryOp, Expr, ExprLike, UnaryOp } from './kernel/expr.js';
+export { type BindingMode, type ReducePlan, type RunPlan, planReduce, planRun } from './kernel/plan.js';
+export * from './ops.js';
+export { Parameter, type ParameterInit, type ParameterOptions, parameter } from './parameter.js';
+export { type Rng, createRng, rand, randn } from './random.js';
+export {
+  type NestedArray,
+  type Shape,
+  broadcastStrides,
+  inferShape,
+  shapeSize,
+  shapesEqual,
+  stridesOf,
+  unflatten,
+} from './shape.js';
+export { SparseTensor } from './sparse.js';
+export { Tensor, type TensorData, type TensorOptions, full, tensor, zeros } from './tensor.js';
