@@ -1,0 +1,181 @@
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { checkBetas, checkEps, checkLr, checkWeightDecay, withDefaults } from './validate.js';
+
+/** Options of {@link Adam}; defaults as torch.optim.Adam. */
+export interface AdamOptions extends BaseOptions {
+  /** Learning rate (default 1e-3). */
+  lr?: number;
+  /** Coefficients of the running averages of the gradient and its square (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** Added to the denominator for numerical stability (default 1e-8). */
+  eps?: number;
+  /** Weight decay (default 0): an L2 term added to the gradient, or decoupled (AdamW) when `decoupledWeightDecay`. */
+  weightDecay?: number;
+  /** Use the AMSGrad variant (default false). */
+  amsgrad?: boolean;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+  /** Decay the parameter directly, θ ← θ·(1 − γλ), as AdamW does (default false). */
+  decoupledWeightDecay?: boolean;
+}
+
+export const ADAM_DEFAULTS: Required<AdamOptions> = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  amsgrad: false,
+  maximize: false,
+  foreach: null,
+  capturable: false,
+  differentiable: false,
+  fused: null,
+  decoupledWeightDecay: false,
+};
+
+type AdamFlags = { maximize: boolean; decay: 'none' | 'l2' | 'decoupled'; amsgrad: boolean };
+
+/**
+ * One pass per parameter: 4 loads and 3 stores (5 and 4 with AMSGrad). Bias corrections are folded into
+ * host scalars: stepSize = γ/(1−β₁ᵗ), invBc2Sqrt = 1/√(1−β₂ᵗ).
+ */
+export const adamKernel = kernelFamily((f: AdamFlags) =>
+  defineKernel({
+    name: 'adam',
+    inputs: f.amsgrad ? ['param', 'grad', 'expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['param', 'grad', 'expAvg', 'expAvgSq'],
+    scalars: ['beta1', 'beta2', 'eps', 'weightDecay', 'decayFactor', 'stepSize', 'invBc2Sqrt'],
+    outputs: f.amsgrad ? ['param', 'expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['param', 'expAvg', 'expAvgSq'],
+    body: (t, s) => {
+      const ins = t as Record<string, k.Expr>;
+      let param = ins.param!;
+      let g = f.maximize ? k.neg(ins.grad!) : ins.grad!;
+      if (f.decay === 'l2') g = k.add(g, k.mul(s.weightDecay, param));
+      if (f.decay === 'decoupled') param = k.mul(param, s.decayFactor);
+      const m = k.add(k.mul(s.beta1, ins.expAvg!), k.mul(k.sub(1, s.beta1), g));
+      const v = k.add(k.mul(s.beta2, ins.expAvgSq!), k.mul(k.sub(1, s.beta2), k.mul(g, g)));
+      const vMax = f.amsgrad ? k.max(ins.maxExpAvgSq!, v) : v;
+      const denom = k.add(k.mul(k.sqrt(vMax), s.invBc2Sqrt), s.eps);
+      const out: Record<string, k.Expr> = {
+        param: k.sub(param, k.mul(s.stepSize, k.div(m, denom))),
+        expAvg: m,
+        expAvgSq: v,
+      };
+      if (f.amsgrad) out.maxExpAvgSq = vMax;
+      return out as never;
+    },
+  }),
+);
+
+/** Hyper-parameters of the functional {@link adam}. */
+export interface AdamStepOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+  decoupledWeightDecay: boolean;
+}
+
+/**
+ * The Adam update on raw tensors (torch.optim's functional `adam`), one fused pass per parameter:
+ *
+ *   g ← ±∇ (+ λθ, or θ ← θ(1−γλ) when decoupled);  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;
+ *   v̂ ← max(v̂, v) (AMSGrad);  θ ← θ − γ/(1−β₁ᵗ) · m / (√v̂ /√(1−β₂ᵗ) + ε)
+ *
+ * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
+ * @param maxExpAvgSqs used only when `amsgrad`.
+ */
+export function adam(
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  expAvgs: readonly Tensor[],
+  expAvgSqs: readonly Tensor[],
+  maxExpAvgSqs: readonly (Tensor | undefined)[],
+  steps: readonly number[],
+  o: AdamStepOptions,
+): void {
+  const decay = o.weightDecay === 0 ? 'none' : o.decoupledWeightDecay ? 'decoupled' : 'l2';
+  const kernel = adamKernel({ maximize: o.maximize, decay, amsgrad: o.amsgrad });
+  for (let i = 0; i < params.length; i++) {
+    const t = steps[i]!;
+    const param = params[i]!;
+    const scalars = {
+      beta1: o.beta1,
+      beta2: o.beta2,
+      eps: o.eps,
+      weightDecay: o.weightDecay,
+      decayFactor: 1 - o.lr * o.weightDecay,
+      stepSize: o.lr / (1 - o.beta1 ** t),
+      invBc2Sqrt: 1 / Math.sqrt(1 - o.beta2 ** t),
+    };
+    const tensors: Record<string, Tensor> = { param, grad: grads[i]!, expAvg: expAvgs[i]!, expAvgSq: expAvgSqs[i]! };
+    if (o.amsgrad) tensors.maxExpAvgSq = maxExpAvgSqs[i]!;
+    param.backend.run(kernel, { tensors, scalars });
+  }
+}
+
+/**
+ * Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", https://arxiv.org/abs/1412.6980) with
+ * AMSGrad (Reddi et al., "On the Convergence of Adam and Beyond", https://openreview.net/forum?id=ryQu7f-RZ),
+ * as torch.optim.Adam, including `decoupledWeightDecay` (AdamW's decay).
+ *
+ * State per parameter: `step`, `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with AMSGrad.
+ *
+ * @throws ValueError `Invalid learning rate: …`, `Invalid epsilon value: …`, `Invalid beta parameter at index i: …`,
+ * `Invalid weight_decay value: …`.
+ * @example
+ * const opt = new Adam(model.parameters(), { lr: 1e-3 });
+ * for (const batch of data) { opt.zeroGrad(); loss(batch).backward(); opt.step(); }
+ */
+export class Adam extends Optimizer<Required<AdamOptions>> {
+  constructor(params: ParamsInput, options: AdamOptions = {}, defaults: Required<AdamOptions> = ADAM_DEFAULTS) {
+    super(params, withDefaults(defaults, options));
+  }
+
+  protected override validate(o: Record<string, unknown>): void {
+    checkLr(o.lr);
+    checkEps(o.eps);
+    checkBetas(o.betas);
+    checkWeightDecay(o.weightDecay);
+  }
+
+  protected override paramShapedState(): readonly string[] {
+    return ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'];
+  }
+
+  protected updateGroup(group: ParamGroup<Required<AdamOptions>>, params: Parameter[]): void {
+    const states = params.map((p) => initAdamState(this.stateOf(p), p, group.amsgrad));
+    const steps = states.map((s) => (s.step = (s.step as number) + 1));
+    adam(
+      params,
+      params.map((p) => p.grad as Tensor),
+      states.map((s) => s.exp_avg as Tensor),
+      states.map((s) => s.exp_avg_sq as Tensor),
+      states.map((s) => s.max_exp_avg_sq as Tensor | undefined),
+      steps,
+      {
+        lr: group.lr,
+        beta1: group.betas[0],
+        beta2: group.betas[1],
+        eps: group.eps,
+        weightDecay: group.weightDecay,
+        amsgrad: group.amsgrad,
+        maximize: group.maximize,
+        decoupledWeightDecay: group.decoupledWeightDecay,
+      },
+    );
+  }
+}
+
+function initAdamState(s: ParamState, p: Parameter, amsgrad: boolean): ParamState {
+  if (s.step === undefined) {
+    s.step = 0;
+    s.exp_avg = zeros(p.shape, { backend: p.backend });
+    s.exp_avg_sq = zeros(p.shape, { backend: p.backend });
+  }
+  if (amsgrad && s.max_exp_avg_sq === undefined) s.max_exp_avg_sq = zeros(p.shape, { backend: p.backend });
+  return s;
+}

@@ -1,0 +1,379 @@
+import { Parameter, RuntimeError, SparseTensor, type Tensor, TypeError_, ValueError } from '@tsoptim/core';
+import { HookList, type RemovableHandle } from './hooks.js';
+import { resolveHyper } from './internal/hyper.js';
+import { type StateShape, decodeStateDict, encodeStateDict } from './internal/state-codec.js';
+import type { StateDict } from './state-dict.js';
+
+/** Evaluates the model and returns the loss; optimizers such as LBFGS call it several times per step. */
+export type Closure = () => number | Tensor | undefined | void;
+
+/** A named parameter, as `model.namedParameters()` yields: adds `param_names` to its group, as torch does. */
+export type NamedParameter = readonly [string, Parameter];
+
+/** One parameter group as given to a constructor or to `addParamGroup`: parameters and option overrides. */
+export interface ParamGroupInput {
+  params: Parameter | Iterable<Parameter | NamedParameter>;
+  readonly [option: string]: unknown;
+}
+
+/** What an optimizer is constructed from. */
+export type ParamsInput = Iterable<Parameter> | Iterable<NamedParameter> | Iterable<ParamGroupInput>;
+
+/** A parameter group: its parameters and every option (defaults filled in). Options are writable. */
+export type ParamGroup<O> = O & {
+  params: Parameter[];
+  paramNames?: string[];
+  [option: string]: unknown;
+};
+
+/** Per-parameter optimizer state, keyed as torch keys it (`step`, `exp_avg`...). */
+export type ParamState = Record<string, unknown>;
+
+/** Options every optimizer shares with torch (the CUDA-only ones are accepted as documented below). */
+export interface BaseOptions {
+  /**
+   * Accepted for torch compatibility; every tsoptim backend already runs one fused pass per tensor, so there
+   * is nothing to choose. Any value is kept in the state dict.
+   */
+  foreach?: boolean | null;
+  /** CUDA-graph capture (torch). Only `false` is accepted: tsoptim steps never need capturing. */
+  capturable?: boolean;
+  /** Autograd through the step (torch). Only `false` is accepted. */
+  differentiable?: boolean;
+  /** torch's fused CUDA kernels. Only `false`/`null` is accepted: tsoptim's kernels are always fused. */
+  fused?: boolean | null;
+}
+
+export type StepPreHook<O extends Optimizer = Optimizer> = (
+  optimizer: O,
+  args: { closure: Closure | undefined },
+) => { closure: Closure | undefined } | undefined | void;
+export type StepPostHook<O extends Optimizer = Optimizer> = (optimizer: O, args: { closure: Closure | undefined }) => void;
+export type StateDictPreHook = (optimizer: Optimizer) => void;
+export type StateDictPostHook = (optimizer: Optimizer, stateDict: StateDict) => StateDict | undefined | void;
+export type LoadStateDictPreHook = (optimizer: Optimizer, stateDict: StateDict) => StateDict | undefined | void;
+export type LoadStateDictPostHook = (optimizer: Optimizer) => void;
+
+const globalPre = new HookList<StepPreHook>();
+const globalPost = new HookList<StepPostHook>();
+
+/** Registers a step pre-hook that runs for every optimizer, before its own hooks (torch's global hook). */
+export function registerOptimizerStepPreHook(hook: StepPreHook): RemovableHandle {
+  return globalPre.add(hook);
+}
+
+/** Registers a step post-hook that runs for every optimizer, after its own hooks. */
+export function registerOptimizerStepPostHook(hook: StepPostHook): RemovableHandle {
+  return globalPost.add(hook);
+}
+
+function typeName(x: unknown): string {
+  if (x === null) return 'null';
+  if (Array.isArray(x)) return 'Array';
+  if (typeof x === 'object') return (x as object).constructor?.name ?? 'Object';
+  return typeof x;
+}
+
+function isIterable(x: unknown): x is Iterable<unknown> {
+  return typeof x === 'object' && x !== null && typeof (x as Iterable<unknown>)[Symbol.iterator] === 'function';
+}
+
+function isGroupInput(x: unknown): x is ParamGroupInput {
+  return typeof x === 'object' && x !== null && !Parameter.isParameter(x) && !Array.isArray(x) && 'params' in x;
+}
+
+const CUDA_ONLY: Record<string, string> = {
+  capturable: 'capturable=true is a CUDA-graph option; tsoptim steps never need capturing',
+  differentiable: 'differentiable=true (autograd through the optimizer step) is not supported',
+  fused: 'fused=true selects torch CUDA kernels; every tsoptim step is already one fused pass per tensor',
+};
+
+/**
+ * The base of every optimizer, with torch.optim.Optimizer's semantics: parameter groups with per-group
+ * options, lazily created per-parameter state, `zeroGrad`, `step(closure)`, hooks, and `stateDict()` /
+ * `loadStateDict()` in torch's layout (a checkpoint moves between the two).
+ *
+ * Subclasses validate their options in the constructor and implement {@link Optimizer.updateGroup}, which
+ * calls the algorithm's functional form on the group's parameters; LBFGS-like optimizers override
+ * {@link Optimizer.stepImpl} instead.
+ */
+export abstract class Optimizer<O extends object = Record<string, unknown>> {
+  /** The options each group starts from. */
+  readonly defaults: Readonly<O>;
+  /** The parameter groups; each group's options are readable and writable (schedulers write `lr`). */
+  paramGroups: ParamGroup<O>[] = [];
+  /** Per-parameter state, created on a parameter's first step. */
+  state = new Map<Parameter, ParamState>();
+
+  private readonly stepPre = new HookList<StepPreHook>();
+  private readonly stepPost = new HookList<StepPostHook>();
+  private readonly sdPre = new HookList<StateDictPreHook>();
+  private readonly sdPost = new HookList<StateDictPostHook>();
+  private readonly loadPre = new HookList<LoadStateDictPreHook>();
+  private readonly loadPost = new HookList<LoadStateDictPostHook>();
+  /** Steps completed: the argument schedule-valued options are evaluated at. */
+  scheduleStep = 0;
+
+  /**
+   * @throws TypeError_ when `params` is a single tensor or holds something that is not a parameter.
+   * @throws ValueError on an empty parameter list or a parameter in two groups.
+   */
+  constructor(params: ParamsInput, defaults: O) {
+    if (Parameter.isParameter(params) || !isIterable(params)) {
+      throw new TypeError_(
+        `params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typeName(params)}`,
+      );
+    }
+    this.checkOptions(defaults as Record<string, unknown>);
+    this.defaults = Object.freeze({ ...defaults });
+    const list = [...(params as Iterable<unknown>)];
+    if (list.length === 0) throw new ValueError('optimizer got an empty parameter list');
+    const groups: ParamGroupInput[] = isGroupInput(list[0])
+      ? (list as ParamGroupInput[])
+      : [{ params: list as Iterable<Parameter | NamedParameter> }];
+    // Validate every group against the ones before it, then commit: a failure leaves nothing half-built.
+    const built: ParamGroup<O>[] = [];
+    for (const g of groups) built.push(this.buildGroup(g, built));
+    this.paramGroups = built;
+  }
+
+  /** Adds a parameter group (torch's add_param_group): defaults fill missing options. */
+  addParamGroup(group: ParamGroupInput): void {
+    this.paramGroups.push(this.buildGroup(group, this.paramGroups));
+  }
+
+  private buildGroup(group: ParamGroupInput, existing: readonly ParamGroup<O>[]): ParamGroup<O> {
+    if (typeof group !== 'object' || group === null || Array.isArray(group)) {
+      throw new TypeError_(`param_group must be a dict, but got ${typeName(group)}`);
+    }
+    const raw = group.params;
+    if (raw instanceof Set) {
+      throw new TypeError_(
+        'optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.',
+      );
+    }
+    const items: unknown[] = Parameter.isParameter(raw) ? [raw] : isIterable(raw) ? [...raw] : [raw];
+    const params: Parameter[] = [];
+    const names: string[] = [];
+    for (const item of items) {
+      if (Array.isArray(item) && item.length === 2 && typeof item[0] === 'string') {
+        names.push(item[0]);
+        params.push(item[1] as Parameter);
+      } else {
+        params.push(item as Parameter);
+      }
+    }
+    if (names.length !== 0 && names.length !== params.length) {
+      throw new ValueError('all optimizer params should be with/without names. Some param names are missing');
+    }
+    for (const p of params) {
+      if (!Parameter.isParameter(p)) {
+        throw new TypeError_(`optimizer can only optimize Tensors, but one of the params is ${typeName(p)}`);
+      }
+    }
+    const out = { ...(group as object), params } as ParamGroup<O>;
+    if (names.length !== 0) out.paramNames = names;
+    for (const [k, v] of Object.entries(this.defaults)) if (!(k in out) || out[k] === undefined) (out as Record<string, unknown>)[k] = v;
+    this.checkOptions(out);
+    if (new Set(params).size !== params.length) {
+      console.warn(
+        'optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; see github.com/pytorch/pytorch/issues/40967 for more information',
+      );
+    }
+    const seen = new Set<Parameter>();
+    for (const g of existing) {
+      for (const p of g.params) seen.add(p);
+      if ((g.paramNames !== undefined) !== (out.paramNames !== undefined)) {
+        throw new ValueError(
+          `all optimizer param groups should be with/without names. cannot add param group ${out.paramNames !== undefined ? 'with names' : 'without names'} to the optimizer`,
+        );
+      }
+    }
+    if (params.some((p) => seen.has(p))) throw new ValueError('some parameters appear in more than one parameter group');
+    return out;
+  }
+
+  /** Checks option values (numbers only: schedules are checked when they produce a value). */
+  private checkOptions(options: Record<string, unknown>): void {
+    for (const key of Object.keys(CUDA_ONLY)) {
+      if (options[key] === true) throw new ValueError(`${key}: ${CUDA_ONLY[key]}`);
+    }
+    this.validate(options);
+  }
+
+  /**
+   * Validates options with torch's messages. Called for the defaults, for each group, and for each value a
+   * schedule produces. Values that are schedules (functions, arrays, iterators) are skipped here.
+   */
+  protected validate(_options: Record<string, unknown>): void {}
+
+  /**
+   * Sets gradients to null (`setToNone`, the default) or to zero.
+   */
+  zeroGrad(options: { setToNone?: boolean } = {}): void {
+    const setToNone = options.setToNone ?? true;
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (p.grad === null) continue;
+        if (setToNone) p.grad = null;
+        else if (SparseTensor.isSparse(p.grad)) p.grad.values.fill_(0);
+        else p.grad.fill_(0);
+      }
+    }
+  }
+
+  /**
+   * Performs one optimisation step. Runs the step pre-hooks (global, then this optimizer's), evaluates the
+   * closure if given, updates every parameter that has a gradient, runs the post-hooks, and returns the loss
+   * the closure returned.
+   */
+  step(closure?: Closure): number | undefined {
+    let args = { closure };
+    for (const hook of [...globalPre.list(), ...this.stepPre.list()]) {
+      const res = hook(this as unknown as Optimizer, args);
+      if (res !== undefined && res !== null) {
+        if (typeof res !== 'object' || !('closure' in res)) {
+          throw new RuntimeError(`optimizer step pre-hook must return undefined or { closure }, but got ${typeName(res)}`);
+        }
+        args = res;
+      }
+    }
+    const loss = this.stepImpl(args.closure);
+    this.scheduleStep++;
+    for (const hook of [...this.stepPost.list(), ...globalPost.list()]) hook(this as unknown as Optimizer, args);
+    return loss;
+  }
+
+  /** Evaluates the closure (if any), then updates each group. Override for closure-driven algorithms. */
+  protected stepImpl(closure: Closure | undefined): number | undefined {
+    const loss = evaluateClosure(closure);
+    // Check every group before updating any, so a rejected step changes nothing.
+    const work = this.paramGroups.map((group) => {
+      const params = group.params.filter((p) => p.grad !== null);
+      this.checkGradients(params);
+      return { options: this.hyper(group), params };
+    });
+    work.forEach(({ options, params }, i) => {
+      if (params.length !== 0) this.updateGroup(options, params, i);
+    });
+    return loss;
+  }
+
+  /** Rejects gradients the algorithm cannot use (sparse ones, by default), before any update happens. */
+  protected checkGradients(params: readonly Parameter[]): void {
+    rejectSparse(params, `${this.constructor.name} does not support sparse gradients`);
+  }
+
+  /**
+   * Updates the parameters of one group that have gradients, with the group's options resolved for this step.
+   * Implementations create state lazily with {@link Optimizer.stateOf}.
+   */
+  protected abstract updateGroup(options: ParamGroup<O>, params: Parameter[], groupIndex: number): void;
+
+  /** The state of a parameter, created empty on first use. */
+  protected stateOf(p: Parameter): ParamState {
+    let s = this.state.get(p);
+    if (s === undefined) {
+      s = {};
+      this.state.set(p, s);
+    }
+    return s;
+  }
+
+  /**
+   * The group's options for this step: the group itself when every option is a plain value, or a copy with
+   * each schedule-valued option (function of the step, array, iterator) resolved and validated.
+   */
+  protected hyper(group: ParamGroup<O>): ParamGroup<O> {
+    const resolved = resolveHyper(group as Record<string, unknown>, this.defaults as Record<string, unknown>, this.scheduleStep);
+    if (resolved === group) return group;
+    this.validate(resolved);
+    return resolved as ParamGroup<O>;
+  }
+
+  /**
+   * The state dict in torch's layout: `{ state: { [index]: {...} }, param_groups: [{ ...options, params: [indices] }] }`,
+   * option names in torch's snake_case. Tensors are copies; `JSON.stringify` writes them as nested lists.
+   */
+  stateDict(): StateDict {
+    for (const hook of this.sdPre.list()) hook(this as unknown as Optimizer);
+    let sd = encodeStateDict(this.paramGroups as ParamGroup<object>[], this.state);
+    for (const hook of this.sdPost.list()) {
+      const res = hook(this as unknown as Optimizer, sd);
+      if (res) sd = res;
+    }
+    return sd;
+  }
+
+  /**
+   * Loads a state dict (ours, a JSON round trip of ours, or one exported from torch). Everything is checked
+   * first — group count, group sizes, parameter indices, tensor shapes — and nothing changes on a mismatch.
+   * Saved options replace the current ones; tensors are copied, never shared.
+   *
+   * @throws ValueError naming the mismatch.
+   */
+  loadStateDict(stateDict: StateDict): void {
+    let sd = stateDict;
+    for (const hook of this.loadPre.list()) {
+      const res = hook(this as unknown as Optimizer, sd);
+      if (res) sd = res;
+    }
+    const decoded = decodeStateDict(sd, this.paramGroups as ParamGroup<object>[], (key, param) => this.stateTensorShape(key, param));
+    for (const g of decoded.groups) {
+      // A checkpoint from an older version (or torch 1.13) lacks newer options: they take their defaults,
+      // as torch's __setstate__ does.
+      for (const [k, v] of Object.entries(this.defaults)) if (!(k in g)) (g as Record<string, unknown>)[k] = v;
+      this.checkOptions(g);
+    }
+    this.state = decoded.state;
+    this.paramGroups = decoded.groups as ParamGroup<O>[];
+    for (const hook of this.loadPost.list()) hook(this as unknown as Optimizer);
+  }
+
+  /**
+   * How a state entry is loaded: a tensor of the parameter's shape for per-element state (the default for keys
+   * in {@link Optimizer.paramShapedState}), `'any'` for a tensor of another shape, `'list'` for a list of
+   * tensors, `undefined` for plain values (numbers, flags).
+   */
+  protected stateTensorShape(key: string, param: Parameter): StateShape {
+    return this.paramShapedState().includes(key) ? param.shape : undefined;
+  }
+
+  /** State keys that hold one value per parameter element (`exp_avg`...). */
+  protected paramShapedState(): readonly string[] {
+    return [];
+  }
+
+  registerStepPreHook(hook: StepPreHook<this>): RemovableHandle {
+    return this.stepPre.add(hook as StepPreHook);
+  }
+  registerStepPostHook(hook: StepPostHook<this>): RemovableHandle {
+    return this.stepPost.add(hook as StepPostHook);
+  }
+  registerStateDictPreHook(hook: StateDictPreHook, prepend = false): RemovableHandle {
+    return this.sdPre.add(hook, prepend);
+  }
+  registerStateDictPostHook(hook: StateDictPostHook, prepend = false): RemovableHandle {
+    return this.sdPost.add(hook, prepend);
+  }
+  registerLoadStateDictPreHook(hook: LoadStateDictPreHook, prepend = false): RemovableHandle {
+    return this.loadPre.add(hook, prepend);
+  }
+  registerLoadStateDictPostHook(hook: LoadStateDictPostHook, prepend = false): RemovableHandle {
+    return this.loadPost.add(hook, prepend);
+  }
+}
+
+/** Runs a closure and converts its result to a number (a one-element tensor is read). */
+export function evaluateClosure(closure: Closure | undefined): number | undefined {
+  if (closure === undefined) return undefined;
+  const r = closure();
+  if (r === undefined || r === null) return undefined;
+  if (typeof r === 'number') return r;
+  return (r as Tensor).item();
+}
+
+/** Throws torch's message when a group's parameter has a sparse gradient the algorithm cannot use. */
+export function rejectSparse(params: readonly Parameter[], message: string): void {
+  for (const p of params) if (SparseTensor.isSparse(p.grad)) throw new RuntimeError(message);
+}

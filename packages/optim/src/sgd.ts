@@ -1,0 +1,138 @@
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { checkLr, checkMomentum, checkWeightDecay, withDefaults } from './validate.js';
+import { ValueError } from '@tsoptim/core';
+
+/** Options of {@link SGD}; defaults as torch.optim.SGD. */
+export interface SGDOptions extends Omit<BaseOptions, 'capturable'> {
+  /** Learning rate (default 1e-3). */
+  lr?: number;
+  /** Momentum factor (default 0). */
+  momentum?: number;
+  /** Dampening for momentum (default 0). */
+  dampening?: number;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay?: number;
+  /** Nesterov momentum (default false); needs momentum > 0 and dampening 0. */
+  nesterov?: boolean;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+}
+
+export const SGD_DEFAULTS: Required<SGDOptions> = {
+  lr: 1e-3,
+  momentum: 0,
+  dampening: 0,
+  weightDecay: 0,
+  nesterov: false,
+  maximize: false,
+  foreach: null,
+  differentiable: false,
+  fused: null,
+};
+
+const sgdKernel = kernelFamily((f: { maximize: boolean; decay: boolean; momentum: boolean; nesterov: boolean; init: boolean }) =>
+  defineKernel({
+    name: 'sgd',
+    inputs: f.momentum ? ['param', 'grad', 'buf'] : ['param', 'grad'],
+    scalars: ['lr', 'weightDecay', 'momentum', 'dampening'],
+    outputs: f.momentum ? ['param', 'buf'] : ['param'],
+    body: (t, s) => {
+      let g = f.maximize ? k.neg(t.grad) : t.grad;
+      if (f.decay) g = k.add(g, k.mul(s.weightDecay, t.param));
+      const out: Record<string, k.Expr> = {};
+      if (f.momentum) {
+        const buf = (t as Record<string, k.Expr>).buf!;
+        const b = f.init ? g : k.add(k.mul(s.momentum, buf), k.mul(k.sub(1, s.dampening), g));
+        out.buf = b;
+        g = f.nesterov ? k.add(g, k.mul(s.momentum, b)) : b;
+      }
+      out.param = k.sub(t.param, k.mul(s.lr, g));
+      return out as never;
+    },
+  }),
+);
+
+/** Hyper-parameters of the functional {@link sgd}. */
+export interface SGDStepOptions {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+}
+
+/**
+ * The SGD update on raw tensors (torch.optim's functional `sgd`), one fused pass per parameter:
+ *
+ *   g ← ±grad + λ·θ;  b ← g (first step) or μ·b + (1−τ)·g;  g ← g + μ·b (nesterov) or b;  θ ← θ − γ·g
+ *
+ * @param momentumBuffers one per parameter; `null` where the buffer does not exist yet — it is created (zeros
+ * on the parameter's backend, then set to the first gradient) and returned in its place.
+ */
+export function sgd(params: readonly Tensor[], grads: readonly Tensor[], momentumBuffers: (Tensor | null)[], o: SGDStepOptions): void {
+  const useMomentum = o.momentum !== 0;
+  const scalars = { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum, dampening: o.dampening };
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i]!;
+    const grad = grads[i]!;
+    let buf = momentumBuffers[i] ?? null;
+    const init = useMomentum && buf === null;
+    if (init) {
+      buf = zeros(param.shape, { backend: param.backend });
+      momentumBuffers[i] = buf;
+    }
+    const kernel = sgdKernel({
+      maximize: o.maximize,
+      decay: o.weightDecay !== 0,
+      momentum: useMomentum,
+      nesterov: o.nesterov,
+      init,
+    });
+    param.backend.run(kernel, { tensors: useMomentum ? { param, grad, buf: buf! } : { param, grad }, scalars });
+  }
+}
+
+/**
+ * Stochastic gradient descent, optionally with momentum, Nesterov momentum and weight decay, as
+ * torch.optim.SGD. Nesterov momentum follows Sutskever et al., "On the importance of initialization and
+ * momentum in deep learning" (2013), in torch's formulation.
+ *
+ * State per parameter: `momentum_buffer` (only when momentum ≠ 0).
+ *
+ * @throws ValueError `Invalid learning rate: …`, `Invalid momentum value: …`, `Invalid weight_decay value: …`,
+ * `Nesterov momentum requires a momentum and zero dampening`.
+ * @example
+ * const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ */
+export class SGD extends Optimizer<Required<SGDOptions>> {
+  constructor(params: ParamsInput, options: SGDOptions = {}) {
+    super(params, withDefaults(SGD_DEFAULTS, options));
+  }
+
+  protected override validate(o: Record<string, unknown>): void {
+    checkLr(o.lr);
+    checkMomentum(o.momentum);
+    checkWeightDecay(o.weightDecay);
+    if (o.nesterov === true && typeof o.momentum === 'number' && typeof o.dampening === 'number' && (o.momentum <= 0 || o.dampening !== 0)) {
+      throw new ValueError('Nesterov momentum requires a momentum and zero dampening');
+    }
+  }
+
+  protected override paramShapedState(): readonly string[] {
+    return ['momentum_buffer'];
+  }
+
+  protected updateGroup(group: ParamGroup<Required<SGDOptions>>, params: Parameter[]): void {
+    const grads = params.map((p) => p.grad as Tensor);
+    const buffers = params.map((p) => (this.state.get(p)?.momentum_buffer as Tensor | undefined) ?? null);
+    sgd(params, grads, buffers, group);
+    if (group.momentum !== 0) {
+      params.forEach((p, i) => {
+        this.stateOf(p).momentum_buffer = buffers[i];
+      });
+    }
+  }
+}
