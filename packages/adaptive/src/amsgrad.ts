@@ -1,0 +1,36 @@
+import type { ParamGroup, ParamsInput } from '@tsoptim/optim';
+import { Adam, type AdamGroupOptions, type AdamOptions } from './adam.js';
+
+/** Options of {@link AMSGrad}. */
+export interface AMSGradOptions extends AdamOptions {
+  /** Keep and use the running maximum of v (default true; false falls back to Adam). A group option. */
+  amsgrad?: boolean;
+}
+
+/** The group options of {@link AMSGrad} and the classes built on it. */
+export interface AMSGradGroupOptions extends AdamGroupOptions {
+  amsgrad: boolean;
+}
+
+/**
+ * AMSGrad (Reddi et al., "On the Convergence of Adam and Beyond", https://arxiv.org/abs/1904.09237), labml's
+ * extension of {@link Adam}: the update divides by the running maximum of the (uncorrected) second moment,
+ *
+ *   v_max ← max(v_max, v);  θ ← θ − α √(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v_max + ε),
+ *
+ * in the same single kernel pass. `amsgrad` is a group option; groups with `amsgrad: false` run Adam. State adds
+ * `max_exp_avg_sq` (created when a group first steps with `amsgrad`).
+ *
+ * @throws ValueError as {@link Adam}.
+ * @example
+ * const opt = new AMSGrad(model.parameters(), { lr: 1e-2, betas: [0.9, 0.99] });
+ */
+export class AMSGrad<O extends AMSGradGroupOptions = AMSGradGroupOptions> extends Adam<O> {
+  constructor(params: ParamsInput, options: AMSGradOptions = {}, defaults: Record<string, unknown> = {}) {
+    super(params, options, { ...defaults, amsgrad: options.amsgrad ?? true });
+  }
+
+  protected override usesMax(group: ParamGroup<O>): boolean {
+    return group.amsgrad === true;
+  }
+}

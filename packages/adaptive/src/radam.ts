@@ -1,0 +1,63 @@
+import type { Parameter, Tensor } from '@tsoptim/core';
+import type { ParamGroup, ParamState, ParamsInput } from '@tsoptim/optim';
+import { AMSGrad, type AMSGradGroupOptions, type AMSGradOptions } from './amsgrad.js';
+
+/** Options of {@link RAdam}. */
+export interface RAdamOptions extends AMSGradOptions {
+  /** ε (default 1e-8 for RAdam, as labml). */
+  eps?: number;
+  /** Use AMSGrad's maximum (default false here). */
+  amsgrad?: boolean;
+  /** While r_t is intractable (ρ_t < 5), take an SGD-with-momentum step (default true) instead of none. */
+  degeneratedToSgd?: boolean;
+}
+
+/**
+ * Rectified Adam (Liu et al., "On the Variance of the Adaptive Learning Rate and Beyond",
+ * https://arxiv.org/abs/1908.03265), labml's extension of {@link AMSGrad}. With ρ∞ = 2/(1−β₂) − 1 and
+ * ρ_t = ρ∞ − 2tβ₂ᵗ/(1−β₂ᵗ):
+ *
+ *   ρ_t ≥ 5:  r_t = √((ρ_t−4)(ρ_t−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρ_t)),  Adam's update with its step size times r_t;
+ *   ρ_t < 5:  θ ← θ − α/(1−β₁ᵗ) · m  when `degeneratedToSgd`, otherwise no update (the moments and a decoupled
+ *             decay still apply, as in labml).
+ *
+ * The branch and r_t are host scalars of the step; the elementwise work stays one kernel pass.
+ *
+ * @throws ValueError as {@link Adam}.
+ * @example
+ * const opt = new RAdam(model.parameters(), { lr: 1e-3 });
+ */
+export class RAdam<O extends AMSGradGroupOptions = AMSGradGroupOptions> extends AMSGrad<O> {
+  /** labml's `degenerated_to_sgd`. */
+  readonly degeneratedToSgd: boolean;
+
+  constructor(params: ParamsInput, options: RAdamOptions = {}, defaults: Record<string, unknown> = {}) {
+    super(params, { ...options, eps: options.eps ?? 1e-8, amsgrad: options.amsgrad ?? false }, defaults);
+    this.degeneratedToSgd = options.degeneratedToSgd ?? true;
+  }
+
+  /**
+   * The rectification term r_t for β₂ at step t, or null while ρ_t < 5 (labml's `calc_rectification_term`;
+   * r_t is defined from ρ_t > 4, labml keeps a margin).
+   */
+  static rectificationTerm(beta2: number, step: number): number | null {
+    const beta2t = beta2 ** step;
+    const rhoInf = 2 / (1 - beta2) - 1;
+    const rho = rhoInf - (2 * step * beta2t) / (1 - beta2t);
+    if (!(rho >= 5)) return null;
+    const r2 = ((((rho - 4) / (rhoInf - 4)) * (rho - 2)) / rho) * (rhoInf / (rhoInf - 2));
+    return Math.sqrt(r2);
+  }
+
+  protected override stepParam(state: ParamState, group: ParamGroup<O>, grad: Tensor, param: Parameter): void {
+    state.step = (state.step as number) + 1;
+    this.rAdamUpdate(state, group, grad, param);
+  }
+
+  /** The rectified update of the step `state.step` (already incremented). */
+  protected rAdamUpdate(state: ParamState, group: ParamGroup<O>, grad: Tensor, param: Parameter): void {
+    const r = RAdam.rectificationTerm(group.betas[1], state.step as number);
+    if (r !== null) this.update(state, group, grad, param, 'adaptive', r);
+    else this.update(state, group, grad, param, this.degeneratedToSgd ? 'sgd' : 'none');
+  }
+}
