@@ -1,6 +1,12 @@
+export { ADADELTA_DEFAULTS, Adadelta, type AdadeltaOptions, type AdadeltaStepOptions, adadelta, adadeltaKernel } from './adadelta.js';
+export { ADAGRAD_DEFAULTS, Adagrad, type AdagradOptions, type AdagradStepOptions, adagrad, adagradKernel } from './adagrad.js';
 export { ADAM_DEFAULTS, Adam, type AdamOptions, type AdamStepOptions, adam, adamKernel } from './adam.js';
+export { ADAMAX_DEFAULTS, Adamax, type AdamaxOptions, type AdamaxStepOptions, adamax, adamaxKernel } from './adamax.js';
 export { ADAMW_DEFAULTS, AdamW, type AdamWOptions } from './adamw.js';
+export { ASGD, ASGD_DEFAULTS, type ASGDOptions, type ASGDStepOptions, asgd, asgdKernel } from './asgd.js';
+export { ADAFACTOR_DEFAULTS, Adafactor, type AdafactorOptions, type AdafactorSlots, type AdafactorStepOptions, FLOAT32_EPS, adafactor } from './adafactor.js';
 export type { RemovableHandle } from './hooks.js';
+export { LBFGS, LBFGS_DEFAULTS, type LBFGSOptions, cubicInterpolate } from './lbfgs.js';
 export {
   type BaseOptions,
   type Closure,
@@ -21,6 +27,11 @@ export {
   registerOptimizerStepPreHook,
   rejectSparse,
 } from './optimizer.js';
+export { NADAM_DEFAULTS, NAdam, type NAdamOptions, type NAdamStepOptions, nadam, nadamKernel } from './nadam.js';
+export { RADAM_DEFAULTS, RAdam, type RAdamOptions, type RAdamStepOptions, radam, radamKernel } from './radam.js';
+export { RMSPROP_DEFAULTS, RMSprop, type RMSpropOptions, type RMSpropStepOptions, rmsprop, rmspropKernel } from './rmsprop.js';
+export { RPROP_DEFAULTS, Rprop, type RpropOptions, type RpropStepOptions, rprop, rpropKernel } from './rprop.js';
 export { SGD, SGD_DEFAULTS, type SGDOptions, type SGDStepOptions, sgd } from './sgd.js';
+export { SPARSE_ADAM_DEFAULTS, SparseAdam, type SparseAdamOptions, type SparseAdamStepOptions, sparseAdam, sparseAdamKernel } from './sparse-adam.js';
 export type { StateDict, StateValue } from './state-dict.js';
 export * as validate from './validate.js';

@@ -10,3 +10,4 @@ export {
 } from './conformance.js';
 export { FIXTURE_DIR, firstMismatch, flatten, isClose, jsNumbersInMessage, loadFixture } from './fixtures.js';
 export { optimizerTable } from './optimizer-table.js';
+export { type BackendSuiteOptions, describeBackend } from './backend-suite.js';

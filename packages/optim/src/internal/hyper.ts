@@ -1,37 +1,138 @@
 /**
- * Schedule-valued options: any option may be given as a function of the step, an array (one value per step,
- * the last repeating), or an iterator/generator (one value per step; when exhausted the last value repeats).
- * A tuple-valued option (betas) is scheduled by an array of tuples or a function returning tuples.
+ * Schedule-valued options. Any option may be given as
+ * - a function of the step, `(step) => value` (step = optimizer steps completed, 0 on the first step);
+ * - an array, one value per step, the last repeating once the steps run past its end;
+ * - an iterator or generator, one value per step; once exhausted its last value repeats (thinc's behaviour).
+ *   An iterable that is not an iterator (a Set...) is read through one iterator of its own.
+ * A tuple-valued option (`betas`) takes a function returning tuples, an array of tuples, an iterator of
+ * tuples, or a tuple whose entries are schedules (`[warmup, 0.999]`).
+ *
+ * What an option expects is read from its default when that is a plain value (a number; a tuple of numbers).
+ * When the default is the user's own value (options given to the constructor become the defaults), a tuple
+ * option is recognised by name (`betas`, `etas`, `stepSizes`, torch's tuple-valued options), and any other
+ * array of numbers is a per-step schedule of a number option.
+ *
+ * An iterator only moves forward: the value of step s is its (s+1)-th value; if steps were skipped it catches
+ * up, and asking for an earlier step gives the latest value.
  */
+import { TypeError_ } from '@tsoptim/core';
+
 type Iter = { next(): IteratorResult<unknown> };
 
-const iterState = new WeakMap<object, { step: number; value: unknown }>();
+interface IterState {
+  consumed: number;
+  value: unknown;
+  done: boolean;
+}
+
+const iterState = new WeakMap<object, IterState>();
+const ownIterators = new WeakMap<object, Iter>();
 
 function isIterator(v: unknown): v is Iter {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as Iter).next === 'function';
 }
 
+function isIterable(v: unknown): v is Iterable<unknown> {
+  return (
+    typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function'
+  );
+}
+
 const NOT = Symbol('not a schedule');
 
-function resolveValue(v: unknown, d: unknown, step: number): unknown {
-  if (typeof v === 'function') return (v as (s: number) => unknown)(step);
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `[${v.map(describe).join(', ')}]`;
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'object';
+  return typeof v === 'number' ? String(v) : typeof v;
+}
+
+function pull(it: Iter, step: number, key: string): unknown {
+  let st = iterState.get(it);
+  if (st === undefined) {
+    st = { consumed: 0, value: undefined, done: false };
+    iterState.set(it, st);
+  }
+  while (!st.done && st.consumed <= step) {
+    const r = it.next();
+    if (r.done) st.done = true;
+    else {
+      st.value = r.value;
+      st.consumed++;
+    }
+  }
+  if (st.consumed === 0) throw new TypeError_(`the schedule for option '${key}' is an empty iterator`);
+  return st.value;
+}
+
+function iteratorOf(v: object): Iter {
+  let it = ownIterators.get(v);
+  if (it === undefined) {
+    it = (v as Iterable<unknown>)[Symbol.iterator]() as Iter;
+    ownIterators.set(v, it);
+  }
+  return it;
+}
+
+/** torch's tuple-valued options. */
+const TUPLE_OPTIONS = new Set(['betas', 'etas', 'stepSizes']);
+
+type Kind = { type: 'number' } | { type: 'tuple'; length: number } | { type: 'unknown' };
+
+function isNumberArray(v: unknown): v is number[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'number');
+}
+
+/** What the option's values must be, from its name and its default. */
+function kindOf(key: string, d: unknown): Kind {
+  if (typeof d === 'number') return { type: 'number' };
+  if (TUPLE_OPTIONS.has(key)) return { type: 'tuple', length: isNumberArray(d) ? d.length : 2 };
+  if (isNumberArray(d) && d.length > 0) return { type: 'number' };
+  if (Array.isArray(d) && d.length > 0 && d.every(isNumberArray)) return { type: 'tuple', length: d[0]!.length };
+  // The default is the user's own schedule (a function, an iterator, an iterable) for a number option.
+  if (isScheduleLike(d) || isIterable(d)) return { type: 'number' };
+  return { type: 'unknown' };
+}
+
+function isScheduleLike(v: unknown): boolean {
+  return typeof v === 'function' || isIterator(v);
+}
+
+function checkValue(key: string, value: unknown, kind: Kind, step: number): unknown {
+  if (kind.type === 'number' && typeof value !== 'number') {
+    throw new TypeError_(`the schedule for option '${key}' gave ${describe(value)} at step ${step}; expected a number`);
+  }
+  if (kind.type === 'tuple' && (!isNumberArray(value) || value.length !== kind.length)) {
+    throw new TypeError_(`the schedule for option '${key}' gave ${describe(value)} at step ${step}; expected ${kind.length} numbers`);
+  }
+  return value;
+}
+
+function resolveValue(key: string, v: unknown, d: unknown, step: number): unknown {
+  const kind = kindOf(key, d);
+  if (typeof v === 'function') return checkValue(key, (v as (s: number) => unknown)(step), kind, step);
   if (Array.isArray(v)) {
-    const scheduled = typeof d === 'number' ? v.length > 0 && typeof v[0] === 'number' : Array.isArray(d) && Array.isArray(v[0]);
-    if (!scheduled) return NOT;
-    return v[Math.min(step, v.length - 1)];
+    if (kind.type === 'number') {
+      if (v.length === 0) throw new TypeError_(`an empty array is not a schedule for option '${key}'`);
+      if (!isNumberArray(v)) throw new TypeError_(`a schedule array for option '${key}' must hold numbers`);
+      return v[Math.min(step, v.length - 1)];
+    }
+    if (kind.type === 'tuple') {
+      if (v.length > 0 && v.every((x) => Array.isArray(x))) return checkValue(key, v[Math.min(step, v.length - 1)], kind, step);
+      if (v.some(isScheduleLike)) {
+        // A tuple whose entries are schedules: resolve each entry as a number option.
+        const entries = v.map((x, i) => (isScheduleLike(x) ? resolveValue(`${key}[${i}]`, x, 0, step) : x));
+        return checkValue(key, entries, kind, step);
+      }
+    }
+    return NOT;
   }
-  if (isIterator(v)) {
-    const st = iterState.get(v);
-    if (st !== undefined && st.step === step) return st.value;
-    const r = v.next();
-    const value = r.done ? (st?.value ?? r.value) : r.value;
-    iterState.set(v, { step, value });
-    return value;
-  }
+  if (isIterator(v)) return checkValue(key, pull(v, step, key), kind, step);
+  if (kind.type !== 'unknown' && isIterable(v)) return checkValue(key, pull(iteratorOf(v), step, key), kind, step);
   return NOT;
 }
 
-/** The group itself if no option is a schedule; otherwise a shallow copy with each schedule evaluated. */
+/** The group itself if no option is a schedule; otherwise a shallow copy with each schedule evaluated at `step`. */
 export function resolveHyper(
   group: Record<string, unknown>,
   defaults: Record<string, unknown>,
@@ -40,7 +141,7 @@ export function resolveHyper(
   let out: Record<string, unknown> | null = null;
   for (const key in group) {
     if (key === 'params' || key === 'paramNames') continue;
-    const r = resolveValue(group[key], defaults[key], step);
+    const r = resolveValue(key, group[key], defaults[key], step);
     if (r === NOT) continue;
     out ??= { ...group };
     out[key] = r;
@@ -48,9 +149,13 @@ export function resolveHyper(
   return out ?? group;
 }
 
-/** True when the value is a schedule rather than a plain option value. */
-export function isSchedule(v: unknown, d: unknown): boolean {
-  if (typeof v === 'function' || isIterator(v)) return true;
-  if (Array.isArray(v)) return typeof d === 'number' ? typeof v[0] === 'number' : Array.isArray(d) && Array.isArray(v[0]);
-  return false;
+/** True when the value of option `key` is a schedule rather than a plain value (`d`: the option's default). */
+export function isSchedule(v: unknown, d: unknown, key = ''): boolean {
+  if (isScheduleLike(v)) return true;
+  const kind = kindOf(key, d);
+  if (Array.isArray(v)) {
+    if (kind.type === 'number') return true;
+    return kind.type === 'tuple' && ((v.length > 0 && v.every((x) => Array.isArray(x))) || v.some(isScheduleLike));
+  }
+  return kind.type !== 'unknown' && isIterable(v);
 }

@@ -1,0 +1,137 @@
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { checkEps, checkLr, checkRange, checkWeightDecay, withDefaults } from './validate.js';
+
+/** Options of {@link Adadelta}; defaults as torch.optim.Adadelta. */
+export interface AdadeltaOptions extends Omit<BaseOptions, 'fused'> {
+  /** Coefficient that scales the delta before it is applied to the parameters (default 1.0). */
+  lr?: number;
+  /** Coefficient of the running averages of the squared gradient and the squared update, in [0, 1] (default 0.9). */
+  rho?: number;
+  /** Added inside both square roots for numerical stability (default 1e-6). */
+  eps?: number;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay?: number;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+}
+
+/** Every option of {@link Adadelta} with its default, as in current torch.optim.Adadelta. */
+export const ADADELTA_DEFAULTS: Required<AdadeltaOptions> = {
+  lr: 1.0,
+  rho: 0.9,
+  eps: 1e-6,
+  weightDecay: 0,
+  foreach: null,
+  capturable: false,
+  maximize: false,
+  differentiable: false,
+};
+
+/** One pass per parameter: reads param, grad, square_avg, acc_delta; writes param, square_avg, acc_delta. */
+export const adadeltaKernel = kernelFamily((f: { maximize: boolean; decay: boolean }) =>
+  defineKernel({
+    name: 'adadelta',
+    inputs: ['param', 'grad', 'squareAvg', 'accDelta'],
+    scalars: ['lr', 'rho', 'eps', 'weightDecay'],
+    outputs: ['param', 'squareAvg', 'accDelta'],
+    body: ({ param, grad, squareAvg, accDelta }, s) => {
+      let g = f.maximize ? k.neg(grad) : grad;
+      if (f.decay) g = k.add(g, k.mul(s.weightDecay, param));
+      const oneMinusRho = k.sub(1, s.rho);
+      const v = k.add(k.mul(s.rho, squareAvg), k.mul(oneMinusRho, k.mul(g, g)));
+      const delta = k.mul(k.div(k.sqrt(k.add(accDelta, s.eps)), k.sqrt(k.add(v, s.eps))), g);
+      return {
+        param: k.sub(param, k.mul(s.lr, delta)),
+        squareAvg: v,
+        accDelta: k.add(k.mul(s.rho, accDelta), k.mul(oneMinusRho, k.mul(delta, delta))),
+      };
+    },
+  }),
+);
+
+/** Hyper-parameters of the functional {@link adadelta}. */
+export interface AdadeltaStepOptions {
+  lr: number;
+  rho: number;
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+/**
+ * The Adadelta update on raw tensors (torch.optim's functional `adadelta`), one fused pass per parameter:
+ *
+ *   g ← ±∇ + λθ;  v ← ρv + (1−ρ)g²;  Δ ← √(u + ε) / √(v + ε) · g;  u ← ρu + (1−ρ)Δ²;  θ ← θ − γΔ
+ *
+ * @param squareAvgs v per parameter; @param accDeltas u per parameter (both updated in place).
+ */
+export function adadelta(
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  squareAvgs: readonly Tensor[],
+  accDeltas: readonly Tensor[],
+  o: AdadeltaStepOptions,
+): void {
+  const kernel = adadeltaKernel({ maximize: o.maximize, decay: o.weightDecay !== 0 });
+  const scalars = { lr: o.lr, rho: o.rho, eps: o.eps, weightDecay: o.weightDecay };
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i]!;
+    param.backend.run(kernel, {
+      tensors: { param, grad: grads[i]!, squareAvg: squareAvgs[i]!, accDelta: accDeltas[i]! },
+      scalars,
+    });
+  }
+}
+
+/**
+ * Adadelta (Zeiler, "ADADELTA: An Adaptive Learning Rate Method", https://arxiv.org/abs/1212.5701), as
+ * torch.optim.Adadelta:
+ *
+ *   g ← ±∇f(θ) + λθ;  v ← ρv + (1−ρ)g²;  Δ ← √(u + ε)/√(v + ε) · g;  u ← ρu + (1−ρ)Δ²;  θ ← θ − γΔ
+ *
+ * State per parameter: `step`, `square_avg` (v), `acc_delta` (u).
+ *
+ * @throws ValueError `Invalid learning rate: …`, `Invalid rho value: …`, `Invalid epsilon value: …`,
+ * `Invalid weight_decay value: …`.
+ * @example
+ * const opt = new Adadelta(model.parameters(), { rho: 0.9 });
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ */
+export class Adadelta extends Optimizer<Required<AdadeltaOptions>> {
+  constructor(params: ParamsInput, options: AdadeltaOptions = {}) {
+    super(params, withDefaults(ADADELTA_DEFAULTS, options));
+  }
+
+  protected override validate(o: Record<string, unknown>): void {
+    checkLr(o.lr);
+    checkRange('rho', o.rho, 0, 1);
+    checkEps(o.eps);
+    checkWeightDecay(o.weightDecay);
+  }
+
+  protected override paramShapedState(): readonly string[] {
+    return ['square_avg', 'acc_delta'];
+  }
+
+  protected updateGroup(group: ParamGroup<Required<AdadeltaOptions>>, params: Parameter[]): void {
+    const states = params.map((p) => initState(this.stateOf(p), p));
+    for (const s of states) s.step = (s.step as number) + 1;
+    adadelta(
+      params,
+      params.map((p) => p.grad as Tensor),
+      states.map((s) => s.square_avg as Tensor),
+      states.map((s) => s.acc_delta as Tensor),
+      group,
+    );
+  }
+}
+
+function initState(s: ParamState, p: Parameter): ParamState {
+  if (s.step === undefined) {
+    s.step = 0;
+    s.square_avg = zeros(p.shape, { backend: p.backend });
+    s.acc_delta = zeros(p.shape, { backend: p.backend });
+  }
+  return s;
+}

@@ -1,0 +1,291 @@
+import { type Parameter, type Tensor, ValueError, defineKernel, defineReduction, k, kernelFamily, meanSquaresReduction, meanReduction, zeros } from '@tsoptim/core';
+import type { BaseOptions } from './optimizer.js';
+import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { withDefaults } from './validate.js';
+
+/** Options of {@link Adafactor}; defaults as torch.optim.Adafactor. */
+export interface AdafactorOptions extends Pick<BaseOptions, 'foreach'> {
+  /**
+   * Learning rate (default 1e-2): the maximum of the relative step size ρₜ = min(lr, 1/√t), and the
+   * coefficient of the decoupled weight decay.
+   */
+  lr?: number;
+  /** Exponent τ of the second-moment decay: 1 − β̂₂ₜ = t^τ (default −0.8; must be ≤ 0). */
+  beta2Decay?: number;
+  /**
+   * [ε₁, ε₂] (default [null, 1e-3]): ε₁ bounds the variance estimate and the row-factor mean from below
+   * (null: the float32 machine epsilon, 2⁻²³); ε₂ bounds the parameter scale RMS(θ) from below.
+   */
+  eps?: readonly [number | null, number];
+  /** Update clipping threshold: the update is scaled down where RMS(U) > d (default 1.0; must be ≥ 1). */
+  d?: number;
+  /** Decoupled weight decay coefficient λ: θ ← θ(1 − γλ) (default 0). */
+  weightDecay?: number;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+}
+
+export const ADAFACTOR_DEFAULTS: Required<AdafactorOptions> = {
+  lr: 1e-2,
+  beta2Decay: -0.8,
+  eps: [null, 1e-3],
+  d: 1.0,
+  weightDecay: 0.0,
+  foreach: null,
+  maximize: false,
+};
+
+/** torch.finfo(torch.float32).eps: ε₁ when it is null (tsoptim tensors are float32). */
+export const FLOAT32_EPS = 2 ** -23;
+
+/** RMS(x) = √(Σx²/n) into a one-element tensor. */
+const rmsReduction = defineReduction({
+  name: 'adafactor_rms',
+  inputs: ['x'],
+  body: ({ x }) => k.mul(x, x),
+  combine: 'sum',
+  finalize: (acc, count) => k.sqrt(k.div(acc, count)),
+});
+
+/** RMS of the update of a vector: U = g / √max(v', ε₁²) with v' = v + w(g² − v), without writing v'. */
+const vectorUpdateRms = defineReduction({
+  name: 'adafactor_vec_rms',
+  inputs: ['grad', 'variance'],
+  scalars: ['w', 'eps1Sq', 'sign'],
+  body: ({ grad, variance }, s) => {
+    const g = k.mul(s.sign, grad);
+    const g2 = k.mul(g, g);
+    const v = k.add(variance, k.mul(s.w, k.sub(g2, variance)));
+    return k.div(g2, k.max(v, s.eps1Sq));
+  },
+  combine: 'sum',
+  finalize: (acc, count) => k.sqrt(k.div(acc, count)),
+});
+
+/** `x ← x + w(y − x)` (torch's lerp_), for the row and column factors. */
+const lerpKernel = defineKernel({
+  name: 'adafactor_lerp',
+  inputs: ['x', 'y'],
+  scalars: ['w'],
+  outputs: ['x'],
+  body: ({ x, y }, { w }) => ({ x: k.add(x, k.mul(w, k.sub(y, x))) }),
+});
+
+/** The step of a parameter: α / max(1, RMS(U)/d) with α = max(ε₂, RMS(θ))·ρ, from one-element tensors. */
+function stepCoefficient(rmsParam: k.Expr, rmsUpdate: k.Expr, s: Record<'eps2' | 'rho' | 'd', k.Expr>): k.Expr {
+  return k.div(k.mul(k.max(s.eps2, rmsParam), s.rho), k.max(1, k.div(rmsUpdate, s.d)));
+}
+
+/** Vectors (and 0-d tensors): one pass updates the variance and the parameter. */
+const vectorKernel = kernelFamily((f: { decay: boolean }) =>
+  defineKernel({
+    name: 'adafactor_vec',
+    inputs: ['param', 'grad', 'variance', 'rmsParam', 'rmsUpdate'],
+    scalars: ['w', 'eps1Sq', 'sign', 'eps2', 'rho', 'd', 'decayFactor'],
+    outputs: ['param', 'variance'],
+    body: (t, s) => {
+      const g = k.mul(s.sign, t.grad);
+      const v = k.add(t.variance, k.mul(s.w, k.sub(k.mul(g, g), t.variance)));
+      const u = k.div(g, k.sqrt(k.max(v, s.eps1Sq)));
+      const param = f.decay ? k.mul(t.param, s.decayFactor) : t.param;
+      return { param: k.sub(param, k.mul(stepCoefficient(t.rmsParam, t.rmsUpdate, s), u)), variance: v };
+    },
+  }),
+);
+
+/**
+ * Tensors of 2 or more dimensions: the update U = g / √max(R·C / max(mean(R), ε₁), ε₁²) from the row factor
+ * R [.., m, 1], the column factor C [.., 1, n] and the row-factor mean [.., 1, 1] (broadcast inputs).
+ */
+const factoredUpdateKernel = defineKernel({
+  name: 'adafactor_factored_update',
+  inputs: ['grad', 'rowVar', 'colVar', 'rowMean'],
+  scalars: ['eps1', 'eps1Sq', 'sign'],
+  outputs: ['update'],
+  body: ({ grad, rowVar, colVar, rowMean }, s) => {
+    const v = k.div(k.mul(rowVar, colVar), k.max(rowMean, s.eps1));
+    return { update: k.div(k.mul(s.sign, grad), k.sqrt(k.max(v, s.eps1Sq))) };
+  },
+});
+
+/** `θ ← θ(1 − γλ) − coefficient·U`. */
+const factoredApplyKernel = kernelFamily((f: { decay: boolean }) =>
+  defineKernel({
+    name: 'adafactor_apply',
+    inputs: ['param', 'update', 'rmsParam', 'rmsUpdate'],
+    scalars: ['eps2', 'rho', 'd', 'decayFactor'],
+    outputs: ['param'],
+    body: (t, s) => {
+      const param = f.decay ? k.mul(t.param, s.decayFactor) : t.param;
+      return { param: k.sub(param, k.mul(stepCoefficient(t.rmsParam, t.rmsUpdate, s), t.update)) };
+    },
+  }),
+);
+
+/** Hyper-parameters of the functional {@link adafactor}. */
+export interface AdafactorStepOptions {
+  lr: number;
+  beta2Decay: number;
+  eps1: number | null;
+  eps2: number;
+  d: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+/** Per-parameter state tensors of {@link adafactor}: `rowVar`/`colVar` for 2+ dimensions, `variance` otherwise. */
+export interface AdafactorSlots {
+  rowVar?: Tensor;
+  colVar?: Tensor;
+  variance?: Tensor;
+}
+
+/**
+ * The Adafactor update on raw tensors (torch.optim's functional `adafactor`). For each parameter, with t its
+ * step (already incremented), G = ±∇:
+ *
+ *   1 − β̂₂ₜ = t^τ;  ρₜ = min(γ, 1/√t);  αₜ = max(ε₂, RMS(θ))·ρₜ;  θ ← θ(1 − γλ)
+ *   2+ dims: R ← R + t^τ(mean_last(G²) − R);  C ← C + t^τ(mean_second_last(G²) − C);  V̂ = R·C / max(mean(R), ε₁)
+ *   otherwise: V̂ ← V̂ + t^τ(G² − V̂)
+ *   U = G / √max(V̂, ε₁²);  θ ← θ − αₜ / max(1, RMS(U)/d) · U
+ *
+ * Row and column means and the two RMS values are backend reductions; the parameter moves in one pass per
+ * tensor (vectors: one pass for variance and parameter; factored tensors: one pass writing U into a scratch
+ * tensor, whose RMS is needed before the parameter moves, then one pass for the parameter). Nothing is read
+ * back to the host, so asynchronous backends run it as queued work.
+ */
+export function adafactor(
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  slots: readonly AdafactorSlots[],
+  steps: readonly number[],
+  o: AdafactorStepOptions,
+): void {
+  const eps1 = o.eps1 ?? FLOAT32_EPS;
+  const sign = o.maximize ? -1 : 1;
+  const decay = o.weightDecay !== 0;
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i]!;
+    const grad = grads[i]!;
+    const slot = slots[i]!;
+    const t = steps[i]!;
+    const backend = param.backend;
+    const w = t ** o.beta2Decay;
+    const common = { eps2: o.eps2, rho: Math.min(o.lr, 1 / t ** 0.5), d: o.d, decayFactor: 1 - o.lr * o.weightDecay };
+    const rmsParam = zeros([], { backend });
+    const rmsUpdate = zeros([], { backend });
+    backend.reduce(rmsReduction, { tensors: { x: param }, out: rmsParam });
+    if (grad.ndim > 1) {
+      const rowVar = slot.rowVar!;
+      const colVar = slot.colVar!;
+      const rowSq = zeros(rowVar.shape, { backend });
+      const colSq = zeros(colVar.shape, { backend });
+      const rowMean = zeros([...rowVar.shape.slice(0, -2), 1, 1], { backend });
+      const update = zeros(param.shape, { backend });
+      backend.reduce(meanSquaresReduction, { tensors: { x: grad }, out: rowSq, axes: [-1] });
+      backend.reduce(meanSquaresReduction, { tensors: { x: grad }, out: colSq, axes: [-2] });
+      backend.run(lerpKernel, { tensors: { x: rowVar, y: rowSq }, scalars: { w } });
+      backend.run(lerpKernel, { tensors: { x: colVar, y: colSq }, scalars: { w } });
+      backend.reduce(meanReduction, { tensors: { x: rowVar }, out: rowMean, axes: [-2] });
+      backend.run(factoredUpdateKernel, {
+        tensors: { grad, rowVar, colVar, rowMean, update },
+        scalars: { eps1, eps1Sq: eps1 * eps1, sign },
+      });
+      backend.reduce(rmsReduction, { tensors: { x: update }, out: rmsUpdate });
+      backend.run(factoredApplyKernel({ decay }), { tensors: { param, update, rmsParam, rmsUpdate }, scalars: common });
+      for (const x of [rowSq, colSq, rowMean, update]) x.dispose();
+    } else {
+      const variance = slot.variance!;
+      const vs = { w, eps1Sq: eps1 * eps1, sign };
+      backend.reduce(vectorUpdateRms, { tensors: { grad, variance }, out: rmsUpdate, scalars: vs });
+      backend.run(vectorKernel({ decay }), {
+        tensors: { param, grad, variance, rmsParam, rmsUpdate },
+        scalars: { ...vs, ...common },
+      });
+    }
+    rmsParam.dispose();
+    rmsUpdate.dispose();
+  }
+}
+
+/**
+ * Adafactor (Shazeer & Stern, "Adafactor: Adaptive Learning Rates with Sublinear Memory Cost",
+ * https://arxiv.org/abs/1804.04235), as current PyTorch's torch.optim.Adafactor: a second-moment estimate that
+ * is factored into row and column statistics for tensors of 2 or more dimensions (memory O(m + n) instead of
+ * O(mn) for an m×n matrix, over the last two dimensions), a relative step size, update clipping and decoupled
+ * weight decay. See {@link adafactor} for the update rule.
+ *
+ * As in torch: `lr` caps the relative step size ρₜ = min(lr, 1/√t) and scales the weight decay; ε₁ bounds the
+ * variance estimate (not the factors), and the factors hold means of squared gradients rather than sums.
+ *
+ * State per parameter: `step`, and `row_var` (shape [.., m, 1]) and `col_var` ([.., 1, n]) for tensors of 2 or
+ * more dimensions, `variance` (the parameter's shape) otherwise.
+ *
+ * @throws ValueError with torch's messages: `Learning rate should be >= 0 but is: …`,
+ * `beta2_decay should be <= 0 but is: …`, `epsilon1 should be >= 0 but is: …`, `epsilon2 should be >= 0 but is: …`,
+ * `Clipping threshold d should be >= 1 but is: …`, `weight_decay should be >= 0 but is: …`.
+ * @example
+ * const opt = new Adafactor(model.parameters(), { lr: 1e-2 });
+ * for (const batch of data) { opt.zeroGrad(); loss(batch).backward(); opt.step(); }
+ */
+export class Adafactor extends Optimizer<Required<AdafactorOptions>> {
+  constructor(params: ParamsInput, options: AdafactorOptions = {}) {
+    super(params, withDefaults(ADAFACTOR_DEFAULTS, options));
+  }
+
+  protected override validate(o: Record<string, unknown>): void {
+    const num = (v: unknown): v is number => typeof v === 'number';
+    if (num(o.lr) && !(0 <= o.lr)) throw new ValueError(`Learning rate should be >= 0 but is: ${o.lr}`);
+    if (num(o.beta2Decay) && !(0 >= o.beta2Decay)) throw new ValueError(`beta2_decay should be <= 0 but is: ${o.beta2Decay}`);
+    if (Array.isArray(o.eps)) {
+      if (o.eps.length !== 2) throw new ValueError(`eps must be a pair [eps1, eps2], got ${o.eps.length} values`);
+      const [e1, e2] = o.eps as unknown[];
+      if (num(e1) && !(0 <= e1)) throw new ValueError(`epsilon1 should be >= 0 but is: ${e1}`);
+      if (num(e2) && !(0 <= e2)) throw new ValueError(`epsilon2 should be >= 0 but is: ${e2}`);
+    }
+    if (num(o.d) && !(1 <= o.d)) throw new ValueError(`Clipping threshold d should be >= 1 but is: ${o.d}`);
+    if (num(o.weightDecay) && !(0 <= o.weightDecay)) throw new ValueError(`weight_decay should be >= 0 but is: ${o.weightDecay}`);
+  }
+
+  protected override stateTensorShape(key: string, param: Parameter): readonly number[] | 'any' | 'list' | undefined {
+    const s = param.shape;
+    if (key === 'row_var' && s.length > 1) return [...s.slice(0, -1), 1];
+    if (key === 'col_var' && s.length > 1) return [...s.slice(0, -2), 1, s[s.length - 1]!];
+    if (key === 'variance') return s;
+    return undefined;
+  }
+
+  protected updateGroup(group: ParamGroup<Required<AdafactorOptions>>, params: Parameter[]): void {
+    const states = params.map((p) => initState(this.stateOf(p), p));
+    const steps = states.map((s) => (s.step = (s.step as number) + 1));
+    adafactor(
+      params,
+      params.map((p) => p.grad as Tensor),
+      states.map((s) => ({ rowVar: s.row_var as Tensor, colVar: s.col_var as Tensor, variance: s.variance as Tensor })),
+      steps,
+      {
+        lr: group.lr,
+        beta2Decay: group.beta2Decay,
+        eps1: group.eps[0],
+        eps2: group.eps[1],
+        d: group.d,
+        weightDecay: group.weightDecay,
+        maximize: group.maximize,
+      },
+    );
+  }
+}
+
+function initState(s: ParamState, p: Parameter): ParamState {
+  if (s.step === undefined) {
+    s.step = 0;
+    const shape = p.shape;
+    if (shape.length > 1) {
+      s.row_var = zeros([...shape.slice(0, -1), 1], { backend: p.backend });
+      s.col_var = zeros([...shape.slice(0, -2), 1, shape[shape.length - 1]!], { backend: p.backend });
+    } else {
+      s.variance = zeros(shape, { backend: p.backend });
+    }
+  }
+  return s;
+}

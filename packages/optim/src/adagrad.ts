@@ -1,0 +1,175 @@
+import {
+  type Parameter,
+  RuntimeError,
+  SparseTensor,
+  type Tensor,
+  defineKernel,
+  full,
+  k,
+  kernelFamily,
+} from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { checkEps, checkLr, checkRange, checkWeightDecay, withDefaults } from './validate.js';
+
+/** Options of {@link Adagrad}; defaults as torch.optim.Adagrad. */
+export interface AdagradOptions extends Omit<BaseOptions, 'capturable'> {
+  /** Learning rate (default 1e-2). */
+  lr?: number;
+  /** Learning-rate decay: step t uses γ / (1 + (t − 1)·lrDecay) (default 0). */
+  lrDecay?: number;
+  /** L2 penalty added to the gradient (default 0); not available with sparse gradients. */
+  weightDecay?: number;
+  /** Starting value of the accumulated squared gradients (default 0). */
+  initialAccumulatorValue?: number;
+  /** Added to the denominator for numerical stability (default 1e-10). */
+  eps?: number;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+}
+
+/** Every option of {@link Adagrad} with its default, as in current torch.optim.Adagrad. */
+export const ADAGRAD_DEFAULTS: Required<AdagradOptions> = {
+  lr: 1e-2,
+  lrDecay: 0,
+  eps: 1e-10,
+  weightDecay: 0,
+  initialAccumulatorValue: 0,
+  foreach: null,
+  maximize: false,
+  differentiable: false,
+  fused: null,
+};
+
+/**
+ * One pass per parameter: reads param, grad, sum; writes param, sum. The same kernel serves sparse gradients,
+ * run over the gradient's rows only (the gradient bound compactly).
+ */
+export const adagradKernel = kernelFamily((f: { maximize: boolean; decay: boolean }) =>
+  defineKernel({
+    name: 'adagrad',
+    inputs: ['param', 'grad', 'sum'],
+    scalars: ['clr', 'eps', 'weightDecay'],
+    outputs: ['param', 'sum'],
+    body: ({ param, grad, sum }, s) => {
+      let g = f.maximize ? k.neg(grad) : grad;
+      if (f.decay) g = k.add(g, k.mul(s.weightDecay, param));
+      const acc = k.add(sum, k.mul(g, g));
+      return { param: k.sub(param, k.mul(s.clr, k.div(g, k.add(k.sqrt(acc), s.eps)))), sum: acc };
+    },
+  }),
+);
+
+/** Hyper-parameters of the functional {@link adagrad}. */
+export interface AdagradStepOptions {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  eps: number;
+  maximize: boolean;
+}
+
+/**
+ * The Adagrad update on raw tensors (torch.optim's functional `adagrad`), one fused pass per parameter:
+ *
+ *   g ← ±∇ + λθ;  γ̃ ← γ / (1 + (t − 1)·η);  s ← s + g²;  θ ← θ − γ̃ · g / (√s + ε)
+ *
+ * A sparse gradient updates only its rows (coalesced first: duplicate rows are summed); weight decay is not
+ * available with sparse gradients.
+ *
+ * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
+ * @throws RuntimeError `weight_decay option is not compatible with sparse gradients`.
+ */
+export function adagrad(
+  params: readonly Tensor[],
+  grads: readonly (Tensor | SparseTensor)[],
+  stateSums: readonly Tensor[],
+  steps: readonly number[],
+  o: AdagradStepOptions,
+): void {
+  if (o.weightDecay !== 0 && grads.some((g) => SparseTensor.isSparse(g))) {
+    throw new RuntimeError('weight_decay option is not compatible with sparse gradients');
+  }
+  const kernel = adagradKernel({ maximize: o.maximize, decay: o.weightDecay !== 0 });
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i]!;
+    const scalars = { clr: o.lr / (1 + (steps[i]! - 1) * o.lrDecay), eps: o.eps, weightDecay: o.weightDecay };
+    const grad = grads[i]!;
+    if (SparseTensor.isSparse(grad)) {
+      const g = grad.coalesce();
+      param.backend.run(kernel, {
+        tensors: { param, grad: g.values, sum: stateSums[i]! },
+        scalars,
+        rows: { indices: g.indices, rowSize: g.rowSize, compact: ['grad'] },
+      });
+      if (g !== grad) g.values.dispose();
+    } else {
+      param.backend.run(kernel, { tensors: { param, grad, sum: stateSums[i]! }, scalars });
+    }
+  }
+}
+
+/**
+ * Adagrad (Duchi, Hazan & Singer, "Adaptive Subgradient Methods for Online Learning and Stochastic
+ * Optimization", https://jmlr.org/papers/v12/duchi11a.html), as torch.optim.Adagrad:
+ *
+ *   g ← ±∇f(θ) + λθ;  γ̃ ← γ / (1 + (t − 1)·η);  s ← s + g²;  θ ← θ − γ̃ · g / (√s + ε)
+ *
+ * Sparse gradients (embedding rows) are supported without weight decay: only the rows present are updated.
+ *
+ * State per parameter: `step` and `sum`, created for every parameter at construction, as torch does; like
+ * torch, the accumulators start at the constructor's `initialAccumulatorValue` even in groups that override
+ * it (a group added later with `addParamGroup` starts at its own value).
+ *
+ * @throws ValueError `Invalid learning rate: …`, `Invalid lr_decay value: …`, `Invalid weight_decay value: …`,
+ * `Invalid initial_accumulator_value value: …`, `Invalid epsilon value: …`.
+ * @throws RuntimeError from `step()`: `weight_decay option is not compatible with sparse gradients`.
+ * @example
+ * const opt = new Adagrad(model.parameters(), { lr: 0.1, lrDecay: 1e-3 });
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ */
+export class Adagrad extends Optimizer<Required<AdagradOptions>> {
+  constructor(params: ParamsInput, options: AdagradOptions = {}) {
+    super(params, withDefaults(ADAGRAD_DEFAULTS, options));
+    const v = this.defaults.initialAccumulatorValue;
+    const init = typeof v === 'number' ? v : 0;
+    for (const g of this.paramGroups) for (const p of g.params) initState(this.stateOf(p), p, init);
+  }
+
+  protected override validate(o: Record<string, unknown>): void {
+    checkLr(o.lr);
+    checkRange('lr_decay', o.lrDecay, 0, Number.POSITIVE_INFINITY);
+    checkWeightDecay(o.weightDecay);
+    checkRange('initial_accumulator_value', o.initialAccumulatorValue, 0, Number.POSITIVE_INFINITY);
+    checkEps(o.eps);
+  }
+
+  protected override paramShapedState(): readonly string[] {
+    return ['sum'];
+  }
+
+  protected override checkGradients(params: readonly Parameter[]): void {
+    const sparse = params.find((p) => SparseTensor.isSparse(p.grad));
+    if (sparse === undefined) return;
+    const group = this.paramGroups.find((g) => g.params.includes(sparse));
+    const wd = group?.weightDecay;
+    if (typeof wd === 'number' && wd !== 0) throw new RuntimeError('weight_decay option is not compatible with sparse gradients');
+  }
+
+  protected updateGroup(group: ParamGroup<Required<AdagradOptions>>, params: Parameter[]): void {
+    const states = params.map((p) => initState(this.stateOf(p), p, group.initialAccumulatorValue));
+    const steps = states.map((s) => (s.step = (s.step as number) + 1));
+    adagrad(
+      params,
+      params.map((p) => p.grad as Tensor | SparseTensor),
+      states.map((s) => s.sum as Tensor),
+      steps,
+      group,
+    );
+  }
+}
+
+function initState(s: ParamState, p: Parameter, init: number): ParamState {
+  if (s.step === undefined) s.step = 0;
+  if (s.sum === undefined) s.sum = full(p.shape, init, { backend: p.backend });
+  return s;
+}

@@ -1,0 +1,145 @@
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { checkBetas, checkEps, checkLr, checkWeightDecay, withDefaults } from './validate.js';
+
+/** Options of {@link Adamax}; defaults as torch.optim.Adamax. */
+export interface AdamaxOptions extends Omit<BaseOptions, 'fused'> {
+  /** Learning rate (default 2e-3). */
+  lr?: number;
+  /** Coefficients of the running average of the gradient and of the decayed infinity norm (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** Added to |g| inside the infinity norm for numerical stability (default 1e-8). */
+  eps?: number;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay?: number;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+}
+
+/** Every option of {@link Adamax} with its default, as in current torch.optim.Adamax. */
+export const ADAMAX_DEFAULTS: Required<AdamaxOptions> = {
+  lr: 2e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  foreach: null,
+  maximize: false,
+  differentiable: false,
+  capturable: false,
+};
+
+/** One pass per parameter: reads param, grad, exp_avg, exp_inf; writes the three. clr = γ/(1−β₁ᵗ) on the host. */
+export const adamaxKernel = kernelFamily((f: { maximize: boolean; decay: boolean }) =>
+  defineKernel({
+    name: 'adamax',
+    inputs: ['param', 'grad', 'expAvg', 'expInf'],
+    scalars: ['beta1', 'beta2', 'eps', 'weightDecay', 'clr'],
+    outputs: ['param', 'expAvg', 'expInf'],
+    body: ({ param, grad, expAvg, expInf }, s) => {
+      let g = f.maximize ? k.neg(grad) : grad;
+      if (f.decay) g = k.add(g, k.mul(s.weightDecay, param));
+      const m = k.add(k.mul(s.beta1, expAvg), k.mul(k.sub(1, s.beta1), g));
+      const u = k.max(k.mul(s.beta2, expInf), k.add(k.abs(g), s.eps));
+      return { param: k.sub(param, k.mul(s.clr, k.div(m, u))), expAvg: m, expInf: u };
+    },
+  }),
+);
+
+/** Hyper-parameters of the functional {@link adamax}. */
+export interface AdamaxStepOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+/**
+ * The Adamax update on raw tensors (torch.optim's functional `adamax`), one fused pass per parameter:
+ *
+ *   g ← ±∇ + λθ;  m ← β₁m + (1−β₁)g;  u ← max(β₂u, |g| + ε);  θ ← θ − γ/(1−β₁ᵗ) · m/u
+ *
+ * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
+ */
+export function adamax(
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  expAvgs: readonly Tensor[],
+  expInfs: readonly Tensor[],
+  steps: readonly number[],
+  o: AdamaxStepOptions,
+): void {
+  const kernel = adamaxKernel({ maximize: o.maximize, decay: o.weightDecay !== 0 });
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i]!;
+    const scalars = {
+      beta1: o.beta1,
+      beta2: o.beta2,
+      eps: o.eps,
+      weightDecay: o.weightDecay,
+      clr: o.lr / (1 - o.beta1 ** steps[i]!),
+    };
+    param.backend.run(kernel, { tensors: { param, grad: grads[i]!, expAvg: expAvgs[i]!, expInf: expInfs[i]! }, scalars });
+  }
+}
+
+/**
+ * Adamax, the infinity-norm variant of Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", section
+ * 7.1, https://arxiv.org/abs/1412.6980), as torch.optim.Adamax:
+ *
+ *   g ← ±∇f(θ) + λθ;  m ← β₁m + (1−β₁)g;  u ← max(β₂u, |g| + ε);  θ ← θ − γ/(1−β₁ᵗ) · m/u
+ *
+ * State per parameter: `step`, `exp_avg` (m), `exp_inf` (u).
+ *
+ * @throws ValueError `Invalid learning rate: …`, `Invalid epsilon value: …`, `Invalid beta parameter at index i: …`,
+ * `Invalid weight_decay value: …`.
+ * @example
+ * const opt = new Adamax(model.parameters(), { lr: 2e-3 });
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ */
+export class Adamax extends Optimizer<Required<AdamaxOptions>> {
+  constructor(params: ParamsInput, options: AdamaxOptions = {}) {
+    super(params, withDefaults(ADAMAX_DEFAULTS, options));
+  }
+
+  protected override validate(o: Record<string, unknown>): void {
+    checkLr(o.lr);
+    checkEps(o.eps);
+    checkBetas(o.betas);
+    checkWeightDecay(o.weightDecay);
+  }
+
+  protected override paramShapedState(): readonly string[] {
+    return ['exp_avg', 'exp_inf'];
+  }
+
+  protected updateGroup(group: ParamGroup<Required<AdamaxOptions>>, params: Parameter[]): void {
+    const states = params.map((p) => initState(this.stateOf(p), p));
+    const steps = states.map((s) => (s.step = (s.step as number) + 1));
+    adamax(
+      params,
+      params.map((p) => p.grad as Tensor),
+      states.map((s) => s.exp_avg as Tensor),
+      states.map((s) => s.exp_inf as Tensor),
+      steps,
+      {
+        lr: group.lr,
+        beta1: group.betas[0],
+        beta2: group.betas[1],
+        eps: group.eps,
+        weightDecay: group.weightDecay,
+        maximize: group.maximize,
+      },
+    );
+  }
+}
+
+function initState(s: ParamState, p: Parameter): ParamState {
+  if (s.step === undefined) {
+    s.step = 0;
+    s.exp_avg = zeros(p.shape, { backend: p.backend });
+    s.exp_inf = zeros(p.shape, { backend: p.backend });
+  }
+  return s;
+}

@@ -1,0 +1,156 @@
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { checkLr, checkWeightDecay, withDefaults } from './validate.js';
+
+/** Options of {@link ASGD}; defaults as torch.optim.ASGD. */
+export interface ASGDOptions extends Omit<BaseOptions, 'fused'> {
+  /** Learning rate γ (default 1e-2). */
+  lr?: number;
+  /** Decay term λ (default 1e-4). */
+  lambd?: number;
+  /** Power α of the step-size decay (default 0.75). */
+  alpha?: number;
+  /** Step t₀ at which averaging starts (default 1e6). */
+  t0?: number;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay?: number;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+}
+
+/** Every option of {@link ASGD} with its default, as in current torch.optim.ASGD. */
+export const ASGD_DEFAULTS: Required<ASGDOptions> = {
+  lr: 1e-2,
+  lambd: 1e-4,
+  alpha: 0.75,
+  t0: 1e6,
+  weightDecay: 0,
+  foreach: null,
+  maximize: false,
+  differentiable: false,
+  capturable: false,
+};
+
+/**
+ * One pass per parameter: reads param, grad, ax; writes param, ax. With μ = 1 (before averaging starts) the
+ * average is the parameter itself, as in torch.
+ */
+export const asgdKernel = kernelFamily((f: { maximize: boolean; decay: boolean; average: boolean }) =>
+  defineKernel({
+    name: 'asgd',
+    inputs: ['param', 'grad', 'ax'],
+    scalars: ['eta', 'lambd', 'mu', 'weightDecay'],
+    outputs: ['param', 'ax'],
+    body: ({ param, grad, ax }, s) => {
+      let g = f.maximize ? k.neg(grad) : grad;
+      if (f.decay) g = k.add(g, k.mul(s.weightDecay, param));
+      const next = k.sub(k.mul(param, k.sub(1, k.mul(s.lambd, s.eta))), k.mul(s.eta, g));
+      return { param: next, ax: f.average ? k.add(ax, k.mul(s.mu, k.sub(next, ax))) : next };
+    },
+  }),
+);
+
+/** Hyper-parameters of the functional {@link asgd}. */
+export interface ASGDStepOptions {
+  lr: number;
+  lambd: number;
+  alpha: number;
+  t0: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+/**
+ * The ASGD update on raw tensors (torch.optim's functional `asgd`), one fused pass per parameter, then the
+ * host-side schedules:
+ *
+ *   g ← ±∇ + λ_wd·θ;  θ ← θ(1 − λη) − ηg;  ā ← ā + μ(θ − ā);
+ *   η ← γ / (1 + λγt)^α;  μ ← 1 / max(1, t − t₀)
+ *
+ * @param etas η per parameter, @param mus μ per parameter: read, then replaced by the next step's values.
+ * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
+ */
+export function asgd(
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  axs: readonly Tensor[],
+  etas: number[],
+  mus: number[],
+  steps: readonly number[],
+  o: ASGDStepOptions,
+): void {
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i]!;
+    const mu = mus[i]!;
+    const kernel = asgdKernel({ maximize: o.maximize, decay: o.weightDecay !== 0, average: mu !== 1 });
+    param.backend.run(kernel, {
+      tensors: { param, grad: grads[i]!, ax: axs[i]! },
+      scalars: { eta: etas[i]!, lambd: o.lambd, mu, weightDecay: o.weightDecay },
+    });
+    const t = steps[i]!;
+    etas[i] = o.lr / (1 + o.lambd * o.lr * t) ** o.alpha;
+    mus[i] = 1 / Math.max(1, t - o.t0);
+  }
+}
+
+/**
+ * Averaged stochastic gradient descent (Polyak & Juditsky, "Acceleration of Stochastic Approximation by
+ * Averaging", https://doi.org/10.1137/0330046), as torch.optim.ASGD:
+ *
+ *   g ← ±∇f(θ) + λ_wd·θ;  θ ← θ(1 − λη) − ηg;  ā ← ā + μ(θ − ā);
+ *   η ← γ / (1 + λγt)^α;  μ ← 1 / max(1, t − t₀)
+ *
+ * The averaged parameters ā are in the state as `ax`; the parameters themselves follow plain SGD with decay.
+ *
+ * State per parameter: `step`, `eta` (η, starting at γ), `mu` (μ, starting at 1), `ax` (ā).
+ *
+ * @throws ValueError `Invalid learning rate: …`, `Invalid weight_decay value: …`.
+ * @example
+ * const opt = new ASGD(model.parameters(), { lr: 0.01, t0: 1000 });
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ * const averaged = opt.state.get(weight)?.ax;
+ */
+export class ASGD extends Optimizer<Required<ASGDOptions>> {
+  constructor(params: ParamsInput, options: ASGDOptions = {}) {
+    super(params, withDefaults(ASGD_DEFAULTS, options));
+  }
+
+  protected override validate(o: Record<string, unknown>): void {
+    checkLr(o.lr);
+    checkWeightDecay(o.weightDecay);
+  }
+
+  protected override paramShapedState(): readonly string[] {
+    return ['ax'];
+  }
+
+  protected updateGroup(group: ParamGroup<Required<ASGDOptions>>, params: Parameter[]): void {
+    const states = params.map((p) => initState(this.stateOf(p), p, group.lr));
+    const steps = states.map((s) => (s.step = (s.step as number) + 1));
+    const etas = states.map((s) => s.eta as number);
+    const mus = states.map((s) => s.mu as number);
+    asgd(
+      params,
+      params.map((p) => p.grad as Tensor),
+      states.map((s) => s.ax as Tensor),
+      etas,
+      mus,
+      steps,
+      group,
+    );
+    states.forEach((s, i) => {
+      s.eta = etas[i];
+      s.mu = mus[i];
+    });
+  }
+}
+
+function initState(s: ParamState, p: Parameter, lr: number): ParamState {
+  if (s.step === undefined) {
+    s.step = 0;
+    s.eta = lr;
+    s.mu = 1;
+    s.ax = zeros(p.shape, { backend: p.backend });
+  }
+  return s;
+}

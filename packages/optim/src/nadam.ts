@@ -1,0 +1,191 @@
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { checkBetas, checkEps, checkLr, checkRange, checkWeightDecay, withDefaults } from './validate.js';
+
+/** Options of {@link NAdam}; defaults as torch.optim.NAdam. */
+export interface NAdamOptions extends Omit<BaseOptions, 'fused'> {
+  /** Learning rate (default 2e-3). */
+  lr?: number;
+  /** Coefficients of the running averages of the gradient and its square (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** Added to the denominator for numerical stability (default 1e-8). */
+  eps?: number;
+  /** Weight decay (default 0): an L2 term added to the gradient, or decoupled when `decoupledWeightDecay`. */
+  weightDecay?: number;
+  /** Momentum decay ψ of the momentum schedule μₜ = β₁(1 − ½·0.96^(tψ)) (default 4e-3). */
+  momentumDecay?: number;
+  /** Decay the parameter directly, θ ← θ·(1 − γλ), as AdamW does (NAdamW; default false). */
+  decoupledWeightDecay?: boolean;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+}
+
+/** Every option of {@link NAdam} with its default, as in current torch.optim.NAdam. */
+export const NADAM_DEFAULTS: Required<NAdamOptions> = {
+  lr: 2e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  momentumDecay: 4e-3,
+  decoupledWeightDecay: false,
+  maximize: false,
+  foreach: null,
+  capturable: false,
+  differentiable: false,
+};
+
+/**
+ * One pass per parameter: reads param, grad, exp_avg, exp_avg_sq; writes the three. The momentum schedule and
+ * bias corrections are host scalars: cGrad = γ(1−μₜ)/(1−Πμ), cAvg = γμₜ₊₁/(1−Πμ·μₜ₊₁), invBc2Sqrt = 1/√(1−β₂ᵗ).
+ */
+export const nadamKernel = kernelFamily((f: { maximize: boolean; decay: 'none' | 'l2' | 'decoupled' }) =>
+  defineKernel({
+    name: 'nadam',
+    inputs: ['param', 'grad', 'expAvg', 'expAvgSq'],
+    scalars: ['beta1', 'beta2', 'eps', 'weightDecay', 'decayFactor', 'cGrad', 'cAvg', 'invBc2Sqrt'],
+    outputs: ['param', 'expAvg', 'expAvgSq'],
+    body: ({ param, grad, expAvg, expAvgSq }, s) => {
+      let p = param;
+      let g = f.maximize ? k.neg(grad) : grad;
+      if (f.decay === 'l2') g = k.add(g, k.mul(s.weightDecay, param));
+      if (f.decay === 'decoupled') p = k.mul(param, s.decayFactor);
+      const m = k.add(k.mul(s.beta1, expAvg), k.mul(k.sub(1, s.beta1), g));
+      const v = k.add(k.mul(s.beta2, expAvgSq), k.mul(k.sub(1, s.beta2), k.mul(g, g)));
+      const denom = k.add(k.mul(k.sqrt(v), s.invBc2Sqrt), s.eps);
+      return {
+        param: k.sub(p, k.div(k.add(k.mul(s.cGrad, g), k.mul(s.cAvg, m)), denom)),
+        expAvg: m,
+        expAvgSq: v,
+      };
+    },
+  }),
+);
+
+/** Hyper-parameters of the functional {@link nadam}. */
+export interface NAdamStepOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  momentumDecay: number;
+  decoupledWeightDecay: boolean;
+  maximize: boolean;
+}
+
+/**
+ * The NAdam update on raw tensors (torch.optim's functional `nadam`), one fused pass per parameter:
+ *
+ *   g ← ±∇ (+ λθ, or θ ← θ(1−γλ) when decoupled);  μₜ ← β₁(1 − ½·0.96^(tψ));  Πμ ← Πμ·μₜ;
+ *   m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;
+ *   θ ← θ − γ [ (1−μₜ)/(1−Πμ) · g + μₜ₊₁/(1−Πμ·μₜ₊₁) · m ] / (√(v/(1−β₂ᵗ)) + ε)
+ *
+ * @param muProducts Πμ per parameter: replaced by Πμ·μₜ.
+ * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
+ */
+export function nadam(
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  expAvgs: readonly Tensor[],
+  expAvgSqs: readonly Tensor[],
+  muProducts: number[],
+  steps: readonly number[],
+  o: NAdamStepOptions,
+): void {
+  const decay = o.weightDecay === 0 ? 'none' : o.decoupledWeightDecay ? 'decoupled' : 'l2';
+  const kernel = nadamKernel({ maximize: o.maximize, decay });
+  for (let i = 0; i < params.length; i++) {
+    const t = steps[i]!;
+    const mu = o.beta1 * (1 - 0.5 * 0.96 ** (t * o.momentumDecay));
+    const muNext = o.beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * o.momentumDecay));
+    const muProduct = muProducts[i]! * mu;
+    muProducts[i] = muProduct;
+    const param = params[i]!;
+    param.backend.run(kernel, {
+      tensors: { param, grad: grads[i]!, expAvg: expAvgs[i]!, expAvgSq: expAvgSqs[i]! },
+      scalars: {
+        beta1: o.beta1,
+        beta2: o.beta2,
+        eps: o.eps,
+        weightDecay: o.weightDecay,
+        decayFactor: 1 - o.lr * o.weightDecay,
+        cGrad: (o.lr * (1 - mu)) / (1 - muProduct),
+        cAvg: (o.lr * muNext) / (1 - muProduct * muNext),
+        invBc2Sqrt: 1 / Math.sqrt(1 - o.beta2 ** t),
+      },
+    });
+  }
+}
+
+/**
+ * NAdam, Adam with Nesterov momentum (Dozat, "Incorporating Nesterov Momentum into Adam",
+ * https://openreview.net/forum?id=OM0jvwB8jIp57ZJjtNEZ), as torch.optim.NAdam, with the momentum schedule
+ * μₜ = β₁(1 − ½·0.96^(tψ)) and optional decoupled weight decay (NAdamW,
+ * https://arxiv.org/abs/1711.05101):
+ *
+ *   g ← ±∇f(θ) (+ λθ, or θ ← θ(1−γλ) when decoupled);  Πμ ← Πμ·μₜ;
+ *   m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;
+ *   θ ← θ − γ [ (1−μₜ)/(1−Πμ) · g + μₜ₊₁/(1−Πμ·μₜ₊₁) · m ] / (√(v/(1−β₂ᵗ)) + ε)
+ *
+ * State per parameter: `step`, `mu_product` (Πμ), `exp_avg` (m), `exp_avg_sq` (v).
+ *
+ * @throws ValueError `Invalid learning rate: …`, `Invalid epsilon value: …`, `Invalid beta parameter at index i: …`,
+ * `Invalid weight_decay value: …`, `Invalid momentum_decay value: …`.
+ * @example
+ * const opt = new NAdam(model.parameters(), { lr: 2e-3, weightDecay: 1e-2, decoupledWeightDecay: true });
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ */
+export class NAdam extends Optimizer<Required<NAdamOptions>> {
+  constructor(params: ParamsInput, options: NAdamOptions = {}) {
+    super(params, withDefaults(NADAM_DEFAULTS, options));
+  }
+
+  protected override validate(o: Record<string, unknown>): void {
+    checkLr(o.lr);
+    checkEps(o.eps);
+    checkBetas(o.betas);
+    checkWeightDecay(o.weightDecay);
+    checkRange('momentum_decay', o.momentumDecay, 0, Number.POSITIVE_INFINITY);
+  }
+
+  protected override paramShapedState(): readonly string[] {
+    return ['exp_avg', 'exp_avg_sq'];
+  }
+
+  protected updateGroup(group: ParamGroup<Required<NAdamOptions>>, params: Parameter[]): void {
+    const states = params.map((p) => initState(this.stateOf(p), p));
+    const steps = states.map((s) => (s.step = (s.step as number) + 1));
+    const muProducts = states.map((s) => s.mu_product as number);
+    nadam(
+      params,
+      params.map((p) => p.grad as Tensor),
+      states.map((s) => s.exp_avg as Tensor),
+      states.map((s) => s.exp_avg_sq as Tensor),
+      muProducts,
+      steps,
+      {
+        lr: group.lr,
+        beta1: group.betas[0],
+        beta2: group.betas[1],
+        eps: group.eps,
+        weightDecay: group.weightDecay,
+        momentumDecay: group.momentumDecay,
+        decoupledWeightDecay: group.decoupledWeightDecay,
+        maximize: group.maximize,
+      },
+    );
+    states.forEach((s, i) => {
+      s.mu_product = muProducts[i];
+    });
+  }
+}
+
+function initState(s: ParamState, p: Parameter): ParamState {
+  if (s.step === undefined) {
+    s.step = 0;
+    s.mu_product = 1;
+    s.exp_avg = zeros(p.shape, { backend: p.backend });
+    s.exp_avg_sq = zeros(p.shape, { backend: p.backend });
+  }
+  return s;
+}

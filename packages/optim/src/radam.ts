@@ -1,0 +1,176 @@
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { checkBetas, checkEps, checkLr, checkWeightDecay, withDefaults } from './validate.js';
+
+/** Options of {@link RAdam}; defaults as torch.optim.RAdam. */
+export interface RAdamOptions extends Omit<BaseOptions, 'fused'> {
+  /** Learning rate (default 1e-3). */
+  lr?: number;
+  /** Coefficients of the running averages of the gradient and its square (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** Added to the denominator for numerical stability (default 1e-8). */
+  eps?: number;
+  /** Weight decay (default 0): an L2 term added to the gradient, or decoupled when `decoupledWeightDecay`. */
+  weightDecay?: number;
+  /** Decay the parameter directly, θ ← θ·(1 − γλ), as AdamW does (RAdamW; default false). */
+  decoupledWeightDecay?: boolean;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+}
+
+/** Every option of {@link RAdam} with its default, as in current torch.optim.RAdam. */
+export const RADAM_DEFAULTS: Required<RAdamOptions> = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  maximize: false,
+  foreach: null,
+  capturable: false,
+  decoupledWeightDecay: false,
+  differentiable: false,
+};
+
+type RAdamFlags = { maximize: boolean; decay: 'none' | 'l2' | 'decoupled'; rectified: boolean };
+
+/**
+ * One pass per parameter: reads param, grad, exp_avg, exp_avg_sq; writes the three. Whether the step is
+ * rectified (ρₜ > 5) is decided on the host; stepSize = γ/(1−β₁ᵗ) · rₜ·√(1−β₂ᵗ) when rectified, else γ/(1−β₁ᵗ).
+ */
+export const radamKernel = kernelFamily((f: RAdamFlags) =>
+  defineKernel({
+    name: 'radam',
+    inputs: ['param', 'grad', 'expAvg', 'expAvgSq'],
+    scalars: ['beta1', 'beta2', 'eps', 'weightDecay', 'decayFactor', 'stepSize'],
+    outputs: ['param', 'expAvg', 'expAvgSq'],
+    body: ({ param, grad, expAvg, expAvgSq }, s) => {
+      let p = param;
+      let g = f.maximize ? k.neg(grad) : grad;
+      if (f.decay === 'l2') g = k.add(g, k.mul(s.weightDecay, param));
+      if (f.decay === 'decoupled') p = k.mul(param, s.decayFactor);
+      const m = k.add(k.mul(s.beta1, expAvg), k.mul(k.sub(1, s.beta1), g));
+      const v = k.add(k.mul(s.beta2, expAvgSq), k.mul(k.sub(1, s.beta2), k.mul(g, g)));
+      const update = f.rectified ? k.div(m, k.add(k.sqrt(v), s.eps)) : m;
+      return { param: k.sub(p, k.mul(s.stepSize, update)), expAvg: m, expAvgSq: v };
+    },
+  }),
+);
+
+/** Hyper-parameters of the functional {@link radam}. */
+export interface RAdamStepOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  decoupledWeightDecay: boolean;
+  maximize: boolean;
+}
+
+/**
+ * The RAdam update on raw tensors (torch.optim's functional `radam`), one fused pass per parameter:
+ *
+ *   g ← ±∇ (+ λθ, or θ ← θ(1−γλ) when decoupled);  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;
+ *   ρ∞ ← 2/(1−β₂) − 1;  ρₜ ← ρ∞ − 2tβ₂ᵗ/(1−β₂ᵗ);
+ *   ρₜ > 5:  rₜ ← √((ρₜ−4)(ρₜ−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρₜ));  θ ← θ − γ · m/(1−β₁ᵗ) · rₜ √(1−β₂ᵗ)/(√v + ε)
+ *   else:    θ ← θ − γ · m/(1−β₁ᵗ)
+ *
+ * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
+ */
+export function radam(
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  expAvgs: readonly Tensor[],
+  expAvgSqs: readonly Tensor[],
+  steps: readonly number[],
+  o: RAdamStepOptions,
+): void {
+  const decay = o.weightDecay === 0 ? 'none' : o.decoupledWeightDecay ? 'decoupled' : 'l2';
+  const rhoInf = 2 / (1 - o.beta2) - 1;
+  for (let i = 0; i < params.length; i++) {
+    const t = steps[i]!;
+    const bc1 = 1 - o.beta1 ** t;
+    const bc2 = 1 - o.beta2 ** t;
+    const rhoT = rhoInf - (2 * t * o.beta2 ** t) / bc2;
+    const rectified = rhoT > 5;
+    let stepSize = o.lr / bc1;
+    if (rectified) stepSize *= Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) * Math.sqrt(bc2);
+    const param = params[i]!;
+    param.backend.run(radamKernel({ maximize: o.maximize, decay, rectified }), {
+      tensors: { param, grad: grads[i]!, expAvg: expAvgs[i]!, expAvgSq: expAvgSqs[i]! },
+      scalars: {
+        beta1: o.beta1,
+        beta2: o.beta2,
+        eps: o.eps,
+        weightDecay: o.weightDecay,
+        decayFactor: 1 - o.lr * o.weightDecay,
+        stepSize,
+      },
+    });
+  }
+}
+
+/**
+ * RAdam, Adam with a rectified adaptive learning rate (Liu et al., "On the Variance of the Adaptive Learning
+ * Rate and Beyond", https://arxiv.org/abs/1908.03265), as torch.optim.RAdam, with optional decoupled weight
+ * decay (RAdamW, https://arxiv.org/abs/1711.05101):
+ *
+ *   g ← ±∇f(θ) (+ λθ, or θ ← θ(1−γλ) when decoupled);  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;
+ *   ρ∞ ← 2/(1−β₂) − 1;  ρₜ ← ρ∞ − 2tβ₂ᵗ/(1−β₂ᵗ);
+ *   ρₜ > 5:  θ ← θ − γ · m/(1−β₁ᵗ) · rₜ √(1−β₂ᵗ)/(√v + ε),  rₜ = √((ρₜ−4)(ρₜ−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρₜ))
+ *   else:    θ ← θ − γ · m/(1−β₁ᵗ)
+ *
+ * State per parameter: `step`, `exp_avg` (m), `exp_avg_sq` (v).
+ *
+ * @throws ValueError `Invalid learning rate: …`, `Invalid epsilon value: …`, `Invalid beta parameter at index i: …`,
+ * `Invalid weight_decay value: …`.
+ * @example
+ * const opt = new RAdam(model.parameters(), { lr: 1e-3 });
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ */
+export class RAdam extends Optimizer<Required<RAdamOptions>> {
+  constructor(params: ParamsInput, options: RAdamOptions = {}) {
+    super(params, withDefaults(RADAM_DEFAULTS, options));
+  }
+
+  protected override validate(o: Record<string, unknown>): void {
+    checkLr(o.lr);
+    checkEps(o.eps);
+    checkBetas(o.betas);
+    checkWeightDecay(o.weightDecay);
+  }
+
+  protected override paramShapedState(): readonly string[] {
+    return ['exp_avg', 'exp_avg_sq'];
+  }
+
+  protected updateGroup(group: ParamGroup<Required<RAdamOptions>>, params: Parameter[]): void {
+    const states = params.map((p) => initState(this.stateOf(p), p));
+    const steps = states.map((s) => (s.step = (s.step as number) + 1));
+    radam(
+      params,
+      params.map((p) => p.grad as Tensor),
+      states.map((s) => s.exp_avg as Tensor),
+      states.map((s) => s.exp_avg_sq as Tensor),
+      steps,
+      {
+        lr: group.lr,
+        beta1: group.betas[0],
+        beta2: group.betas[1],
+        eps: group.eps,
+        weightDecay: group.weightDecay,
+        decoupledWeightDecay: group.decoupledWeightDecay,
+        maximize: group.maximize,
+      },
+    );
+  }
+}
+
+function initState(s: ParamState, p: Parameter): ParamState {
+  if (s.step === undefined) {
+    s.step = 0;
+    s.exp_avg = zeros(p.shape, { backend: p.backend });
+    s.exp_avg_sq = zeros(p.shape, { backend: p.backend });
+  }
+  return s;
+}

@@ -1,0 +1,174 @@
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { checkEps, checkLr, checkMomentum, checkRange, checkWeightDecay, withDefaults } from './validate.js';
+
+/** Options of {@link RMSprop}; defaults as torch.optim.RMSprop. */
+export interface RMSpropOptions extends Omit<BaseOptions, 'fused'> {
+  /** Learning rate (default 1e-2). */
+  lr?: number;
+  /** Momentum factor (default 0). */
+  momentum?: number;
+  /** Smoothing constant of the running averages (default 0.99). */
+  alpha?: number;
+  /** Added to the denominator for numerical stability (default 1e-8). */
+  eps?: number;
+  /** Normalise by the estimated variance of the gradient instead of its second moment (default false). */
+  centered?: boolean;
+  /** L2 penalty added to the gradient (default 0). */
+  weightDecay?: number;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+}
+
+/** Every option of {@link RMSprop} with its default, as in current torch.optim.RMSprop. */
+export const RMSPROP_DEFAULTS: Required<RMSpropOptions> = {
+  lr: 1e-2,
+  momentum: 0,
+  alpha: 0.99,
+  eps: 1e-8,
+  centered: false,
+  weightDecay: 0,
+  capturable: false,
+  foreach: null,
+  maximize: false,
+  differentiable: false,
+};
+
+type RMSpropFlags = { maximize: boolean; decay: boolean; centered: boolean; momentum: boolean };
+
+/** One pass per parameter over param, grad, square_avg, and grad_avg / momentum_buffer when used. */
+export const rmspropKernel = kernelFamily((f: RMSpropFlags) => {
+  const inputs = ['param', 'grad', 'squareAvg'];
+  if (f.centered) inputs.push('gradAvg');
+  if (f.momentum) inputs.push('buf');
+  const outputs = inputs.filter((n) => n !== 'grad');
+  return defineKernel({
+    name: 'rmsprop',
+    inputs,
+    scalars: ['lr', 'alpha', 'eps', 'weightDecay', 'momentum'],
+    outputs,
+    body: (t, s) => {
+      const ins = t as Record<string, k.Expr>;
+      const param = ins.param!;
+      let g = f.maximize ? k.neg(ins.grad!) : ins.grad!;
+      if (f.decay) g = k.add(g, k.mul(s.weightDecay, param));
+      const oneMinusAlpha = k.sub(1, s.alpha);
+      const v = k.add(k.mul(s.alpha, ins.squareAvg!), k.mul(oneMinusAlpha, k.mul(g, g)));
+      const out: Record<string, k.Expr> = { squareAvg: v };
+      let avg: k.Expr;
+      if (f.centered) {
+        const ga = k.add(k.mul(s.alpha, ins.gradAvg!), k.mul(oneMinusAlpha, g));
+        out.gradAvg = ga;
+        avg = k.add(k.sqrt(k.sub(v, k.mul(ga, ga))), s.eps);
+      } else {
+        avg = k.add(k.sqrt(v), s.eps);
+      }
+      if (f.momentum) {
+        const b = k.add(k.mul(s.momentum, ins.buf!), k.div(g, avg));
+        out.buf = b;
+        out.param = k.sub(param, k.mul(s.lr, b));
+      } else {
+        out.param = k.sub(param, k.mul(s.lr, k.div(g, avg)));
+      }
+      return out as never;
+    },
+  });
+});
+
+/** Hyper-parameters of the functional {@link rmsprop}. */
+export interface RMSpropStepOptions {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
+  maximize: boolean;
+}
+
+/**
+ * The RMSprop update on raw tensors (torch.optim's functional `rmsprop`), one fused pass per parameter:
+ *
+ *   g ← ±∇ + λθ;  v ← αv + (1−α)g²;  ḡ ← αḡ + (1−α)g (centered);  d ← √(v − ḡ²) + ε (centered) or √v + ε;
+ *   b ← μb + g/d, θ ← θ − γb (momentum > 0);  θ ← θ − γ g/d (otherwise)
+ *
+ * @param gradAvgs ḡ per parameter, used when `centered`; @param momentumBuffers b, used when momentum > 0.
+ */
+export function rmsprop(
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  squareAvgs: readonly Tensor[],
+  gradAvgs: readonly (Tensor | undefined)[],
+  momentumBuffers: readonly (Tensor | undefined)[],
+  o: RMSpropStepOptions,
+): void {
+  const momentum = o.momentum > 0;
+  const kernel = rmspropKernel({ maximize: o.maximize, decay: o.weightDecay !== 0, centered: o.centered, momentum });
+  const scalars = { lr: o.lr, alpha: o.alpha, eps: o.eps, weightDecay: o.weightDecay, momentum: o.momentum };
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i]!;
+    const tensors: Record<string, Tensor> = { param, grad: grads[i]!, squareAvg: squareAvgs[i]! };
+    if (o.centered) tensors.gradAvg = gradAvgs[i]!;
+    if (momentum) tensors.buf = momentumBuffers[i]!;
+    param.backend.run(kernel, { tensors, scalars });
+  }
+}
+
+/**
+ * RMSprop (Hinton, Neural Networks for Machine Learning, lecture 6e,
+ * https://www.cs.toronto.edu/~tijmen/csc321/slides/lecture_slides_lec6.pdf), with the centered variant of
+ * Graves ("Generating Sequences With Recurrent Neural Networks", https://arxiv.org/abs/1308.0850), as
+ * torch.optim.RMSprop:
+ *
+ *   g ← ±∇f(θ) + λθ;  v ← αv + (1−α)g²;  ḡ ← αḡ + (1−α)g (centered);
+ *   d ← √(v − ḡ²) + ε (centered) or √v + ε;  b ← μb + g/d, θ ← θ − γb (momentum > 0), else θ ← θ − γ g/d
+ *
+ * State per parameter: `step`, `square_avg` (v), `momentum_buffer` (b, when momentum > 0), `grad_avg` (ḡ, when
+ * centered).
+ *
+ * @throws ValueError `Invalid learning rate: …`, `Invalid epsilon value: …`, `Invalid momentum value: …`,
+ * `Invalid weight_decay value: …`, `Invalid alpha value: …`.
+ * @example
+ * const opt = new RMSprop(model.parameters(), { lr: 1e-3, momentum: 0.9, centered: true });
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ */
+export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
+  constructor(params: ParamsInput, options: RMSpropOptions = {}) {
+    super(params, withDefaults(RMSPROP_DEFAULTS, options));
+  }
+
+  protected override validate(o: Record<string, unknown>): void {
+    checkLr(o.lr);
+    checkEps(o.eps);
+    checkMomentum(o.momentum);
+    checkWeightDecay(o.weightDecay);
+    checkRange('alpha', o.alpha, 0, Number.POSITIVE_INFINITY);
+  }
+
+  protected override paramShapedState(): readonly string[] {
+    return ['square_avg', 'momentum_buffer', 'grad_avg'];
+  }
+
+  protected updateGroup(group: ParamGroup<Required<RMSpropOptions>>, params: Parameter[]): void {
+    const states = params.map((p) => initState(this.stateOf(p), p, group));
+    for (const s of states) s.step = (s.step as number) + 1;
+    rmsprop(
+      params,
+      params.map((p) => p.grad as Tensor),
+      states.map((s) => s.square_avg as Tensor),
+      states.map((s) => s.grad_avg as Tensor | undefined),
+      states.map((s) => s.momentum_buffer as Tensor | undefined),
+      group,
+    );
+  }
+}
+
+function initState(s: ParamState, p: Parameter, group: { momentum: number; centered: boolean }): ParamState {
+  if (s.step === undefined) {
+    s.step = 0;
+    s.square_avg = zeros(p.shape, { backend: p.backend });
+  }
+  if (group.momentum > 0 && s.momentum_buffer === undefined) s.momentum_buffer = zeros(p.shape, { backend: p.backend });
+  if (group.centered && s.grad_avg === undefined) s.grad_avg = zeros(p.shape, { backend: p.backend });
+  return s;
+}

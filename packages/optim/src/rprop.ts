@@ -1,0 +1,141 @@
+import { type Parameter, type Tensor, ValueError, defineKernel, full, k, kernelFamily, zeros } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { checkLr, withDefaults } from './validate.js';
+
+/** Options of {@link Rprop}; defaults as torch.optim.Rprop. */
+export interface RpropOptions extends Omit<BaseOptions, 'fused'> {
+  /** Learning rate: the initial step size of every element (default 1e-2). */
+  lr?: number;
+  /** Multiplicative decrease and increase factors (η−, η+), with 0 < η− < 1 < η+ (default [0.5, 1.2]). */
+  etas?: readonly [number, number];
+  /** Minimal and maximal step sizes (default [1e-6, 50]). */
+  stepSizes?: readonly [number, number];
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+}
+
+/** Every option of {@link Rprop} with its default, as in current torch.optim.Rprop. */
+export const RPROP_DEFAULTS: Required<RpropOptions> = {
+  lr: 1e-2,
+  etas: [0.5, 1.2],
+  stepSizes: [1e-6, 50],
+  foreach: null,
+  maximize: false,
+  differentiable: false,
+  capturable: false,
+};
+
+/**
+ * One pass per parameter: reads param, grad, prev, step_size; writes param, prev, step_size. The sign of
+ * g·prev selects η+, η− or 1 per element; where the sign flipped the gradient counts as 0.
+ */
+export const rpropKernel = kernelFamily((f: { maximize: boolean }) =>
+  defineKernel({
+    name: 'rprop',
+    inputs: ['param', 'grad', 'prev', 'stepSize'],
+    scalars: ['etaMinus', 'etaPlus', 'stepSizeMin', 'stepSizeMax'],
+    outputs: ['param', 'prev', 'stepSize'],
+    body: ({ param, grad, prev, stepSize }, s) => {
+      const g = f.maximize ? k.neg(grad) : grad;
+      const sign = k.sign(k.mul(g, prev));
+      const flipped = k.lt(sign, 0);
+      const factor = k.select(k.gt(sign, 0), s.etaPlus, k.select(flipped, s.etaMinus, 1));
+      const size = k.clamp(k.mul(stepSize, factor), s.stepSizeMin, s.stepSizeMax);
+      const kept = k.select(flipped, 0, g);
+      return { param: k.sub(param, k.mul(k.sign(kept), size)), prev: kept, stepSize: size };
+    },
+  }),
+);
+
+/** Hyper-parameters of the functional {@link rprop}. */
+export interface RpropStepOptions {
+  etaMinus: number;
+  etaPlus: number;
+  stepSizeMin: number;
+  stepSizeMax: number;
+  maximize: boolean;
+}
+
+/**
+ * The Rprop update on raw tensors (torch.optim's functional `rprop`), one fused pass per parameter:
+ *
+ *   g ← ±∇;  s ← sign(g·g_prev);  η ← η+ (s > 0), η− (s < 0), 1 (s = 0);  Δ ← clamp(ηΔ, Δmin, Δmax);
+ *   g ← 0 where s < 0;  θ ← θ − sign(g)·Δ;  g_prev ← g
+ *
+ * @param prevs g_prev per parameter, @param stepSizes Δ per parameter (both updated in place).
+ */
+export function rprop(
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  prevs: readonly Tensor[],
+  stepSizes: readonly Tensor[],
+  o: RpropStepOptions,
+): void {
+  const kernel = rpropKernel({ maximize: o.maximize });
+  const scalars = { etaMinus: o.etaMinus, etaPlus: o.etaPlus, stepSizeMin: o.stepSizeMin, stepSizeMax: o.stepSizeMax };
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i]!;
+    param.backend.run(kernel, { tensors: { param, grad: grads[i]!, prev: prevs[i]!, stepSize: stepSizes[i]! }, scalars });
+  }
+}
+
+/**
+ * Rprop, resilient backpropagation (Riedmiller & Braun, "A Direct Adaptive Method for Faster Backpropagation
+ * Learning: The RPROP Algorithm", https://doi.org/10.1109/ICNN.1993.298623), as torch.optim.Rprop: each element
+ * has its own step size, grown by η+ while the gradient keeps its sign and shrunk by η− when it flips; only the
+ * sign of the gradient is used.
+ *
+ *   g ← ±∇f(θ);  s ← sign(g·g_prev);  η ← η+ (s > 0), η− (s < 0), 1 (s = 0);  Δ ← clamp(ηΔ, Δmin, Δmax);
+ *   g ← 0 where s < 0;  θ ← θ − sign(g)·Δ;  g_prev ← g
+ *
+ * State per parameter: `step`, `prev` (g_prev), `step_size` (Δ, starting at lr).
+ *
+ * @throws ValueError `Invalid learning rate: …`, `Invalid eta values: η−, η+`.
+ * @example
+ * const opt = new Rprop(model.parameters(), { lr: 0.01, etas: [0.5, 1.2], stepSizes: [1e-6, 50] });
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ */
+export class Rprop extends Optimizer<Required<RpropOptions>> {
+  constructor(params: ParamsInput, options: RpropOptions = {}) {
+    super(params, withDefaults(RPROP_DEFAULTS, options));
+  }
+
+  protected override validate(o: Record<string, unknown>): void {
+    checkLr(o.lr);
+    const etas = o.etas;
+    if (Array.isArray(etas) && typeof etas[0] === 'number' && typeof etas[1] === 'number') {
+      if (!(etas[0] > 0 && etas[0] < 1 && etas[1] > 1)) throw new ValueError(`Invalid eta values: ${etas[0]}, ${etas[1]}`);
+    }
+  }
+
+  protected override paramShapedState(): readonly string[] {
+    return ['prev', 'step_size'];
+  }
+
+  protected updateGroup(group: ParamGroup<Required<RpropOptions>>, params: Parameter[]): void {
+    const states = params.map((p) => initState(this.stateOf(p), p, group.lr));
+    for (const s of states) s.step = (s.step as number) + 1;
+    rprop(
+      params,
+      params.map((p) => p.grad as Tensor),
+      states.map((s) => s.prev as Tensor),
+      states.map((s) => s.step_size as Tensor),
+      {
+        etaMinus: group.etas[0],
+        etaPlus: group.etas[1],
+        stepSizeMin: group.stepSizes[0],
+        stepSizeMax: group.stepSizes[1],
+        maximize: group.maximize,
+      },
+    );
+  }
+}
+
+function initState(s: ParamState, p: Parameter, lr: number): ParamState {
+  if (s.step === undefined) {
+    s.step = 0;
+    s.prev = zeros(p.shape, { backend: p.backend });
+    s.step_size = full(p.shape, lr, { backend: p.backend });
+  }
+  return s;
+}

@@ -1,0 +1,160 @@
+import { type Parameter, RuntimeError, SparseTensor, type Tensor, ValueError, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
+import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { checkBetas, withDefaults } from './validate.js';
+
+/** Options of {@link SparseAdam}; defaults as torch.optim.SparseAdam. */
+export interface SparseAdamOptions {
+  /** Learning rate, > 0 (default 1e-3). */
+  lr?: number;
+  /** Coefficients of the running averages of the gradient and its square (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** Added to the denominator for numerical stability, > 0 (default 1e-8). */
+  eps?: number;
+  /** Maximise the objective instead of minimising it (default false). */
+  maximize?: boolean;
+}
+
+export const SPARSE_ADAM_DEFAULTS: Required<SparseAdamOptions> = {
+  lr: 1e-3,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  maximize: false,
+};
+
+/**
+ * One pass over the gradient's rows (a sparse run): reads the compact gradient values and the touched rows
+ * of param, exp_avg and exp_avg_sq; writes those rows. `stepSize = γ·√(1−β₂ᵗ)/(1−β₁ᵗ)`, as torch folds it.
+ */
+export const sparseAdamKernel = kernelFamily((f: { maximize: boolean }) =>
+  defineKernel({
+    name: 'sparse_adam',
+    inputs: ['param', 'grad', 'expAvg', 'expAvgSq'],
+    scalars: ['beta1', 'beta2', 'eps', 'stepSize'],
+    outputs: ['param', 'expAvg', 'expAvgSq'],
+    body: ({ param, grad, expAvg, expAvgSq }, s) => {
+      const g = f.maximize ? k.neg(grad) : grad;
+      const m = k.add(expAvg, k.mul(k.sub(g, expAvg), k.sub(1, s.beta1)));
+      const v = k.add(expAvgSq, k.mul(k.sub(k.mul(g, g), expAvgSq), k.sub(1, s.beta2)));
+      return {
+        param: k.add(param, k.mul(k.neg(s.stepSize), k.div(m, k.add(k.sqrt(v), s.eps)))),
+        expAvg: m,
+        expAvgSq: v,
+      };
+    },
+  }),
+);
+
+/** Hyper-parameters of the functional {@link sparseAdam}. */
+export interface SparseAdamStepOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  maximize: boolean;
+}
+
+/**
+ * The lazy Adam update on raw tensors (torch.optim's functional `sparse_adam`): the gradient is coalesced
+ * (duplicate rows summed), then only the rows it touches move, in one pass over those rows:
+ *
+ *   g ← ±gᵣ;  mᵣ ← mᵣ + (1−β₁)(g − mᵣ);  vᵣ ← vᵣ + (1−β₂)(g² − vᵣ);
+ *   θᵣ ← θᵣ − γ·√(1−β₂ᵗ)/(1−β₁ᵗ) · mᵣ / (√vᵣ + ε)
+ *
+ * Rows the gradient does not touch keep their parameters and moments, unlike Adam, whose moments decay every
+ * step.
+ *
+ * @param grads sparse gradients over each parameter's leading dimension.
+ * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
+ */
+export function sparseAdam(
+  params: readonly Tensor[],
+  grads: readonly SparseTensor[],
+  expAvgs: readonly Tensor[],
+  expAvgSqs: readonly Tensor[],
+  steps: readonly number[],
+  o: SparseAdamStepOptions,
+): void {
+  const kernel = sparseAdamKernel({ maximize: o.maximize });
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i]!;
+    const raw = grads[i]!;
+    if (raw.indices.length === 0) continue;
+    const grad = raw.coalesce();
+    const t = steps[i]!;
+    const scalars = {
+      beta1: o.beta1,
+      beta2: o.beta2,
+      eps: o.eps,
+      stepSize: (o.lr * Math.sqrt(1 - o.beta2 ** t)) / (1 - o.beta1 ** t),
+    };
+    param.backend.run(kernel, {
+      tensors: { param, grad: grad.values, expAvg: expAvgs[i]!, expAvgSq: expAvgSqs[i]! },
+      scalars,
+      rows: { indices: grad.indices, rowSize: grad.rowSize, compact: ['grad'] },
+    });
+    if (grad !== raw) grad.values.dispose();
+  }
+}
+
+/**
+ * SparseAdam, as torch.optim.SparseAdam: the "lazy" Adam of Kingma & Ba ("Adam: A Method for Stochastic
+ * Optimization", https://arxiv.org/abs/1412.6980) for sparse gradients such as an embedding's. Only the moments
+ * of the rows present in the gradient are updated, and only those rows of the parameter move (see
+ * {@link sparseAdam} for the update).
+ *
+ * Gradients must be sparse ({@link SparseTensor}: row indices and values over the leading dimension); rows may
+ * repeat (they are summed). State per parameter: `step`, `exp_avg`, `exp_avg_sq`.
+ *
+ * @throws ValueError `Invalid learning rate: …` (lr ≤ 0), `Invalid epsilon value: …` (eps ≤ 0),
+ * `Invalid beta parameter at index i: …`.
+ * @throws RuntimeError from `step()`: `SparseAdam does not support dense gradients, please consider Adam instead`
+ * (before any parameter changes).
+ * @example
+ * const table = parameter(randn([1000, 16]));
+ * const opt = new SparseAdam([table], { lr: 0.01 });
+ * table.grad = new SparseTensor(table.shape, Int32Array.of(3, 17), rowGrads); // rowGrads: [2, 16]
+ * opt.step();
+ */
+export class SparseAdam extends Optimizer<Required<SparseAdamOptions>> {
+  constructor(params: ParamsInput, options: SparseAdamOptions = {}) {
+    super(params, withDefaults(SPARSE_ADAM_DEFAULTS, options));
+  }
+
+  protected override validate(o: Record<string, unknown>): void {
+    if (typeof o.lr === 'number' && !(o.lr > 0)) throw new ValueError(`Invalid learning rate: ${o.lr}`);
+    if (typeof o.eps === 'number' && !(o.eps > 0)) throw new ValueError(`Invalid epsilon value: ${o.eps}`);
+    checkBetas(o.betas);
+  }
+
+  protected override checkGradients(params: readonly Parameter[]): void {
+    for (const p of params) {
+      if (!SparseTensor.isSparse(p.grad)) throw new RuntimeError('SparseAdam does not support dense gradients, please consider Adam instead');
+    }
+  }
+
+  protected override paramShapedState(): readonly string[] {
+    return ['exp_avg', 'exp_avg_sq'];
+  }
+
+  protected updateGroup(group: ParamGroup<Required<SparseAdamOptions>>, params: Parameter[]): void {
+    const states = params.map((p) => initState(this.stateOf(p), p));
+    const steps = states.map((s) => (s.step = (s.step as number) + 1));
+    sparseAdam(
+      params,
+      params.map((p) => p.grad as SparseTensor),
+      states.map((s) => s.exp_avg as Tensor),
+      states.map((s) => s.exp_avg_sq as Tensor),
+      steps,
+      { lr: group.lr, beta1: group.betas[0], beta2: group.betas[1], eps: group.eps, maximize: group.maximize },
+    );
+  }
+}
+
+function initState(s: ParamState, p: Parameter): ParamState {
+  if (s.step === undefined) {
+    s.step = 0;
+    s.exp_avg = zeros(p.shape, { backend: p.backend });
+    s.exp_avg_sq = zeros(p.shape, { backend: p.backend });
+  }
+  return s;
+}
