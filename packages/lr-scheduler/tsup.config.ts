@@ -1,3 +1,4 @@
 import { libraryConfig } from '@tsoptim/config/tsup';
 
-export default libraryConfig();
+// The SVG renderer and the command are entries of their own: importing the library never loads vega.
+export default libraryConfig({ entry: ['src/index.ts', 'src/svg.ts', 'src/cli.ts'] });

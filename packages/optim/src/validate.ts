@@ -3,6 +3,7 @@
  * is checked when it produces a value.
  */
 import { ValueError } from '@tsoptim/core';
+import { noteOptionDefault } from './internal/hyper.js';
 
 function num(v: unknown): v is number {
   return typeof v === 'number';
@@ -48,6 +49,12 @@ export function checkRange(name: string, v: unknown, lo: number, hi: number, opt
 /** Merges options over defaults, skipping `undefined` (so `{ lr: undefined }` keeps the default). */
 export function withDefaults<O extends object>(defaults: O, options: Partial<O> | undefined): O {
   const out = { ...defaults } as Record<string, unknown>;
-  if (options) for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
+  if (options) {
+    for (const [k, v] of Object.entries(options)) {
+      if (v === undefined) continue;
+      out[k] = v;
+      noteOptionDefault(v, (defaults as Record<string, unknown>)[k]);
+    }
+  }
   return out as O;
 }

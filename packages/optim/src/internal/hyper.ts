@@ -7,10 +7,11 @@
  * A tuple-valued option (`betas`) takes a function returning tuples, an array of tuples, an iterator of
  * tuples, or a tuple whose entries are schedules (`[warmup, 0.999]`).
  *
- * What an option expects is read from its default when that is a plain value (a number; a tuple of numbers).
- * When the default is the user's own value (options given to the constructor become the defaults), a tuple
- * option is recognised by name (`betas`, `etas`, `stepSizes`, torch's tuple-valued options), and any other
- * array of numbers is a per-step schedule of a number option.
+ * What an option expects (a number, or a tuple such as `betas`) is read from the optimizer class's default for
+ * it. Options given to a constructor become the optimizer's defaults, so `withDefaults` notes, for each value it
+ * merges, the class default it replaces ({@link noteOptionDefault}); an array of numbers is then a per-step
+ * schedule for a number option and a plain value for a tuple option. For optimizers built without
+ * `withDefaults`, torch's tuple options are recognised by name (`betas`, `etas`, `stepSizes`).
  *
  * An iterator only moves forward: the value of step s is its (s+1)-th value; if steps were skipped it catches
  * up, and asking for an earlier step gives the latest value.
@@ -77,20 +78,38 @@ function iteratorOf(v: object): Iter {
 /** torch's tuple-valued options. */
 const TUPLE_OPTIONS = new Set(['betas', 'etas', 'stepSizes']);
 
+/** For a value given as an option: the class default it replaced. */
+const classDefaults = new WeakMap<object, { value: unknown }>();
+
+/**
+ * Notes that `value` (an option given to a constructor) replaces the class default `classDefault`, so that a
+ * schedule given as a constructor option is read against the class default's type. Called by `withDefaults`.
+ */
+export function noteOptionDefault(value: unknown, classDefault: unknown): void {
+  if ((typeof value === 'object' && value !== null) || typeof value === 'function') classDefaults.set(value, { value: classDefault });
+}
+
 type Kind = { type: 'number' } | { type: 'tuple'; length: number } | { type: 'unknown' };
 
 function isNumberArray(v: unknown): v is number[] {
   return Array.isArray(v) && v.every((x) => typeof x === 'number');
 }
 
-/** What the option's values must be, from its name and its default. */
+/** A tuple default: numbers, or null where the algorithm picks a value (Adafactor's eps). */
+function isTupleDefault(v: unknown): v is (number | null)[] {
+  return Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number' || x === null);
+}
+
+/** What the option's values must be, from the class default (or, failing that, the option's name). */
 function kindOf(key: string, d: unknown): Kind {
-  if (typeof d === 'number') return { type: 'number' };
-  if (TUPLE_OPTIONS.has(key)) return { type: 'tuple', length: isNumberArray(d) ? d.length : 2 };
-  if (isNumberArray(d) && d.length > 0) return { type: 'number' };
+  const reg = (typeof d === 'object' && d !== null) || typeof d === 'function' ? classDefaults.get(d) : undefined;
+  const ref = reg !== undefined ? reg.value : d;
+  if (typeof ref === 'number') return { type: 'number' };
+  if (isTupleDefault(ref)) return { type: 'tuple', length: ref.length };
+  if (TUPLE_OPTIONS.has(key)) return { type: 'tuple', length: 2 };
   if (Array.isArray(d) && d.length > 0 && d.every(isNumberArray)) return { type: 'tuple', length: d[0]!.length };
-  // The default is the user's own schedule (a function, an iterator, an iterable) for a number option.
-  if (isScheduleLike(d) || isIterable(d)) return { type: 'number' };
+  // The user's own schedule (a function, an iterator, an iterable) for an option the class gives no default.
+  if (reg !== undefined && (isScheduleLike(d) || isIterable(d))) return { type: 'number' };
   return { type: 'unknown' };
 }
 
@@ -102,7 +121,7 @@ function checkValue(key: string, value: unknown, kind: Kind, step: number): unkn
   if (kind.type === 'number' && typeof value !== 'number') {
     throw new TypeError_(`the schedule for option '${key}' gave ${describe(value)} at step ${step}; expected a number`);
   }
-  if (kind.type === 'tuple' && (!isNumberArray(value) || value.length !== kind.length)) {
+  if (kind.type === 'tuple' && (!isTupleDefault(value) || value.length !== kind.length)) {
     throw new TypeError_(`the schedule for option '${key}' gave ${describe(value)} at step ${step}; expected ${kind.length} numbers`);
   }
   return value;

@@ -1,0 +1,113 @@
+import { ValueError } from '@tsoptim/core';
+import type { Optimizer } from '@tsoptim/optim';
+import { checkNumbers, loadNumbers } from './internal/fields.js';
+import { pyMod } from './internal/py.js';
+import { LRScheduler, type LRSchedulerOptions, type SchedulerStateDict } from './lr-scheduler.js';
+
+/** Options of {@link CosineAnnealingWarmRestarts}. */
+export interface CosineAnnealingWarmRestartsOptions extends LRSchedulerOptions {
+  /** Steps until the first restart (torch's `T_0`), a positive integer. */
+  t0: number;
+  /** Factor by which the period grows after each restart (torch's `T_mult`, an integer ≥ 1; default 1). */
+  tMult?: number;
+  /** Minimum lr (default 0; torch's `eta_min`). */
+  etaMin?: number;
+}
+
+/**
+ * Cosine annealing with warm restarts, SGDR (Loshchilov & Hutter, https://arxiv.org/abs/1608.03983;
+ * torch.optim.lr_scheduler.CosineAnnealingWarmRestarts):
+ *
+ *   η_t = η_min + (η_max − η_min)(1 + cos(π T_cur / T_i)) / 2,
+ *
+ * T_cur counting steps since the last restart and T_i the current period (T_0, T_0·T_mult, ...). `step(epoch)`
+ * accepts fractional epochs (`epoch + i / itersPerEpoch`), without torch's deprecation warning.
+ *
+ * @throws ValueError `Expected positive integer T_0, but got …`, `Expected integer T_mult >= 1, but got …`,
+ * `Expected float or int eta_min, but got … of type …`, `Expected non-negative epoch, but got …`.
+ * @example
+ * const sched = new CosineAnnealingWarmRestarts(opt, { t0: 10, tMult: 2 });
+ * for (let epoch = 0; epoch < 20; epoch++) for (let i = 0; i < iters; i++) { train(); sched.step(epoch + i / iters); }
+ */
+export class CosineAnnealingWarmRestarts extends LRScheduler {
+  t0: number;
+  tI: number;
+  tMult: number;
+  etaMin: number;
+  tCur: number;
+
+  constructor(optimizer: Optimizer, options: CosineAnnealingWarmRestartsOptions) {
+    const { t0 } = options;
+    const tMult = options.tMult ?? 1;
+    const etaMin = options.etaMin ?? 0.0;
+    if (!(t0 > 0) || !Number.isInteger(t0)) throw new ValueError(`Expected positive integer T_0, but got ${t0}`);
+    if (!(tMult >= 1) || !Number.isInteger(tMult)) throw new ValueError(`Expected integer T_mult >= 1, but got ${tMult}`);
+    if (typeof etaMin !== 'number') throw new ValueError(`Expected float or int eta_min, but got ${etaMin} of type ${typeof etaMin}`);
+    super(optimizer, options);
+    this.t0 = t0;
+    this.tI = t0;
+    this.tMult = tMult;
+    this.etaMin = etaMin;
+    this.tCur = this.lastEpoch;
+    this.initialStep();
+  }
+
+  protected override computeLr(): number[] {
+    return this.baseLrs.map((b) => this.etaMin + ((b - this.etaMin) * (1 + Math.cos((Math.PI * this.tCur) / this.tI))) / 2);
+  }
+
+  /**
+   * Advances one step, or jumps to `epoch` (fractional epochs allowed). Can be interleaved: after `step(26)`,
+   * `step()` goes to 27.
+   *
+   * @throws ValueError `Expected non-negative epoch, but got …`.
+   */
+  override step(epoch?: number): void {
+    if (epoch === undefined && this.lastEpoch < 0) epoch = 0;
+    let tCur = this.tCur;
+    let tI = this.tI;
+    if (epoch === undefined) {
+      epoch = this.lastEpoch + 1;
+      tCur = tCur + 1;
+      if (tCur >= tI) {
+        tCur = pyMod(tCur, tI);
+        tI = tI * this.tMult;
+      }
+    } else {
+      if (epoch < 0) throw new ValueError(`Expected non-negative epoch, but got ${epoch}`);
+      if (epoch >= this.t0) {
+        if (this.tMult === 1) {
+          tCur = pyMod(epoch, this.t0);
+        } else {
+          const n = Math.trunc(Math.log((epoch / this.t0) * (this.tMult - 1) + 1) / Math.log(this.tMult));
+          tCur = epoch - (this.t0 * (this.tMult ** n - 1)) / (this.tMult - 1);
+          tI = this.t0 * this.tMult ** n;
+        }
+      } else {
+        tI = this.t0;
+        tCur = epoch;
+      }
+    }
+    this.tCur = tCur;
+    this.tI = tI;
+    this.lastEpoch = Math.floor(epoch);
+    this.getLrCalledWithinStep = true;
+    let values: number[];
+    try {
+      values = this.getLr();
+    } finally {
+      this.getLrCalledWithinStep = false;
+    }
+    this.writeLr(values);
+  }
+
+  protected override ownState(): SchedulerStateDict {
+    return { T_0: this.t0, T_i: this.tI, T_mult: this.tMult, eta_min: this.etaMin, T_cur: this.tCur };
+  }
+  protected override checkOwnState(sd: SchedulerStateDict): void {
+    checkNumbers(sd, ['T_0', 'T_i', 'T_mult', 'eta_min', 'T_cur']);
+  }
+  protected override loadOwnState(sd: SchedulerStateDict): void {
+    loadNumbers(this, sd, { T_0: 't0', T_i: 'tI', T_mult: 'tMult', eta_min: 'etaMin', T_cur: 'tCur' });
+  }
+}

@@ -1,0 +1,23 @@
+import { ValueError } from '@tsoptim/core';
+import type { Optimizer } from '@tsoptim/optim';
+import type { Group } from '../lr-scheduler.js';
+
+/** Whether the optimizer cycles `betas[0]` (it has `betas`) or `momentum`; torch's check and message. */
+export function momentumKind(optimizer: Optimizer): 'betas' | 'momentum' {
+  const d = optimizer.defaults as Record<string, unknown>;
+  if (!('momentum' in d) && !('betas' in d)) {
+    throw new ValueError('optimizer must support momentum or beta1 with `cycle_momentum` option enabled');
+  }
+  return 'betas' in d ? 'betas' : 'momentum';
+}
+
+/** Writes a momentum value: `betas[0]` (keeping the other betas) or `momentum`. */
+export function writeMomentum(g: Group, useBeta1: boolean, m: number): void {
+  if (useBeta1) g.betas = [m, ...(g.betas as number[]).slice(1)];
+  else g.momentum = m;
+}
+
+/** Reads the momentum a group has: `betas[0]` or `momentum`. */
+export function readMomentum(g: Group, useBeta1: boolean): number {
+  return useBeta1 ? (g.betas as number[])[0]! : (g.momentum as number);
+}
