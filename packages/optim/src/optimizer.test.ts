@@ -195,3 +195,29 @@ describe('warnings', () => {
     warn.mockRestore();
   });
 });
+
+describe('schedule-valued options across checkpoints', () => {
+  it('saves the schedule step and resumes the schedule where it was', () => {
+    const lrs = [1, 0.5, 0.25, 0.125];
+    const a = p([0]);
+    const opt = new SGD([{ params: [a], lr: lrs as never }]);
+    for (let i = 0; i < 2; i++) {
+      a.setGrad([1]);
+      opt.step();
+    }
+    expect(a.data[0]).toBeCloseTo(-1.5, 6); // 0 − 1 − 0.5
+    const sd = JSON.parse(JSON.stringify(opt.stateDict()));
+    expect(sd.schedule_step).toBe(2);
+    const b = p([a.data[0]!]);
+    const opt2 = new SGD([{ params: [b], lr: lrs as never }]);
+    opt2.loadStateDict({ ...sd, param_groups: sd.param_groups.map((g: object) => ({ ...g, lr: lrs })) });
+    b.setGrad([1]);
+    opt2.step();
+    expect(b.data[0]).toBeCloseTo(-1.75, 6); // the third value, 0.25
+  });
+
+  it('writes no schedule_step when no option is a schedule', () => {
+    const opt = new SGD([p([0])], { lr: 0.1 });
+    expect('schedule_step' in opt.stateDict()).toBe(false);
+  });
+});

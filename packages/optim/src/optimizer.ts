@@ -1,6 +1,6 @@
 import { Parameter, RuntimeError, SparseTensor, type Tensor, TypeError_, ValueError } from '@tsoptim/core';
 import { HookList, type RemovableHandle } from './hooks.js';
-import { resolveHyper } from './internal/hyper.js';
+import { isSchedule, resolveHyper } from './internal/hyper.js';
 import { type StateShape, decodeStateDict, encodeStateDict } from './internal/state-codec.js';
 import type { StateDict } from './state-dict.js';
 
@@ -298,6 +298,9 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
   stateDict(): StateDict {
     for (const hook of this.sdPre.list()) hook(this as unknown as Optimizer);
     let sd = encodeStateDict(this.paramGroups as ParamGroup<object>[], this.state);
+    // Schedule-valued options resume where they were: the step they are evaluated at is saved with them.
+    // (An extra top-level key: torch's load_state_dict ignores it.)
+    if (this.hasSchedules()) sd.schedule_step = this.scheduleStep;
     for (const hook of this.sdPost.list()) {
       const res = hook(this as unknown as Optimizer, sd);
       if (res) sd = res;
@@ -325,9 +328,20 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       for (const [k, v] of Object.entries(this.defaults)) if (!(k in g)) (g as Record<string, unknown>)[k] = v;
       this.checkOptions(g);
     }
+    if (sd.schedule_step !== undefined && !(Number.isInteger(sd.schedule_step) && sd.schedule_step >= 0)) {
+      throw new ValueError(`loaded state dict has an invalid schedule_step: ${sd.schedule_step}`);
+    }
     this.state = decoded.state;
     this.paramGroups = decoded.groups as ParamGroup<O>[];
+    if (sd.schedule_step !== undefined) this.scheduleStep = sd.schedule_step;
     for (const hook of this.loadPost.list()) hook(this as unknown as Optimizer);
+  }
+
+  private hasSchedules(): boolean {
+    const d = this.defaults as Record<string, unknown>;
+    return this.paramGroups.some((g) =>
+      Object.entries(g).some(([k, v]) => k !== 'params' && k !== 'paramNames' && isSchedule(v, d[k], k)),
+    );
   }
 
   /**

@@ -14,4 +14,9 @@ export type StateValue = Tensor | NestedArray | readonly StateValue[] | boolean 
 export interface StateDict {
   state: Record<string, Record<string, StateValue | unknown>>;
   param_groups: Array<Record<string, unknown> & { params: number[] }>;
+  /**
+   * The step schedule-valued options are evaluated at; present only when some option is a schedule (a
+   * tsoptim addition that torch ignores).
+   */
+  schedule_step?: number;
 }
