@@ -14,6 +14,12 @@ export const specialOptimizers: OptimizerInfo[] = [
     closureDriven: true,
     // The closure reads parameters synchronously, and LBFGS reads its dot products back within a step.
     needsSyncRead: true,
+    // LBFGS amplifies rounding differences. In these cases float32-sized errors in torch's own gradients move its
+    // values by at most 1e-5 and leave every step's iteration and evaluation counts unchanged (gen_special.py
+    // measures it; each fixture's note records it); n_iter and func_evals have to match exactly. The state holds
+    // gradient differences (old_dirs), 1/(y·s) (ro) and the two-loop coefficients (al), which amplify parameter
+    // differences by the problem's curvature: it is compared more loosely than the parameters.
+    stateTolerance: { atol: 1e-4, rtol: 1e-3 },
   },
   {
     name: 'SparseAdam',
