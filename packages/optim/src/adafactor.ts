@@ -25,6 +25,7 @@ export interface AdafactorOptions extends Pick<BaseOptions, 'foreach'> {
   maximize?: boolean;
 }
 
+/** torch.optim.Adafactor's defaults. */
 export const ADAFACTOR_DEFAULTS: Required<AdafactorOptions> = {
   lr: 1e-2,
   beta2Decay: -0.8,
@@ -153,6 +154,13 @@ export interface AdafactorSlots {
  * tensor (vectors: one pass for variance and parameter; factored tensors: one pass writing U into a scratch
  * tensor, whose RMS is needed before the parameter moves, then one pass for the parameter). Nothing is read
  * back to the host, so asynchronous backends run it as queued work.
+ *
+ * @param params parameters (updated in place).
+ * @param grads dense gradients, one per parameter.
+ * @param slots each parameter's factors (2+ dimensions) or variance, updated in place.
+ * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
+ * @example
+ * adafactor([w], [g], [{ rowVar, colVar }], [1], { lr: 1e-2, beta2Decay: -0.8, eps1: null, eps2: 1e-3, d: 1, weightDecay: 0, maximize: false });
  */
 export function adafactor(
   params: readonly Tensor[],
@@ -253,6 +261,15 @@ export class Adafactor extends Optimizer<Required<AdafactorOptions>> {
     if (key === 'col_var' && s.length > 1) return [...s.slice(0, -2), 1, s[s.length - 1]!];
     if (key === 'variance') return s;
     return undefined;
+  }
+
+  /** `eps` is the pair [ε₁, ε₂]: two numbers are its value, never a per-step schedule of a number option. */
+  protected override hyper(group: ParamGroup<Required<AdafactorOptions>>): ParamGroup<Required<AdafactorOptions>> {
+    const eps = group.eps as unknown;
+    if (!Array.isArray(eps) || eps.length !== 2 || !eps.every((x) => x === null || typeof x === 'number')) return super.hyper(group);
+    const resolved = super.hyper({ ...group, eps: null } as unknown as ParamGroup<Required<AdafactorOptions>>);
+    resolved.eps = eps as unknown as readonly [number | null, number];
+    return resolved;
   }
 
   protected updateGroup(group: ParamGroup<Required<AdafactorOptions>>, params: Parameter[]): void {

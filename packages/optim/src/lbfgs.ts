@@ -37,6 +37,7 @@ export interface LBFGSOptions {
   lineSearchFn?: 'strong_wolfe' | null;
 }
 
+/** torch.optim.LBFGS's defaults (`maxEval: null` becomes ⌊maxIter·5/4⌋ at construction). */
 export const LBFGS_DEFAULTS: Required<LBFGSOptions> = {
   lr: 1,
   maxIter: 20,
@@ -178,7 +179,16 @@ function neg(x: Tensor): Tensor {
   return out;
 }
 
-/** Cubic interpolation of two points with function and derivative values (torch's `_cubic_interpolate`). */
+/**
+ * The minimiser of the cubic through two points with function and derivative values, clamped to `bounds`
+ * (default: between the points), or the middle of the bounds when the cubic has no real minimiser
+ * (torch's `_cubic_interpolate`, after minFunc's polyinterp).
+ *
+ * @param x1 first point; `f1`, `g1`: value and derivative there.
+ * @param x2 second point; `f2`, `g2`: value and derivative there.
+ * @example
+ * cubicInterpolate(0, 1, -2, 1, 0.5, 1); // 0.666…
+ */
 export function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: readonly [number, number]): number {
   const [lo, hi] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
   const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2);

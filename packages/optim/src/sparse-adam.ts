@@ -14,6 +14,7 @@ export interface SparseAdamOptions {
   maximize?: boolean;
 }
 
+/** torch.optim.SparseAdam's defaults. */
 export const SPARSE_ADAM_DEFAULTS: Required<SparseAdamOptions> = {
   lr: 1e-3,
   betas: [0.9, 0.999],
@@ -63,8 +64,15 @@ export interface SparseAdamStepOptions {
  * Rows the gradient does not touch keep their parameters and moments, unlike Adam, whose moments decay every
  * step.
  *
- * @param grads sparse gradients over each parameter's leading dimension.
+ * @param params parameters (updated in place).
+ * @param grads sparse gradients over each parameter's leading dimension (coalesced here when rows repeat).
+ * @param expAvgs first moments, one per parameter, updated in place.
+ * @param expAvgSqs second moments, one per parameter, updated in place.
  * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
+ * @throws RuntimeError when a gradient has repeated rows on a backend without synchronous reads (coalesce on
+ * the host first).
+ * @example
+ * sparseAdam([table], [grad], [m], [v], [1], { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, maximize: false });
  */
 export function sparseAdam(
   params: readonly Tensor[],
@@ -110,7 +118,7 @@ export function sparseAdam(
  * @throws RuntimeError from `step()`: `SparseAdam does not support dense gradients, please consider Adam instead`
  * (before any parameter changes).
  * @example
- * const table = parameter(randn([1000, 16]));
+ * const table = new Parameter(randn([1000, 16], createRng(0)));
  * const opt = new SparseAdam([table], { lr: 0.01 });
  * table.grad = new SparseTensor(table.shape, Int32Array.of(3, 17), rowGrads); // rowGrads: [2, 16]
  * opt.step();

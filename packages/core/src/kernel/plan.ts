@@ -88,7 +88,11 @@ export function planRun(kernel: ElementwiseKernel, args: RunArgs): RunPlan {
     }
   });
   if (rows) {
-    const fullRows = first.size / rows.rowSize;
+    // Rows index the full tensors (the first output may be compact: a gather from selected rows).
+    let fullRows = Number.POSITIVE_INFINITY;
+    tensors.forEach((t, i) => {
+      if (modes[i] === 'full') fullRows = Math.min(fullRows, t.size / rows.rowSize);
+    });
     for (const r of rows.indices) if (r < 0 || r >= fullRows) throw new ValueError(`kernel ${kernel.name}: row ${r} is out of range`);
   }
   const signature = `${rows ? 'rows' : outShape.length}:${modes.map((m, i) => (m === 'broadcast' ? `b${strides[i]!.length}` : m[0])).join('')}`;
