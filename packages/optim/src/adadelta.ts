@@ -1,5 +1,5 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
 import { checkEps, checkLr, checkRange, checkWeightDecay, withDefaults } from './validate.js';
 
 /** Options of {@link Adadelta}; defaults as torch.optim.Adadelta. */
@@ -99,7 +99,7 @@ export function adadelta(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class Adadelta extends Optimizer<Required<AdadeltaOptions>> {
-  constructor(params: ParamsInput, options: AdadeltaOptions = {}) {
+  constructor(params: ParamsInput, options: Scheduled<AdadeltaOptions> = {}) {
     super(params, withDefaults(ADADELTA_DEFAULTS, options));
   }
 

@@ -1,5 +1,5 @@
 import { type Parameter, type Tensor, ValueError, defineKernel, defineReduction, k, kernelFamily, meanSquaresReduction, meanReduction, zeros } from '@tsoptim/core';
-import type { BaseOptions } from './optimizer.js';
+import type { BaseOptions, Scheduled } from './optimizer.js';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 import { withDefaults } from './validate.js';
 
@@ -237,7 +237,7 @@ export function adafactor(
  * for (const batch of data) { opt.zeroGrad(); loss(batch).backward(); opt.step(); }
  */
 export class Adafactor extends Optimizer<Required<AdafactorOptions>> {
-  constructor(params: ParamsInput, options: AdafactorOptions = {}) {
+  constructor(params: ParamsInput, options: Scheduled<AdafactorOptions> = {}) {
     super(params, withDefaults(ADAFACTOR_DEFAULTS, options));
   }
 

@@ -8,7 +8,7 @@ import {
   k,
   kernelFamily,
 } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
 import { checkEps, checkLr, checkRange, checkWeightDecay, withDefaults } from './validate.js';
 
 /** Options of {@link Adagrad}; defaults as torch.optim.Adagrad. */
@@ -128,7 +128,7 @@ export function adagrad(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class Adagrad extends Optimizer<Required<AdagradOptions>> {
-  constructor(params: ParamsInput, options: AdagradOptions = {}) {
+  constructor(params: ParamsInput, options: Scheduled<AdagradOptions> = {}) {
     super(params, withDefaults(ADAGRAD_DEFAULTS, options));
     const v = this.defaults.initialAccumulatorValue;
     const init = typeof v === 'number' ? v : 0;

@@ -1,5 +1,5 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
 import { checkBetas, checkEps, checkLr, checkWeightDecay, withDefaults } from './validate.js';
 
 /** Options of {@link Adam}; defaults as torch.optim.Adam. */
@@ -131,7 +131,7 @@ export function adam(
  * for (const batch of data) { opt.zeroGrad(); loss(batch).backward(); opt.step(); }
  */
 export class Adam extends Optimizer<Required<AdamOptions>> {
-  constructor(params: ParamsInput, options: AdamOptions = {}, defaults: Required<AdamOptions> = ADAM_DEFAULTS) {
+  constructor(params: ParamsInput, options: Scheduled<AdamOptions> = {}, defaults: Required<AdamOptions> = ADAM_DEFAULTS) {
     super(params, withDefaults(defaults, options));
   }
 

@@ -1,5 +1,5 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
 import { checkBetas, checkEps, checkLr, checkWeightDecay, withDefaults } from './validate.js';
 
 /** Options of {@link Adamax}; defaults as torch.optim.Adamax. */
@@ -99,7 +99,7 @@ export function adamax(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class Adamax extends Optimizer<Required<AdamaxOptions>> {
-  constructor(params: ParamsInput, options: AdamaxOptions = {}) {
+  constructor(params: ParamsInput, options: Scheduled<AdamaxOptions> = {}) {
     super(params, withDefaults(ADAMAX_DEFAULTS, options));
   }
 

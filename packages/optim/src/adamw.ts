@@ -1,5 +1,5 @@
 import { ADAM_DEFAULTS, Adam, type AdamOptions } from './adam.js';
-import type { ParamsInput } from './optimizer.js';
+import type { ParamsInput, Scheduled } from './optimizer.js';
 
 /** Options of {@link AdamW}: Adam's, with weight decay 1e-2 by default and always decoupled. */
 export type AdamWOptions = Omit<AdamOptions, 'decoupledWeightDecay'>;
@@ -16,7 +16,7 @@ export const ADAMW_DEFAULTS = { ...ADAM_DEFAULTS, weightDecay: 1e-2, decoupledWe
  * const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
  */
 export class AdamW extends Adam {
-  constructor(params: ParamsInput, options: AdamWOptions = {}) {
+  constructor(params: ParamsInput, options: Scheduled<AdamWOptions> = {}) {
     super(params, options, ADAMW_DEFAULTS);
   }
 }

@@ -1,5 +1,5 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
 import { checkLr, checkWeightDecay, withDefaults } from './validate.js';
 
 /** Options of {@link ASGD}; defaults as torch.optim.ASGD. */
@@ -111,7 +111,7 @@ export function asgd(
  * const averaged = opt.state.get(weight)?.ax;
  */
 export class ASGD extends Optimizer<Required<ASGDOptions>> {
-  constructor(params: ParamsInput, options: ASGDOptions = {}) {
+  constructor(params: ParamsInput, options: Scheduled<ASGDOptions> = {}) {
     super(params, withDefaults(ASGD_DEFAULTS, options));
   }
 

@@ -18,6 +18,8 @@ export {
   type ParamGroupInput,
   type ParamState,
   type ParamsInput,
+  type Schedulable,
+  type Scheduled,
   type StateDictPostHook,
   type StateDictPreHook,
   type StepPostHook,

@@ -16,7 +16,7 @@ import {
   scale_,
   zeros,
 } from '@tsoptim/core';
-import { type Closure, Optimizer, type ParamGroupInput, type ParamState, type ParamsInput, evaluateClosure } from './optimizer.js';
+import { type Closure, Optimizer, type ParamGroupInput, type ParamState, type ParamsInput, evaluateClosure, type Scheduled } from './optimizer.js';
 import { checkLr, withDefaults } from './validate.js';
 
 /** Options of {@link LBFGS}; defaults as torch.optim.LBFGS. */
@@ -350,7 +350,7 @@ function strongWolfe(
  * for (let i = 0; i < 10; i++) opt.step(closure);
  */
 export class LBFGS extends Optimizer<Required<LBFGSOptions>> {
-  constructor(params: ParamsInput, options: LBFGSOptions = {}) {
+  constructor(params: ParamsInput, options: Scheduled<LBFGSOptions> = {}) {
     const o = withDefaults(LBFGS_DEFAULTS, options);
     if ((o.maxEval === null || o.maxEval === undefined) && typeof o.maxIter === 'number') o.maxEval = Math.floor((o.maxIter * 5) / 4);
     super(params, o);

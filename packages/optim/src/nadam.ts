@@ -1,5 +1,5 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
 import { checkBetas, checkEps, checkLr, checkRange, checkWeightDecay, withDefaults } from './validate.js';
 
 /** Options of {@link NAdam}; defaults as torch.optim.NAdam. */
@@ -136,7 +136,7 @@ export function nadam(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class NAdam extends Optimizer<Required<NAdamOptions>> {
-  constructor(params: ParamsInput, options: NAdamOptions = {}) {
+  constructor(params: ParamsInput, options: Scheduled<NAdamOptions> = {}) {
     super(params, withDefaults(NADAM_DEFAULTS, options));
   }
 

@@ -221,3 +221,16 @@ describe('schedule-valued options across checkpoints', () => {
     expect('schedule_step' in opt.stateDict()).toBe(false);
   });
 });
+
+describe('schedule-valued options are typed', () => {
+  it('accepts functions, arrays and iterators without casts', () => {
+    function* momenta(): Generator<number> {
+      yield 0.5;
+      yield 0.9;
+    }
+    const opt = new SGD([p([0])], { lr: (step) => 0.1 / (step + 1), momentum: momenta() });
+    const adam = new Adam([p([0])], { lr: [0.1, 0.05], betas: [[0.9, 0.99], [0.8, 0.9]] });
+    expect(opt.paramGroups).toHaveLength(1);
+    expect(adam.paramGroups).toHaveLength(1);
+  });
+});

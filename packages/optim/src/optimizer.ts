@@ -26,6 +26,18 @@ export type ParamGroup<O> = O & {
   [option: string]: unknown;
 };
 
+/**
+ * An option value, or a schedule of them: a function of the step (`optimizer.scheduleStep`, steps completed),
+ * an array (one value per step; the last repeats), or an iterator/generator (one value per step; when
+ * exhausted the last repeats). Resolved once per step, before the update.
+ */
+export type Schedulable<T> = T | ((step: number) => T) | readonly T[] | Iterator<T>;
+
+/** Options in which every number- or tuple-valued option may be a {@link Schedulable}. */
+export type Scheduled<O> = {
+  [K in keyof O]?: Exclude<O[K], undefined> extends number | readonly number[] ? Schedulable<Exclude<O[K], undefined>> : O[K];
+};
+
 /** Per-parameter optimizer state, keyed as torch keys it (`step`, `exp_avg`...). */
 export type ParamState = Record<string, unknown>;
 

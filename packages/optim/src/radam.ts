@@ -1,5 +1,5 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
 import { checkBetas, checkEps, checkLr, checkWeightDecay, withDefaults } from './validate.js';
 
 /** Options of {@link RAdam}; defaults as torch.optim.RAdam. */
@@ -129,7 +129,7 @@ export function radam(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class RAdam extends Optimizer<Required<RAdamOptions>> {
-  constructor(params: ParamsInput, options: RAdamOptions = {}) {
+  constructor(params: ParamsInput, options: Scheduled<RAdamOptions> = {}) {
     super(params, withDefaults(RADAM_DEFAULTS, options));
   }
 

@@ -1,5 +1,5 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
 import { checkEps, checkLr, checkMomentum, checkRange, checkWeightDecay, withDefaults } from './validate.js';
 
 /** Options of {@link RMSprop}; defaults as torch.optim.RMSprop. */
@@ -133,7 +133,7 @@ export function rmsprop(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
-  constructor(params: ParamsInput, options: RMSpropOptions = {}) {
+  constructor(params: ParamsInput, options: Scheduled<RMSpropOptions> = {}) {
     super(params, withDefaults(RMSPROP_DEFAULTS, options));
   }
 

@@ -1,5 +1,5 @@
 import { type Parameter, type Tensor, ValueError, defineKernel, full, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
 import { checkLr, withDefaults } from './validate.js';
 
 /** Options of {@link Rprop}; defaults as torch.optim.Rprop. */
@@ -96,7 +96,7 @@ export function rprop(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class Rprop extends Optimizer<Required<RpropOptions>> {
-  constructor(params: ParamsInput, options: RpropOptions = {}) {
+  constructor(params: ParamsInput, options: Scheduled<RpropOptions> = {}) {
     super(params, withDefaults(RPROP_DEFAULTS, options));
   }
 

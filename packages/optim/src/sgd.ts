@@ -1,5 +1,5 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput } from './optimizer.js';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { checkLr, checkMomentum, checkWeightDecay, withDefaults } from './validate.js';
 import { ValueError } from '@tsoptim/core';
 
@@ -108,7 +108,7 @@ export function sgd(params: readonly Tensor[], grads: readonly Tensor[], momentu
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class SGD extends Optimizer<Required<SGDOptions>> {
-  constructor(params: ParamsInput, options: SGDOptions = {}) {
+  constructor(params: ParamsInput, options: Scheduled<SGDOptions> = {}) {
     super(params, withDefaults(SGD_DEFAULTS, options));
   }
 

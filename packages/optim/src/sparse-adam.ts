@@ -1,5 +1,5 @@
 import { type Parameter, RuntimeError, SparseTensor, type Tensor, ValueError, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
 import { checkBetas, withDefaults } from './validate.js';
 
 /** Options of {@link SparseAdam}; defaults as torch.optim.SparseAdam. */
@@ -124,7 +124,7 @@ export function sparseAdam(
  * opt.step();
  */
 export class SparseAdam extends Optimizer<Required<SparseAdamOptions>> {
-  constructor(params: ParamsInput, options: SparseAdamOptions = {}) {
+  constructor(params: ParamsInput, options: Scheduled<SparseAdamOptions> = {}) {
     super(params, withDefaults(SPARSE_ADAM_DEFAULTS, options));
   }
 

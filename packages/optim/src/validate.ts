@@ -47,7 +47,7 @@ export function checkRange(name: string, v: unknown, lo: number, hi: number, opt
 }
 
 /** Merges options over defaults, skipping `undefined` (so `{ lr: undefined }` keeps the default). */
-export function withDefaults<O extends object>(defaults: O, options: Partial<O> | undefined): O {
+export function withDefaults<O extends object>(defaults: O, options: object | undefined): O {
   const out = { ...defaults } as Record<string, unknown>;
   if (options) {
     for (const [k, v] of Object.entries(options)) {
