@@ -1,5 +1,5 @@
 export type { Backend, ReduceArgs, RowSelection, RunArgs } from './backend.js';
-export { CpuBackend, CpuStorage } from './cpu/cpu-backend.js';
+export { CpuBackend, type CpuBackendOptions, type CpuMemoryStats, CpuStorage } from './cpu/cpu-backend.js';
 export { defaultBackend, setDefaultBackend } from './default-backend.js';
 export { RuntimeError, TsoptimError, TypeError_, ValueError } from './errors.js';
 export {

@@ -61,7 +61,12 @@ export class Tensor {
     return this.disposed;
   }
 
-  /** The values, synchronously (CPU backend: the live storage). Throws on an asynchronous backend. */
+  /**
+   * The values, synchronously (CPU backend: the live storage). Throws on an asynchronous backend.
+   *
+   * On the CPU backend the view points into a WebAssembly memory that grows as tensors are allocated: take
+   * `data` afresh after allocating, and do not keep it after the tensor is disposed or dropped.
+   */
   get data(): Float32Array {
     this.assertLive();
     if (!this.backend.syncRead) {
