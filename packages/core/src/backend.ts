@@ -45,6 +45,12 @@ export interface Backend {
   readonly name: string;
   /** True when `readSync` is available (the CPU backend); false on backends whose reads are asynchronous. */
   readonly syncRead: boolean;
+  /**
+   * True when `readSync` returns the storage itself, so that writing into the returned array changes the
+   * tensor (the CPU backend). Host code that fills tensors in place checks this, and otherwise uploads with
+   * `write`.
+   */
+  readonly liveReadSync?: boolean;
   /** Zero-filled storage for `size` float32 elements. */
   allocate(size: number): unknown;
   /** Frees storage; the handle must not be used again. */

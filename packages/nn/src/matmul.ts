@@ -5,8 +5,8 @@ import { viewAs } from './internal/shape-utils.js';
 import { type Input, Variable, record } from './variable.js';
 
 function hostData(t: Tensor, op: string): Float32Array {
-  if (!t.backend.syncRead) {
-    throw new RuntimeError(`${op} runs on the host and needs a backend with synchronous reads (the CPU backend), not ${t.backend.name}`);
+  if (!t.backend.liveReadSync) {
+    throw new RuntimeError(`${op} runs on the host and needs a backend whose memory it can read and write in place (the CPU backend), not ${t.backend.name}`);
   }
   return t.data;
 }

@@ -34,8 +34,8 @@ export function reshape(x: Input, shape: readonly number[]): Variable {
 }
 
 function permuteSwap(t: Tensor, d0: number, d1: number): Tensor {
-  if (!t.backend.syncRead) {
-    throw new RuntimeError(`transpose runs on the host and needs a backend with synchronous reads (the CPU backend), not ${t.backend.name}`);
+  if (!t.backend.liveReadSync) {
+    throw new RuntimeError(`transpose runs on the host and needs a backend whose memory it can read and write in place (the CPU backend), not ${t.backend.name}`);
   }
   const shape = [...t.shape];
   [shape[d0], shape[d1]] = [shape[d1]!, shape[d0]!];
@@ -104,8 +104,8 @@ export function gatherRows(x: Input, indices: Int32Array | readonly number[]): V
     if (i < 0 || i >= rowsN) throw new RuntimeError(`index ${i} is out of bounds for dimension 0 with size ${rowsN}`);
   }
   const t = v.value;
-  if (!t.backend.syncRead) {
-    throw new RuntimeError(`gatherRows needs a backend with synchronous reads (the CPU backend), not ${t.backend.name}`);
+  if (!t.backend.liveReadSync) {
+    throw new RuntimeError(`gatherRows needs a backend whose memory it can read and write in place (the CPU backend), not ${t.backend.name}`);
   }
   const rowSize = v.size / Math.max(rowsN, 1);
   const outShape = [idx.length, ...v.shape.slice(1)];

@@ -74,6 +74,8 @@ export interface SGDStepOptions {
 export function sgd(params: readonly Tensor[], grads: readonly Tensor[], momentumBuffers: (Tensor | null)[], o: SGDStepOptions): void {
   const useMomentum = o.momentum !== 0;
   const scalars = { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum, dampening: o.dampening };
+  const flags = { maximize: o.maximize, decay: o.weightDecay !== 0, momentum: useMomentum, nesterov: o.nesterov };
+  const update = sgdKernel({ ...flags, init: false });
   for (let i = 0; i < params.length; i++) {
     const param = params[i]!;
     const grad = grads[i]!;
@@ -83,13 +85,7 @@ export function sgd(params: readonly Tensor[], grads: readonly Tensor[], momentu
       buf = zeros(param.shape, { backend: param.backend });
       momentumBuffers[i] = buf;
     }
-    const kernel = sgdKernel({
-      maximize: o.maximize,
-      decay: o.weightDecay !== 0,
-      momentum: useMomentum,
-      nesterov: o.nesterov,
-      init,
-    });
+    const kernel = init ? sgdKernel({ ...flags, init: true }) : update;
     param.backend.run(kernel, { tensors: useMomentum ? { param, grad, buf: buf! } : { param, grad }, scalars });
   }
 }

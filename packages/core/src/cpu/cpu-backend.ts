@@ -96,6 +96,7 @@ const EMPTY_EXTRA: LoopExtra = { dims: [], strides: [], rows: null, rowSize: 0, 
 export class CpuBackend implements Backend {
   readonly name: string = 'cpu';
   readonly syncRead = true;
+  readonly liveReadSync: boolean = true;
   /** True when elementwise kernels run as WebAssembly SIMD. */
   readonly simd: boolean;
   /** Threads used for large runs (2 only while the helper thread is running). */

@@ -131,7 +131,10 @@ export function kernelFamily<F extends Record<string, boolean | number | string>
 ): (flags: F) => K {
   const cache = new Map<string, K>();
   return (flags: F): K => {
-    const key = JSON.stringify(Object.keys(flags).sort().map((k) => [k, flags[k]]));
+    // Cheap per call (this runs once per tensor per step): flags in their own key order. A call site that
+    // orders its flags differently only gets its own copy of the same kernel.
+    let key = '';
+    for (const k in flags) key += `${k}=${flags[k]};`;
     let k = cache.get(key);
     if (k === undefined) {
       k = build(flags);
