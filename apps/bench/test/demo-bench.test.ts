@@ -1,0 +1,144 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_OPTIMIZER_IDS, DEMO_OPTIMIZERS, pickOptimizers } from '../src/demo-optimizers.js';
+import { loadMnist } from '../src/mnist-data.js';
+import { smooth } from '../src/plots.js';
+import { runBench } from '../src/run-bench.js';
+import { runDemo } from '../src/run-demo.js';
+import { formatTable, markdownTable } from '../src/table.js';
+import { torchUnavailableReason } from '../src/torch-peer.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'tsoptim-bench-'));
+  dirs.push(d);
+  return d;
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const quiet = () => {};
+
+describe('the MNIST data', () => {
+  it('splits the 10,000 shipped digits the same way every time', () => {
+    const a = loadMnist();
+    expect(a.train.size).toBe(7996);
+    expect(a.test.size).toBe(2004);
+    expect(a.train.x.length).toBe(7996 * 784);
+    const b = loadMnist({ trainLimit: 100, testLimit: 20 });
+    expect(b.train.size).toBe(100);
+    // The limited prefix is class-balanced.
+    expect(new Set(b.train.y).size).toBe(10);
+    expect(b.train.x.subarray(0, 784)).toEqual(a.train.x.subarray(0, 784));
+  });
+});
+
+describe('the demo, reduced', () => {
+  it('trains every default optimizer, prints the table and writes the report with its plots', async () => {
+    const out = tempDir();
+    const lines: string[] = [];
+    const { summary, files, table } = await runDemo({
+      epochs: 1,
+      hidden: 16,
+      batchSize: 32,
+      trainLimit: 320,
+      testLimit: 100,
+      outDir: out,
+      progress: false,
+      log: (l) => lines.push(l),
+    });
+    expect(summary.results.map((r) => r.id)).toEqual([...DEFAULT_OPTIMIZER_IDS]);
+    for (const r of summary.results) {
+      expect(r.steps).toBe(10);
+      expect(r.losses).toHaveLength(10);
+      expect(r.lrs).toHaveLength(10);
+      expect(r.losses.every(Number.isFinite)).toBe(true);
+      for (const e of [r.model, r.ema]) {
+        expect(e.accuracy).toBeGreaterThanOrEqual(0);
+        expect(e.accuracy).toBeLessThanOrEqual(1);
+        expect(Number.isFinite(e.loss)).toBe(true);
+      }
+    }
+    // One-cycle: the lr rises then falls.
+    const lrs = summary.results[0]!.lrs;
+    expect(Math.max(...lrs)).toBeGreaterThan(lrs[0]!);
+    expect(Math.max(...lrs)).toBeGreaterThan(lrs[lrs.length - 1]!);
+    for (const h of ['test acc', 'EMA test acc', 'test loss', 'seconds', 'steps/s']) expect(table).toContain(h);
+    expect(lines.join('\n')).toContain(files.markdown);
+
+    const md = readFileSync(files.markdown, 'utf8');
+    expect(md).toContain('![training loss](loss.svg)');
+    expect(md).toContain('![learning rate](lr.svg)');
+    for (const r of summary.results) expect(md).toContain(`| ${r.label} |`);
+    for (const svg of [files.lossSvg, files.lrSvg]) {
+      const text = readFileSync(svg, 'utf8');
+      expect(text.startsWith('<svg')).toBe(true);
+      for (const r of summary.results) expect(text).toContain(r.label.slice(0, 5));
+    }
+    const json = JSON.parse(readFileSync(files.json, 'utf8'));
+    expect(json.results).toHaveLength(DEFAULT_OPTIMIZER_IDS.length);
+  });
+
+  it('rejects an unknown optimizer by name, listing the known ones', () => {
+    expect(() => pickOptimizers(['adam', 'nope'])).toThrow(/unknown optimizer\(s\): nope \(known: sgd, adam/);
+    expect(DEMO_OPTIMIZERS.map((o) => o.id)).toEqual(expect.arrayContaining([...DEFAULT_OPTIMIZER_IDS]));
+  });
+});
+
+describe('the benchmark, quick', () => {
+  it('measures every algorithm next to the limit and the peers, and writes bench.json and bench.md', async () => {
+    const out = tempDir();
+    const { result, files, headline } = await runBench({
+      quick: true,
+      algorithms: ['adam', 'sgd-momentum', 'adamw'],
+      outDir: out,
+      progress: false,
+      log: quiet,
+    });
+    const torchHere = torchUnavailableReason() === null;
+    expect(existsSync(files.json) && existsSync(files.markdown)).toBe(true);
+    expect(result.bandwidth).toHaveLength(2);
+    for (const b of result.bandwidth) expect(b.memcpy).toBeGreaterThan(0);
+    expect(result.throughput).toHaveLength(6);
+    const labels = result.meta.backends.map((b) => b.label);
+    expect(labels).toContain('JS');
+    for (const row of result.throughput) {
+      for (const l of labels) expect(row.cells[l]?.rate).toBeGreaterThan(0);
+      if (labels.includes('SIMD×1')) expect(row.cells['limit ×1']?.rate).toBeGreaterThan(0);
+      if (torchHere) expect(row.cells['torch×1']?.rate).toBeGreaterThan(0);
+      const peers = Object.keys(row.cells).filter((c) => c.startsWith('tfjs'));
+      expect(peers.sort()).toEqual(row.algorithm === 'AdamW' ? [] : ['tfjs-cpu', 'tfjs-wasm']);
+    }
+    const adam = result.throughput.find((r) => r.algorithm === 'Adam')!;
+    expect(adam.traffic).toMatchObject({ loads: 4, stores: 3, fresh: 0, bytes: 28 });
+    expect(result.overhead.map((r) => r.algorithm)).toEqual(['Adam', 'SGD momentum', 'AdamW']);
+    // State bytes per parameter: two moments for Adam and AdamW, one buffer for SGD momentum (+ a step count).
+    const state = Object.fromEntries(result.memory.map((m) => [m.algorithm, m.stateBytesPerParam]));
+    expect(state['Adam']).toBeCloseTo(8, 2);
+    expect(state['AdamW']).toBeCloseTo(8, 2);
+    expect(state['SGD momentum']).toBeCloseTo(4, 2);
+    if (torchHere) expect(result.memory.find((m) => m.algorithm === 'Adam')!.torchStateBytesPerParam).toBeCloseTo(8, 2);
+    else expect(result.notes.some((n) => n.startsWith('torch: skipped'))).toBe(true);
+
+    for (const h of ['% of limit', '× torch×1', '× tfjs-wasm', '× tfjs-cpu', 'memcpy GB/s']) expect(headline).toContain(h);
+    const md = readFileSync(files.markdown, 'utf8');
+    for (const h of ['## Headline', '## Memory bandwidth', '## Per-step overhead', '## Optimizer memory', 'state B/param']) expect(md).toContain(h);
+    const json = JSON.parse(readFileSync(files.json, 'utf8'));
+    expect(json.meta.quick).toBe(true);
+    expect(json.throughput).toHaveLength(6);
+  }, 60_000);
+});
+
+describe('tables and plots', () => {
+  it('aligns numeric columns right, escapes pipes in Markdown', () => {
+    const t = { headers: ['name', 'value'], rows: [['a|b', '1.5e8'], ['c', '12 %']] };
+    expect(formatTable(t).split('\n')).toEqual(['name  value', '────  ─────', 'a|b   1.5e8', 'c      12 %']);
+    expect(markdownTable(t)).toBe('| name | value |\n| --- | ---: |\n| a\\|b | 1.5e8 |\n| c | 12 % |');
+  });
+
+  it('smooths with a trailing moving average and keeps the last point', () => {
+    expect(smooth([1, 3, 5, 7, 9], 2, 2)).toEqual({ x: [2, 4, 5], y: [2, 6, 8] });
+  });
+});
