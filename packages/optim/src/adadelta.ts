@@ -1,5 +1,5 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { checkEps, checkLr, checkRange, checkWeightDecay, withDefaults } from './validate.js';
 
 /** Options of {@link Adadelta}; defaults as torch.optim.Adadelta. */
@@ -115,7 +115,7 @@ export class Adadelta extends Optimizer<Required<AdadeltaOptions>> {
   }
 
   protected updateGroup(group: ParamGroup<Required<AdadeltaOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => initState(this.stateOf(p), p));
+    const states = params.map((p) => this.lazyState(p, ['square_avg', 'acc_delta']));
     for (const s of states) s.step = (s.step as number) + 1;
     adadelta(
       params,
@@ -125,13 +125,4 @@ export class Adadelta extends Optimizer<Required<AdadeltaOptions>> {
       group,
     );
   }
-}
-
-function initState(s: ParamState, p: Parameter): ParamState {
-  if (s.step === undefined) {
-    s.step = 0;
-    s.square_avg = zeros(p.shape, { backend: p.backend });
-    s.acc_delta = zeros(p.shape, { backend: p.backend });
-  }
-  return s;
 }

@@ -1,6 +1,6 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
-import { checkBetas, checkEps, checkLr, checkWeightDecay, withDefaults } from './validate.js';
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { checkAdamOptions, withDefaults } from './validate.js';
 
 /** Options of {@link Adam}; defaults as torch.optim.Adam. */
 export interface AdamOptions extends BaseOptions {
@@ -66,6 +66,9 @@ export const adamKernel = kernelFamily((f: AdamFlags) =>
     },
   }),
 );
+
+const ADAM_STATE = ['exp_avg', 'exp_avg_sq'] as const;
+const ADAM_AMSGRAD_STATE = ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] as const;
 
 /** Hyper-parameters of the functional {@link adam}. */
 export interface AdamStepOptions {
@@ -136,10 +139,7 @@ export class Adam extends Optimizer<Required<AdamOptions>> {
   }
 
   protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkEps(o.eps);
-    checkBetas(o.betas);
-    checkWeightDecay(o.weightDecay);
+    checkAdamOptions(o);
   }
 
   protected override paramShapedState(): readonly string[] {
@@ -147,7 +147,7 @@ export class Adam extends Optimizer<Required<AdamOptions>> {
   }
 
   protected updateGroup(group: ParamGroup<Required<AdamOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => initAdamState(this.stateOf(p), p, group.amsgrad));
+    const states = params.map((p) => this.lazyState(p, group.amsgrad ? ADAM_AMSGRAD_STATE : ADAM_STATE));
     const steps = states.map((s) => (s.step = (s.step as number) + 1));
     adam(
       params,
@@ -168,14 +168,4 @@ export class Adam extends Optimizer<Required<AdamOptions>> {
       },
     );
   }
-}
-
-function initAdamState(s: ParamState, p: Parameter, amsgrad: boolean): ParamState {
-  if (s.step === undefined) {
-    s.step = 0;
-    s.exp_avg = zeros(p.shape, { backend: p.backend });
-    s.exp_avg_sq = zeros(p.shape, { backend: p.backend });
-  }
-  if (amsgrad && s.max_exp_avg_sq === undefined) s.max_exp_avg_sq = zeros(p.shape, { backend: p.backend });
-  return s;
 }

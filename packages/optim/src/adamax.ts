@@ -1,6 +1,6 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
-import { checkBetas, checkEps, checkLr, checkWeightDecay, withDefaults } from './validate.js';
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { checkAdamOptions, withDefaults } from './validate.js';
 
 /** Options of {@link Adamax}; defaults as torch.optim.Adamax. */
 export interface AdamaxOptions extends Omit<BaseOptions, 'fused'> {
@@ -104,10 +104,7 @@ export class Adamax extends Optimizer<Required<AdamaxOptions>> {
   }
 
   protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkEps(o.eps);
-    checkBetas(o.betas);
-    checkWeightDecay(o.weightDecay);
+    checkAdamOptions(o);
   }
 
   protected override paramShapedState(): readonly string[] {
@@ -115,7 +112,7 @@ export class Adamax extends Optimizer<Required<AdamaxOptions>> {
   }
 
   protected updateGroup(group: ParamGroup<Required<AdamaxOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => initState(this.stateOf(p), p));
+    const states = params.map((p) => this.lazyState(p, ['exp_avg', 'exp_inf']));
     const steps = states.map((s) => (s.step = (s.step as number) + 1));
     adamax(
       params,
@@ -133,13 +130,4 @@ export class Adamax extends Optimizer<Required<AdamaxOptions>> {
       },
     );
   }
-}
-
-function initState(s: ParamState, p: Parameter): ParamState {
-  if (s.step === undefined) {
-    s.step = 0;
-    s.exp_avg = zeros(p.shape, { backend: p.backend });
-    s.exp_inf = zeros(p.shape, { backend: p.backend });
-  }
-  return s;
 }

@@ -1,6 +1,6 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
-import { checkBetas, checkEps, checkLr, checkRange, checkWeightDecay, withDefaults } from './validate.js';
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { checkAdamOptions, checkRange, withDefaults } from './validate.js';
 
 /** Options of {@link NAdam}; defaults as torch.optim.NAdam. */
 export interface NAdamOptions extends Omit<BaseOptions, 'fused'> {
@@ -141,10 +141,7 @@ export class NAdam extends Optimizer<Required<NAdamOptions>> {
   }
 
   protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkEps(o.eps);
-    checkBetas(o.betas);
-    checkWeightDecay(o.weightDecay);
+    checkAdamOptions(o);
     checkRange('momentum_decay', o.momentumDecay, 0, Number.POSITIVE_INFINITY);
   }
 
@@ -153,7 +150,7 @@ export class NAdam extends Optimizer<Required<NAdamOptions>> {
   }
 
   protected updateGroup(group: ParamGroup<Required<NAdamOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => initState(this.stateOf(p), p));
+    const states = params.map((p) => this.lazyState(p, ['exp_avg', 'exp_avg_sq'], { mu_product: 1 }));
     const steps = states.map((s) => (s.step = (s.step as number) + 1));
     const muProducts = states.map((s) => s.mu_product as number);
     nadam(
@@ -178,14 +175,4 @@ export class NAdam extends Optimizer<Required<NAdamOptions>> {
       s.mu_product = muProducts[i];
     });
   }
-}
-
-function initState(s: ParamState, p: Parameter): ParamState {
-  if (s.step === undefined) {
-    s.step = 0;
-    s.mu_product = 1;
-    s.exp_avg = zeros(p.shape, { backend: p.backend });
-    s.exp_avg_sq = zeros(p.shape, { backend: p.backend });
-  }
-  return s;
 }

@@ -1,4 +1,4 @@
-import { Parameter, RuntimeError, SparseTensor, type Tensor, TypeError_, ValueError } from '@tsoptim/core';
+import { Parameter, RuntimeError, SparseTensor, type Tensor, TypeError_, ValueError, zeros } from '@tsoptim/core';
 import { HookList, type RemovableHandle } from './hooks.js';
 import { isSchedule, resolveHyper } from './internal/hyper.js';
 import { type StateShape, decodeStateDict, encodeStateDict } from './internal/state-codec.js';
@@ -289,6 +289,21 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       s = {};
       this.state.set(p, s);
     }
+    return s;
+  }
+
+  /**
+   * The parameter's state, created on its first step with `step` = 0 (and `extra`), plus a zero tensor of the
+   * parameter's shape for each of `tensors` still missing — so a buffer for an option switched on later
+   * (amsgrad, centered, momentum) appears when it is first needed.
+   */
+  protected lazyState(p: Parameter, tensors: readonly string[], extra?: Readonly<Record<string, unknown>>): ParamState {
+    const s = this.stateOf(p);
+    if (s.step === undefined) {
+      s.step = 0;
+      if (extra !== undefined) Object.assign(s, extra);
+    }
+    for (const k of tensors) if (s[k] === undefined) s[k] = zeros(p.shape, { backend: p.backend });
     return s;
   }
 

@@ -1,6 +1,6 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
-import { checkBetas, checkEps, checkLr, checkWeightDecay, withDefaults } from './validate.js';
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { checkAdamOptions, withDefaults } from './validate.js';
 
 /** Options of {@link RAdam}; defaults as torch.optim.RAdam. */
 export interface RAdamOptions extends Omit<BaseOptions, 'fused'> {
@@ -134,10 +134,7 @@ export class RAdam extends Optimizer<Required<RAdamOptions>> {
   }
 
   protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkEps(o.eps);
-    checkBetas(o.betas);
-    checkWeightDecay(o.weightDecay);
+    checkAdamOptions(o);
   }
 
   protected override paramShapedState(): readonly string[] {
@@ -145,7 +142,7 @@ export class RAdam extends Optimizer<Required<RAdamOptions>> {
   }
 
   protected updateGroup(group: ParamGroup<Required<RAdamOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => initState(this.stateOf(p), p));
+    const states = params.map((p) => this.lazyState(p, ['exp_avg', 'exp_avg_sq']));
     const steps = states.map((s) => (s.step = (s.step as number) + 1));
     radam(
       params,
@@ -164,13 +161,4 @@ export class RAdam extends Optimizer<Required<RAdamOptions>> {
       },
     );
   }
-}
-
-function initState(s: ParamState, p: Parameter): ParamState {
-  if (s.step === undefined) {
-    s.step = 0;
-    s.exp_avg = zeros(p.shape, { backend: p.backend });
-    s.exp_avg_sq = zeros(p.shape, { backend: p.backend });
-  }
-  return s;
 }

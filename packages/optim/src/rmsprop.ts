@@ -1,5 +1,5 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
+import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { checkEps, checkLr, checkMomentum, checkRange, checkWeightDecay, withDefaults } from './validate.js';
 
 /** Options of {@link RMSprop}; defaults as torch.optim.RMSprop. */
@@ -150,7 +150,8 @@ export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
   }
 
   protected updateGroup(group: ParamGroup<Required<RMSpropOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => initState(this.stateOf(p), p, group));
+    const buffers = rmspropBuffers(group);
+    const states = params.map((p) => this.lazyState(p, buffers));
     for (const s of states) s.step = (s.step as number) + 1;
     rmsprop(
       params,
@@ -163,12 +164,9 @@ export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
   }
 }
 
-function initState(s: ParamState, p: Parameter, group: { momentum: number; centered: boolean }): ParamState {
-  if (s.step === undefined) {
-    s.step = 0;
-    s.square_avg = zeros(p.shape, { backend: p.backend });
-  }
-  if (group.momentum > 0 && s.momentum_buffer === undefined) s.momentum_buffer = zeros(p.shape, { backend: p.backend });
-  if (group.centered && s.grad_avg === undefined) s.grad_avg = zeros(p.shape, { backend: p.backend });
-  return s;
+function rmspropBuffers(group: { momentum: number; centered: boolean }): string[] {
+  const keys = ['square_avg'];
+  if (group.momentum > 0) keys.push('momentum_buffer');
+  if (group.centered) keys.push('grad_avg');
+  return keys;
 }

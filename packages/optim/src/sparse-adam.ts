@@ -1,5 +1,5 @@
-import { type Parameter, RuntimeError, SparseTensor, type Tensor, ValueError, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type Parameter, RuntimeError, SparseTensor, type Tensor, ValueError, defineKernel, k, kernelFamily, } from '@tsoptim/core';
+import { Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { checkBetas, withDefaults } from './validate.js';
 
 /** Options of {@link SparseAdam}; defaults as torch.optim.SparseAdam. */
@@ -145,7 +145,7 @@ export class SparseAdam extends Optimizer<Required<SparseAdamOptions>> {
   }
 
   protected updateGroup(group: ParamGroup<Required<SparseAdamOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => initState(this.stateOf(p), p));
+    const states = params.map((p) => this.lazyState(p, ['exp_avg', 'exp_avg_sq']));
     const steps = states.map((s) => (s.step = (s.step as number) + 1));
     sparseAdam(
       params,
@@ -156,13 +156,4 @@ export class SparseAdam extends Optimizer<Required<SparseAdamOptions>> {
       { lr: group.lr, beta1: group.betas[0], beta2: group.betas[1], eps: group.eps, maximize: group.maximize },
     );
   }
-}
-
-function initState(s: ParamState, p: Parameter): ParamState {
-  if (s.step === undefined) {
-    s.step = 0;
-    s.exp_avg = zeros(p.shape, { backend: p.backend });
-    s.exp_avg_sq = zeros(p.shape, { backend: p.backend });
-  }
-  return s;
 }

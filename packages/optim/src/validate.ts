@@ -38,6 +38,14 @@ export function checkBetas(betas: unknown): void {
   });
 }
 
+/** The checks every Adam-like optimizer makes, in torch's order: lr, eps, betas, weight decay. */
+export function checkAdamOptions(o: Record<string, unknown>): void {
+  checkLr(o.lr);
+  checkEps(o.eps);
+  checkBetas(o.betas);
+  checkWeightDecay(o.weightDecay);
+}
+
 /** Checks a named option is in [lo, hi] (inclusive unless said), with torch's `Invalid <name> value: …` form. */
 export function checkRange(name: string, v: unknown, lo: number, hi: number, opts: { loOpen?: boolean; hiOpen?: boolean } = {}): void {
   if (!num(v)) return;
