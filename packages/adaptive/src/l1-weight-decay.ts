@@ -1,8 +1,7 @@
 import { type Expr, k } from '@tsoptim/core';
-import { validate } from '@tsoptim/optim';
-import type { DecayFragment, ResolvedDecay, WeightDecayStrategy } from './decay-fragment.js';
+import type { DecayFragment, ResolvedDecay } from './decay-fragment.js';
 import { NO_DECAY } from './decay-fragment.js';
-import type { WeightDecayOptions } from './weight-decay.js';
+import { WeightDecay } from './weight-decay.js';
 
 type Terms = { readonly param: Expr; readonly grad: Expr };
 type Scalars = Readonly<Record<string, Expr>>;
@@ -36,26 +35,9 @@ const L1_PROXIMAL: DecayFragment = Object.freeze({
  * @example
  * const opt = new AdamWarmup(params, { lr: 1e-3, warmup: 100, weightDecay: new L1WeightDecay({ weightDecay: 1e-4 }) });
  */
-export class L1WeightDecay implements WeightDecayStrategy {
-  readonly weightDecay: number;
-  readonly weightDecouple: boolean;
-  readonly absolute: boolean;
-
-  constructor(options: WeightDecayOptions = {}) {
-    const weightDecay = options.weightDecay ?? 0;
-    validate.checkWeightDecay(weightDecay);
-    this.weightDecay = weightDecay;
-    this.weightDecouple = options.weightDecouple ?? true;
-    this.absolute = options.absolute ?? false;
-  }
-
-  /** `{ weightDecay }`, merged into the param-group defaults. */
-  defaults(): Record<string, unknown> {
-    return { weightDecay: this.weightDecay };
-  }
-
+export class L1WeightDecay extends WeightDecay {
   /** The fragment for this group: none when λ = 0, soft thresholding, or the sign term on the gradient. */
-  resolve(group: Readonly<Record<string, unknown>>): ResolvedDecay {
+  override resolve(group: Readonly<Record<string, unknown>>): ResolvedDecay {
     const wd = group.weightDecay as number;
     if (wd === 0) return { fragment: NO_DECAY, scalars: {} };
     if (this.weightDecouple) {
