@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from './cli.js';
@@ -120,7 +121,8 @@ describe('the tsoptim-schedule command', () => {
   });
 
   it('runs as a command, reading the config from stdin', () => {
-    const r = spawnSync('npx', ['tsx', '--conditions=@tsoptim/source', 'src/cli-run.ts', '-'], {
+    const tsx = join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'cli.mjs');
+    const r = spawnSync(process.execPath, [tsx, '--conditions=@tsoptim/source', 'src/cli-run.ts', '-'], {
       cwd: pkg,
       input: JSON.stringify({ scheduler: 'ExponentialLR', options: { gamma: 0.9 }, steps: 10 }),
       encoding: 'utf8',
