@@ -102,18 +102,24 @@ export function adam(
 ): void {
   const decay = o.weightDecay === 0 ? 'none' : o.decoupledWeightDecay ? 'decoupled' : 'l2';
   const kernel = adamKernel({ maximize: o.maximize, decay, amsgrad: o.amsgrad });
+  // Parameters of a group usually share their step count: the scalars are computed once per distinct t.
+  let lastT = Number.NaN;
+  let scalars: Record<string, number> = {};
   for (let i = 0; i < params.length; i++) {
     const t = steps[i]!;
     const param = params[i]!;
-    const scalars = {
-      beta1: o.beta1,
-      beta2: o.beta2,
-      eps: o.eps,
-      weightDecay: o.weightDecay,
-      decayFactor: 1 - o.lr * o.weightDecay,
-      stepSize: o.lr / (1 - o.beta1 ** t),
-      invBc2Sqrt: 1 / Math.sqrt(1 - o.beta2 ** t),
-    };
+    if (t !== lastT) {
+      lastT = t;
+      scalars = {
+        beta1: o.beta1,
+        beta2: o.beta2,
+        eps: o.eps,
+        weightDecay: o.weightDecay,
+        decayFactor: 1 - o.lr * o.weightDecay,
+        stepSize: o.lr / (1 - o.beta1 ** t),
+        invBc2Sqrt: 1 / Math.sqrt(1 - o.beta2 ** t),
+      };
+    }
     const tensors: Record<string, Tensor> = { param, grad: grads[i]!, expAvg: expAvgs[i]!, expAvgSq: expAvgSqs[i]! };
     if (o.amsgrad) tensors.maxExpAvgSq = maxExpAvgSqs[i]!;
     param.backend.run(kernel, { tensors, scalars });
@@ -147,14 +153,28 @@ export class Adam extends Optimizer<Required<AdamOptions>> {
   }
 
   protected updateGroup(group: ParamGroup<Required<AdamOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => this.lazyState(p, group.amsgrad ? ADAM_AMSGRAD_STATE : ADAM_STATE));
-    const steps = states.map((s) => (s.step = (s.step as number) + 1));
+    const keys = group.amsgrad ? ADAM_AMSGRAD_STATE : ADAM_STATE;
+    const n = params.length;
+    const grads = new Array<Tensor>(n);
+    const expAvgs = new Array<Tensor>(n);
+    const expAvgSqs = new Array<Tensor>(n);
+    const maxExpAvgSqs = new Array<Tensor | undefined>(n);
+    const steps = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const p = params[i]!;
+      const s = this.lazyState(p, keys);
+      steps[i] = s.step = (s.step as number) + 1;
+      grads[i] = p.grad as Tensor;
+      expAvgs[i] = s.exp_avg as Tensor;
+      expAvgSqs[i] = s.exp_avg_sq as Tensor;
+      maxExpAvgSqs[i] = s.max_exp_avg_sq as Tensor | undefined;
+    }
     adam(
       params,
-      params.map((p) => p.grad as Tensor),
-      states.map((s) => s.exp_avg as Tensor),
-      states.map((s) => s.exp_avg_sq as Tensor),
-      states.map((s) => s.max_exp_avg_sq as Tensor | undefined),
+      grads,
+      expAvgs,
+      expAvgSqs,
+      maxExpAvgSqs,
       steps,
       {
         lr: group.lr,
