@@ -1,4 +1,4 @@
-import { CpuBackend, SparseTensor, type Tensor, parameter, tensor } from '@tsoptim/core';
+import { CpuBackend, Parameter, SparseTensor, type Tensor, parameter, tensor } from '@tsoptim/core';
 import { describe, expect, it } from 'vitest';
 import { Adafactor, FLOAT32_EPS } from './index.js';
 
@@ -73,5 +73,28 @@ describe('Adafactor', () => {
     expect(() => new Adafactor([p], { d: 0.5 })).toThrow('Clipping threshold d should be >= 1 but is: 0.5');
     expect(() => new Adafactor([p], { eps: [null, -1] })).toThrow('epsilon2 should be >= 0 but is: -1');
     expect(() => new Adafactor([p], { beta2Decay: 0.1 })).toThrow('beta2_decay should be <= 0 but is: 0.1');
+  });
+});
+
+describe('Adafactor eps is a pair, never a schedule', () => {
+  it('two numbers given to the constructor or to a group are the pair [eps1, eps2]', () => {
+    const run = (make: (p: Parameter) => Adafactor): number[] => {
+      const p = new Parameter(tensor([[0.5, -1, 2], [0.25, 3, -0.75]]));
+      const opt = make(p);
+      for (let t = 0; t < 3; t++) {
+        p.setGrad([[0.1, -0.2, 0.3], [1, -1, 0.5]]);
+        opt.step();
+      }
+      return Array.from(p.data);
+    };
+    // eps1 = null means float32's machine epsilon (2^-23), as torch's finfo(float32).eps.
+    const byNull = run((p) => new Adafactor([p], { lr: 0.01 }));
+    const byCtor = run((p) => new Adafactor([p], { lr: 0.01, eps: [2 ** -23, 1e-3] }));
+    const byGroup = run((p) => new Adafactor([{ params: [p], eps: [2 ** -23, 1e-3] }], { lr: 0.01 }));
+    expect(byCtor).toEqual(byNull);
+    expect(byGroup).toEqual(byNull);
+    // eps2 bounds the parameter scale from below: above the parameters' RMS (≈ 1.4) it changes the step.
+    const other = run((p) => new Adafactor([p], { lr: 0.01, eps: [2 ** -23, 5] }));
+    expect(other).not.toEqual(byNull);
   });
 });

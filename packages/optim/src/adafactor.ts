@@ -263,15 +263,6 @@ export class Adafactor extends Optimizer<Required<AdafactorOptions>> {
     return undefined;
   }
 
-  /** `eps` is the pair [ε₁, ε₂]: two numbers are its value, never a per-step schedule of a number option. */
-  protected override hyper(group: ParamGroup<Required<AdafactorOptions>>): ParamGroup<Required<AdafactorOptions>> {
-    const eps = group.eps as unknown;
-    if (!Array.isArray(eps) || eps.length !== 2 || !eps.every((x) => x === null || typeof x === 'number')) return super.hyper(group);
-    const resolved = super.hyper({ ...group, eps: null } as unknown as ParamGroup<Required<AdafactorOptions>>);
-    resolved.eps = eps as unknown as readonly [number | null, number];
-    return resolved;
-  }
-
   protected updateGroup(group: ParamGroup<Required<AdafactorOptions>>, params: Parameter[]): void {
     const states = params.map((p) => initState(this.stateOf(p), p));
     const steps = states.map((s) => (s.step = (s.step as number) + 1));
