@@ -1,9 +1,19 @@
-import { ValueError } from '@tsoptim/core';
+import { TypeError_, ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
 import { RESTORE_GROUPS, SUB_SCHEDULERS } from './internal/friend.js';
 import { copyData } from './internal/py.js';
 import { LRScheduler, type SchedulerStateDict, numberList } from './lr-scheduler.js';
 import { checkSubSchedulers } from './internal/sub-schedulers.js';
+import { declareOptions, readOptions, typeError } from './internal/options.js';
+
+const OPTIONS = declareOptions('ChainedScheduler', [
+  {
+    name: 'optimizer',
+    check: (v, ctx) => {
+      if (typeof v !== 'object' || v === null) typeError(ctx, 'an Optimizer', v);
+    },
+  },
+]);
 
 /** Options of {@link ChainedScheduler}. */
 export interface ChainedSchedulerOptions {
@@ -27,10 +37,12 @@ export class ChainedScheduler extends LRScheduler {
   private readonly schedulers: LRScheduler[];
 
   constructor(schedulers: readonly LRScheduler[], options: ChainedSchedulerOptions = {}) {
+    const o = readOptions<ChainedSchedulerOptions>(OPTIONS, options);
+    if (!Array.isArray(schedulers)) throw new TypeError_(`ChainedScheduler expects a list of schedulers, got ${schedulers === null ? 'null' : typeof schedulers}`);
     if (schedulers.length < 1) {
       throw new ValueError('ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.');
     }
-    const optimizer = options.optimizer ?? schedulers[0]!.optimizer;
+    const optimizer = (o.optimizer ?? (schedulers[0] as { optimizer?: Optimizer } | null)?.optimizer) as Optimizer;
     checkSubSchedulers('ChainedScheduler', optimizer, schedulers);
     super(optimizer, {}, 'bare');
     this.schedulers = [...schedulers];

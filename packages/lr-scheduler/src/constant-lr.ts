@@ -1,7 +1,13 @@
-import { ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
 import { checkNumbers, loadNumbers } from './internal/fields.js';
-import { LRScheduler, type LRSchedulerOptions, type SchedulerStateDict } from './lr-scheduler.js';
+import { declareOptions, num, readOptions } from './internal/options.js';
+import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
+
+const OPTIONS = declareOptions('ConstantLR', [
+  ...SCHEDULER_OPTIONS,
+  { name: 'factor', default: 1 / 3, check: num({ min: 0, max: 1, message: () => 'Constant multiplicative factor expected to be between 0 and 1.' }) },
+  { name: 'totalIters', default: 5, check: num({ int: true, min: 0 }) },
+]);
 
 /** Options of {@link ConstantLR}. */
 export interface ConstantLROptions extends LRSchedulerOptions {
@@ -25,11 +31,10 @@ export class ConstantLR extends LRScheduler {
   totalIters: number;
 
   constructor(optimizer: Optimizer, options: ConstantLROptions = {}) {
-    const factor = options.factor ?? 1 / 3;
-    if (factor > 1.0 || factor < 0) throw new ValueError('Constant multiplicative factor expected to be between 0 and 1.');
-    super(optimizer, options);
-    this.factor = factor;
-    this.totalIters = options.totalIters ?? 5;
+    const o = readOptions<Required<Pick<ConstantLROptions, 'factor' | 'totalIters'>> & LRSchedulerOptions>(OPTIONS, options);
+    super(optimizer, o);
+    this.factor = o.factor;
+    this.totalIters = o.totalIters;
     this.initialStep();
   }
 

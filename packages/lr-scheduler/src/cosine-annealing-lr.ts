@@ -1,7 +1,14 @@
 import type { Optimizer } from '@tsoptim/optim';
 import { checkNumbers, loadNumbers } from './internal/fields.js';
 import { pyMod } from './internal/py.js';
-import { LRScheduler, type LRSchedulerOptions, type SchedulerStateDict } from './lr-scheduler.js';
+import { declareOptions, num, readOptions } from './internal/options.js';
+import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
+
+const OPTIONS = declareOptions('CosineAnnealingLR', [
+  ...SCHEDULER_OPTIONS,
+  { name: 'tMax', torchName: 'T_max', required: true, check: num({ min: 0, minExclusive: true }) },
+  { name: 'etaMin', default: 0.0, check: num() },
+]);
 
 /** Options of {@link CosineAnnealingLR}. */
 export interface CosineAnnealingLROptions extends LRSchedulerOptions {
@@ -28,9 +35,10 @@ export class CosineAnnealingLR extends LRScheduler {
   etaMin: number;
 
   constructor(optimizer: Optimizer, options: CosineAnnealingLROptions) {
-    super(optimizer, options);
-    this.tMax = options.tMax;
-    this.etaMin = options.etaMin ?? 0.0;
+    const o = readOptions<Required<Pick<CosineAnnealingLROptions, 'tMax' | 'etaMin'>> & LRSchedulerOptions>(OPTIONS, options);
+    super(optimizer, o);
+    this.tMax = o.tMax;
+    this.etaMin = o.etaMin;
     this.initialStep();
   }
 

@@ -1,8 +1,23 @@
-import { ValueError } from '@tsoptim/core';
+import { TypeError_, ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
 import { checkNumbers, loadNumbers } from './internal/fields.js';
 import { pyMod } from './internal/py.js';
-import { LRScheduler, type LRSchedulerOptions, type SchedulerStateDict } from './lr-scheduler.js';
+import { declareOptions, num, readOptions } from './internal/options.js';
+import { typeName } from './internal/py.js';
+import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
+
+const OPTIONS = declareOptions('CosineAnnealingWarmRestarts', [
+  ...SCHEDULER_OPTIONS,
+  { name: 't0', torchName: 'T_0', required: true, check: num({ int: true, min: 1, message: (v) => `Expected positive integer T_0, but got ${v}` }) },
+  { name: 'tMult', torchName: 'T_mult', default: 1, check: num({ int: true, min: 1, message: (v) => `Expected integer T_mult >= 1, but got ${v}` }) },
+  {
+    name: 'etaMin',
+    default: 0.0,
+    check: (v) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError_(`Expected float or int eta_min, but got ${String(v)} of type ${typeName(v)}`);
+    },
+  },
+]);
 
 /** Options of {@link CosineAnnealingWarmRestarts}. */
 export interface CosineAnnealingWarmRestartsOptions extends LRSchedulerOptions {
@@ -37,13 +52,9 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   tCur: number;
 
   constructor(optimizer: Optimizer, options: CosineAnnealingWarmRestartsOptions) {
-    const { t0 } = options;
-    const tMult = options.tMult ?? 1;
-    const etaMin = options.etaMin ?? 0.0;
-    if (!(t0 > 0) || !Number.isInteger(t0)) throw new ValueError(`Expected positive integer T_0, but got ${t0}`);
-    if (!(tMult >= 1) || !Number.isInteger(tMult)) throw new ValueError(`Expected integer T_mult >= 1, but got ${tMult}`);
-    if (typeof etaMin !== 'number') throw new ValueError(`Expected float or int eta_min, but got ${etaMin} of type ${typeof etaMin}`);
-    super(optimizer, options);
+    const o = readOptions<Required<Pick<CosineAnnealingWarmRestartsOptions, 't0' | 'tMult' | 'etaMin'>> & LRSchedulerOptions>(OPTIONS, options);
+    const { t0, tMult, etaMin } = o;
+    super(optimizer, o);
     this.t0 = t0;
     this.tI = t0;
     this.tMult = tMult;

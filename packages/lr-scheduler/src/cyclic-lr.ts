@@ -1,9 +1,40 @@
-import { ValueError } from '@tsoptim/core';
+import { TypeError_, ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
 import { checkNumbers, loadNumbers } from './internal/fields.js';
 import { loadLambdaState, saveLambdaState } from './internal/lambda-state.js';
-import { momentumKind, writeMomentum } from './internal/momentum.js';
-import { LRScheduler, type LRSchedulerOptions, type SchedulerStateDict, drivenGroups, formatParam, numberList } from './lr-scheduler.js';
+import { CYCLE_KEYS, momentumKind, snapshotGroups, writeMomentum } from './internal/momentum.js';
+import { bool, declareOptions, fn, nullable, num, oneOf, perGroup, readOptions, typeError } from './internal/options.js';
+import {
+  LRScheduler,
+  type LRSchedulerOptions,
+  SCHEDULER_OPTIONS,
+  type SchedulerStateDict,
+  checkSchedulerBase,
+  drivenGroups,
+  formatParam,
+  numberList,
+} from './lr-scheduler.js';
+
+const OPTIONS = declareOptions('CyclicLR', [
+  ...SCHEDULER_OPTIONS,
+  { name: 'baseLr', required: true, check: perGroup(num()) },
+  { name: 'maxLr', required: true, check: perGroup(num()) },
+  { name: 'stepSizeUp', default: 2000, check: num({ min: 0, minExclusive: true }) },
+  { name: 'stepSizeDown', default: null, check: nullable(num({ min: 0 })) },
+  {
+    name: 'mode',
+    default: 'triangular',
+    check: (v, ctx) => {
+      if (typeof v !== 'string') typeError(ctx, 'a string', v);
+    },
+  },
+  { name: 'gamma', default: 1.0, check: num() },
+  { name: 'scaleFn', default: null, check: nullable(fn) },
+  { name: 'scaleMode', default: 'cycle', check: oneOf(['cycle', 'iterations']) },
+  { name: 'cycleMomentum', default: true, check: bool },
+  { name: 'baseMomentum', default: 0.8, check: perGroup(num()) },
+  { name: 'maxMomentum', default: 0.9, check: perGroup(num()) },
+]);
 
 /** Options of {@link CyclicLR}; defaults as torch's. */
 export interface CyclicLROptions extends LRSchedulerOptions {
@@ -59,27 +90,31 @@ export class CyclicLR extends LRScheduler {
   private readonly scaleFnCustom: ((x: number) => number) | null;
 
   constructor(optimizer: Optimizer, options: CyclicLROptions) {
-    const groups = drivenGroups(optimizer, options);
+    const o = readOptions<Required<CyclicLROptions>>(OPTIONS, options);
+    const groups = drivenGroups(optimizer, o);
     const n = groups.length;
-    const baseLrs = formatParam('base_lr', options.baseLr, n);
-    const maxLrs = formatParam('max_lr', options.maxLr, n);
-    const up = options.stepSizeUp ?? 2000;
-    const down = options.stepSizeDown ?? up;
-    const mode = options.mode ?? 'triangular';
-    const scaleFn = options.scaleFn ?? null;
+    const baseLrs = formatParam('base_lr', o.baseLr, n);
+    const maxLrs = formatParam('max_lr', o.maxLr, n);
+    const up = o.stepSizeUp;
+    const down = o.stepSizeDown ?? up;
+    const mode = o.mode;
+    const scaleFn = o.scaleFn;
     if (!['triangular', 'triangular2', 'exp_range'].includes(mode) && scaleFn === null) {
       throw new ValueError('mode is invalid and scale_fn is None');
     }
-    const cycleMomentum = options.cycleMomentum ?? true;
+    const cycleMomentum = o.cycleMomentum;
     let useBeta1 = false;
     let baseMomentums: number[] = [];
     let maxMomentums: number[] = [];
     if (cycleMomentum) {
       useBeta1 = momentumKind(optimizer) === 'betas';
-      baseMomentums = formatParam('base_momentum', options.baseMomentum ?? 0.8, n);
-      maxMomentums = formatParam('max_momentum', options.maxMomentum ?? 0.9, n);
+      baseMomentums = formatParam('base_momentum', o.baseMomentum, n);
+      maxMomentums = formatParam('max_momentum', o.maxMomentum, n);
     }
-    const lastEpoch = options.lastEpoch ?? -1;
+    checkSchedulerBase(optimizer, o);
+    // Everything is checked: from here on a failure (a scale function that throws) puts the groups back.
+    const restore = snapshotGroups(groups, CYCLE_KEYS);
+    const lastEpoch = o.lastEpoch;
     if (lastEpoch === -1) {
       groups.forEach((g, i) => {
         g.lr = baseLrs[i];
@@ -90,25 +125,34 @@ export class CyclicLR extends LRScheduler {
         }
       });
     }
-    super(optimizer, options);
+    super(optimizer, o);
     this.maxLrs = maxLrs;
     this.totalSize = up + down;
     this.stepRatio = up / this.totalSize;
     this.mode = mode;
-    this.gamma = options.gamma ?? 1.0;
+    this.gamma = o.gamma;
     this.scaleFnCustom = scaleFn;
-    this.scaleMode = scaleFn !== null ? (options.scaleMode ?? 'cycle') : mode === 'exp_range' ? 'iterations' : 'cycle';
+    this.scaleMode = scaleFn !== null ? o.scaleMode : mode === 'exp_range' ? 'iterations' : 'cycle';
     this.cycleMomentum = cycleMomentum;
     this.useBeta1 = useBeta1;
     this.baseMomentums = baseMomentums;
     this.maxMomentums = maxMomentums;
-    this.initialStep();
+    try {
+      this.initialStep();
+    } catch (e) {
+      restore();
+      throw e;
+    }
     this.baseLrs = baseLrs;
   }
 
   /** The scaling policy: the custom function, or the mode's (1; 1/2^(x−1); γ^x). */
   scaleFn(x: number): number {
-    if (this.scaleFnCustom !== null) return this.scaleFnCustom(x);
+    if (this.scaleFnCustom !== null) {
+      const v: unknown = this.scaleFnCustom(x);
+      if (typeof v !== 'number') throw new TypeError_(`scale_fn returned ${typeof v} ${String(v)} for ${x}, not a number`);
+      return v;
+    }
     if (this.mode === 'triangular') return 1.0;
     if (this.mode === 'triangular2') return 1 / 2.0 ** (x - 1);
     return this.gamma ** x;

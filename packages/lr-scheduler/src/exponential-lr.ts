@@ -1,6 +1,9 @@
 import type { Optimizer } from '@tsoptim/optim';
 import { checkNumbers, loadNumbers } from './internal/fields.js';
-import { LRScheduler, type LRSchedulerOptions, type SchedulerStateDict } from './lr-scheduler.js';
+import { declareOptions, num, readOptions } from './internal/options.js';
+import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
+
+const OPTIONS = declareOptions('ExponentialLR', [...SCHEDULER_OPTIONS, { name: 'gamma', required: true, check: num() }]);
 
 /** Options of {@link ExponentialLR}. */
 export interface ExponentialLROptions extends LRSchedulerOptions {
@@ -19,9 +22,11 @@ export interface ExponentialLROptions extends LRSchedulerOptions {
 export class ExponentialLR extends LRScheduler {
   gamma: number;
 
+  /** @throws TypeError_ for an unknown option, a missing `gamma`, or a value of the wrong type. */
   constructor(optimizer: Optimizer, options: ExponentialLROptions) {
-    super(optimizer, options);
-    this.gamma = options.gamma;
+    const o = readOptions<ExponentialLROptions>(OPTIONS, options);
+    super(optimizer, o);
+    this.gamma = o.gamma;
     this.initialStep();
   }
 

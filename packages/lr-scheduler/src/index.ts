@@ -4,6 +4,7 @@ export { CosineAnnealingLR, type CosineAnnealingLROptions } from './cosine-annea
 export { CosineAnnealingWarmRestarts, type CosineAnnealingWarmRestartsOptions } from './cosine-annealing-warm-restarts.js';
 export { CyclicLR, type CyclicLROptions } from './cyclic-lr.js';
 export { ExponentialLR, type ExponentialLROptions } from './exponential-lr.js';
+export { type CompiledExpression, EXPRESSION_FUNCTIONS, compileExpression } from './expression.js';
 export {
   SCHEDULER_NAMES,
   SCHEDULE_NAMES,

@@ -1,8 +1,28 @@
 import { TypeError_, ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
 import { loadLambdaState, saveLambdaState } from './internal/lambda-state.js';
+import { type OptionContext, declareOptions, readOptions } from './internal/options.js';
 import { typeName } from './internal/py.js';
-import { LRScheduler, type LRSchedulerOptions, type SchedulerStateDict, drivenCount } from './lr-scheduler.js';
+import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict, drivenCount } from './lr-scheduler.js';
+
+function checkLambda(v: unknown, ctx: OptionContext): void {
+  const list = Array.isArray(v) ? v : [v];
+  if (Array.isArray(v) && v.length === 0) throw new TypeError_(`${ctx.owner}: lr_lambda must be a function or a non-empty list of functions, got an empty list`);
+  for (const f of list) if (typeof f !== 'function') throw new TypeError_(`lr_lambda should be a function, but got ${typeName(f)}`);
+}
+
+/** @internal The options of LambdaLR and MultiplicativeLR. */
+export function lambdaOptions(owner: string) {
+  return declareOptions(owner, [...SCHEDULER_OPTIONS, { name: 'lrLambda', torchName: 'lr_lambda', required: true, check: checkLambda }]);
+}
+
+const OPTIONS = lambdaOptions('LambdaLR');
+
+/** @internal The value a lambda returned, checked (a non-number would be written into the lr). */
+export function lambdaValue(v: unknown, epoch: number): number {
+  if (typeof v !== 'number') throw new TypeError_(`lr_lambda returned ${typeName(v)} ${String(v)} at epoch ${epoch}, not a number`);
+  return v;
+}
 
 /** A multiplicative factor as a function of the epoch (step) index. */
 export type LrLambda = (epoch: number) => number;
@@ -14,7 +34,7 @@ export interface LambdaLROptions extends LRSchedulerOptions {
 }
 
 /** @internal One lambda per driven group, with torch's checks. */
-export function formatLambdas(optimizer: Optimizer, options: LambdaLROptions, requireFunction: boolean): LrLambda[] {
+export function formatLambdas(optimizer: Optimizer, options: LambdaLROptions): LrLambda[] {
   const n = drivenCount(optimizer, options);
   let list: LrLambda[];
   if (!Array.isArray(options.lrLambda)) {
@@ -22,9 +42,6 @@ export function formatLambdas(optimizer: Optimizer, options: LambdaLROptions, re
   } else {
     if (options.lrLambda.length !== n) throw new ValueError(`Expected ${n} lr_lambdas, but got ${options.lrLambda.length}`);
     list = [...options.lrLambda];
-  }
-  if (requireFunction) {
-    for (const f of list) if (typeof f !== 'function') throw new TypeError_(`lr_lambda should be a function, but got ${typeName(f)}`);
   }
   return list;
 }
@@ -47,14 +64,15 @@ export class LambdaLR extends LRScheduler {
   lrLambdas: LrLambda[];
 
   constructor(optimizer: Optimizer, options: LambdaLROptions) {
-    const lambdas = formatLambdas(optimizer, options, false);
-    super(optimizer, options);
+    const o = readOptions<LambdaLROptions>(OPTIONS, options);
+    const lambdas = formatLambdas(optimizer, o);
+    super(optimizer, o);
     this.lrLambdas = lambdas;
     this.initialStep();
   }
 
   protected override computeLr(): number[] {
-    return this.baseLrs.map((base, i) => base * this.lrLambdas[i]!(this.lastEpoch));
+    return this.baseLrs.map((base, i) => base * lambdaValue(this.lrLambdas[i]!(this.lastEpoch), this.lastEpoch));
   }
 
   protected override ownState(): SchedulerStateDict {

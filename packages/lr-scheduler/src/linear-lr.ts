@@ -1,7 +1,18 @@
-import { ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
 import { checkNumbers, loadNumbers } from './internal/fields.js';
-import { LRScheduler, type LRSchedulerOptions, type SchedulerStateDict } from './lr-scheduler.js';
+import { declareOptions, num, readOptions } from './internal/options.js';
+import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
+
+const OPTIONS = declareOptions('LinearLR', [
+  ...SCHEDULER_OPTIONS,
+  {
+    name: 'startFactor',
+    default: 1 / 3,
+    check: num({ min: 0, minExclusive: true, max: 1, message: () => 'Starting multiplicative factor expected to be greater than 0 and less or equal to 1.' }),
+  },
+  { name: 'endFactor', default: 1.0, check: num({ min: 0, max: 1, message: () => 'Ending multiplicative factor expected to be between 0 and 1.' }) },
+  { name: 'totalIters', default: 5, check: num({ int: true, min: 1 }) },
+]);
 
 /** Options of {@link LinearLR}. */
 export interface LinearLROptions extends LRSchedulerOptions {
@@ -29,16 +40,11 @@ export class LinearLR extends LRScheduler {
   totalIters: number;
 
   constructor(optimizer: Optimizer, options: LinearLROptions = {}) {
-    const start = options.startFactor ?? 1 / 3;
-    const end = options.endFactor ?? 1.0;
-    if (start > 1.0 || start <= 0) {
-      throw new ValueError('Starting multiplicative factor expected to be greater than 0 and less or equal to 1.');
-    }
-    if (end > 1.0 || end < 0) throw new ValueError('Ending multiplicative factor expected to be between 0 and 1.');
-    super(optimizer, options);
-    this.startFactor = start;
-    this.endFactor = end;
-    this.totalIters = options.totalIters ?? 5;
+    const o = readOptions<Required<Pick<LinearLROptions, 'startFactor' | 'endFactor' | 'totalIters'>> & LRSchedulerOptions>(OPTIONS, options);
+    super(optimizer, o);
+    this.startFactor = o.startFactor;
+    this.endFactor = o.endFactor;
+    this.totalIters = o.totalIters;
     this.initialStep();
   }
 

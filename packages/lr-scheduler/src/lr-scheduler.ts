@@ -1,8 +1,18 @@
 import { RuntimeError, TypeError_, ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
 import { GROUP_INDICES, INITIAL_STEP, RESTORE_GROUPS, UPDATE_LR } from './internal/friend.js';
+import { type OptionDecl, num, typeError } from './internal/options.js';
 import { typeName } from './internal/py.js';
-import { EPOCH_DEPRECATION_WARNING, GET_LR_WARNING, STEP_ORDER_WARNING, optimizerHasStepped, trackOptimizerSteps, warn } from './internal/warn.js';
+import {
+  EPOCH_DEPRECATION_WARNING,
+  GET_LR_WARNING,
+  STEP_ORDER_WARNING,
+  STEP_OVERRIDDEN_WARNING,
+  optimizerHasStepped,
+  optimizerStepReplaced,
+  trackOptimizerSteps,
+  warn,
+} from './internal/warn.js';
 
 /** A parameter group as a scheduler sees it: the optimizer's group, options readable and writable by name. */
 export type Group = Record<string, unknown>;
@@ -25,6 +35,51 @@ export interface LRSchedulerOptions {
    * give each part of a model its own schedule.
    */
   groups?: readonly number[];
+}
+
+const LAST_EPOCH_MESSAGE = (v: unknown): string => `Expected integer last_epoch >= -1, but got ${String(v)}`;
+
+/** The declarations of the options every scheduler accepts (`lastEpoch`, `groups`); each scheduler adds its own. */
+export const SCHEDULER_OPTIONS: readonly OptionDecl[] = [
+  { name: 'lastEpoch', default: -1, check: num({ int: true, min: -1, message: LAST_EPOCH_MESSAGE }) },
+  {
+    name: 'groups',
+    check: (v, ctx) => {
+      if (!Array.isArray(v)) typeError(ctx, 'a list of parameter group indices', v);
+    },
+  },
+];
+
+/** torch's message for a resumed scheduler whose groups lack `initial_lr` (current PyTorch's wording). */
+export function missingInitialLrMessage(index: number): string {
+  return (
+    `param 'initial_lr' is not specified in param_groups[${index}] when resuming scheduler with last_epoch >= 0.\n` +
+    'This typically happens when:\n' +
+    "1. You're trying to resume training from a checkpoint but haven't properly loaded the optimizer state\n" +
+    "2. You're using last_epoch >= 0 for a fresh training run (not recommended)"
+  );
+}
+
+/**
+ * @internal Every check the base constructor makes, without changing anything: subclasses that write into the
+ * groups before `super()` (CyclicLR, OneCycleLR) call it first.
+ */
+export function checkSchedulerBase(optimizer: Optimizer, options: LRSchedulerOptions): void {
+  checkOptimizer(optimizer);
+  const indices = resolveGroups(optimizer, options.groups);
+  const lastEpoch = options.lastEpoch ?? -1;
+  if (typeof lastEpoch !== 'number' || !Number.isInteger(lastEpoch) || lastEpoch < -1) throw new ValueError(LAST_EPOCH_MESSAGE(lastEpoch));
+  const all = optimizer.paramGroups as unknown as Group[];
+  const groups = indices === null ? all : indices.map((i) => all[i]!);
+  groups.forEach((g, i) => {
+    const index = indices === null ? i : indices[i]!;
+    if (typeof g.lr !== 'number') {
+      throw new TypeError_(
+        `param_groups[${index}]['lr'] is a ${typeName(g.lr)}, not a number: a group driven by a scheduler cannot also have a schedule-valued lr`,
+      );
+    }
+    if (lastEpoch !== -1 && typeof g.initialLr !== 'number') throw new ValueError(missingInitialLrMessage(index));
+  });
 }
 
 /** @internal The number of groups a scheduler built with these options drives (checks the optimizer and `groups` first). */
@@ -129,6 +184,8 @@ export abstract class LRScheduler {
   protected isInitial = false;
   /** True while `step()` computes the lr (calling `getLr()` elsewhere warns, as torch). */
   protected getLrCalledWithinStep = false;
+  /** Groups whose `initialLr` this constructor added (removed again if the initial step fails). */
+  private addedInitialLr: Group[] = [];
   /** The driven groups' indices; `null` for all groups (as torch). */
   protected readonly groupIndices: number[] | null;
 
@@ -139,24 +196,24 @@ export abstract class LRScheduler {
    * @throws ValueError when `lastEpoch` ≠ -1 and a group lacks `initialLr`; on invalid `groups`.
    */
   constructor(optimizer: Optimizer, options: LRSchedulerOptions = {}, mode: 'standard' | 'bare' = 'standard') {
-    checkOptimizer(optimizer);
+    if (mode === 'bare') {
+      checkOptimizer(optimizer);
+    } else {
+      checkSchedulerBase(optimizer, options);
+    }
     this.optimizer = optimizer;
     this.groupIndices = resolveGroups(optimizer, options.groups);
     if (mode === 'bare') return;
     const lastEpoch = options.lastEpoch ?? -1;
-    if (!Number.isInteger(lastEpoch) || lastEpoch < -1) throw new ValueError(`Expected integer last_epoch >= -1, but got ${lastEpoch}`);
     const groups = this.groups();
-    groups.forEach((g, i) => {
-      if (typeof g.lr !== 'number') {
-        throw new TypeError_(
-          `param_groups[${this.groupIndex(i)}]['lr'] is a ${typeName(g.lr)}, not a number: a group driven by a scheduler cannot also have a schedule-valued lr`,
-        );
+    if (lastEpoch === -1) {
+      for (const g of groups) {
+        if (g.initialLr === undefined) {
+          g.initialLr = g.lr;
+          this.addedInitialLr.push(g);
+        }
       }
-      if (lastEpoch !== -1 && typeof g.initialLr !== 'number') {
-        throw new ValueError(`param 'initial_lr' is not specified in param_groups[${this.groupIndex(i)}] when resuming an optimizer`);
-      }
-    });
-    if (lastEpoch === -1) for (const g of groups) if (g.initialLr === undefined) g.initialLr = g.lr;
+    }
     this.baseLrs = groups.map((g) => g.initialLr as number);
     this.lastEpoch = lastEpoch;
     trackOptimizerSteps(optimizer);
@@ -179,8 +236,13 @@ export abstract class LRScheduler {
     this.isInitial = true;
     try {
       this.step();
+    } catch (e) {
+      // A constructor that fails changes nothing: drop the initialLr it added.
+      for (const g of this.addedInitialLr) delete g.initialLr;
+      throw e;
     } finally {
       this.isInitial = false;
+      this.addedInitialLr = [];
     }
   }
 
@@ -213,7 +275,10 @@ export abstract class LRScheduler {
    * @throws whatever the schedule throws (OneCycleLR past its total steps); the scheduler is left as it was.
    */
   step(epoch?: number): void {
-    if (this.stepCount === 1 && !optimizerHasStepped(this.optimizer)) warn(STEP_ORDER_WARNING);
+    if (this.stepCount === 1) {
+      if (optimizerStepReplaced(this.optimizer)) warn(STEP_OVERRIDDEN_WARNING);
+      else if (!optimizerHasStepped(this.optimizer)) warn(STEP_ORDER_WARNING);
+    }
     const count = this.stepCount;
     this.stepCount++;
     if (epoch !== undefined) warn(EPOCH_DEPRECATION_WARNING);

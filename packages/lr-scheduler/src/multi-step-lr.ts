@@ -2,7 +2,14 @@ import { ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
 import { checkNumbers, loadNumbers } from './internal/fields.js';
 import { bisectRight } from './internal/py.js';
-import { LRScheduler, type LRSchedulerOptions, type SchedulerStateDict } from './lr-scheduler.js';
+import { declareOptions, intList, num, readOptions } from './internal/options.js';
+import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
+
+const OPTIONS = declareOptions('MultiStepLR', [
+  ...SCHEDULER_OPTIONS,
+  { name: 'milestones', required: true, check: intList },
+  { name: 'gamma', default: 0.1, check: num() },
+]);
 
 /** Options of {@link MultiStepLR}. */
 export interface MultiStepLROptions extends LRSchedulerOptions {
@@ -27,12 +34,14 @@ export class MultiStepLR extends LRScheduler {
   milestones: Map<number, number>;
   gamma: number;
 
+  /** @throws TypeError_ for an unknown option, missing `milestones`, or a value of the wrong type. */
   constructor(optimizer: Optimizer, options: MultiStepLROptions) {
+    const o = readOptions<Required<MultiStepLROptions>>(OPTIONS, options);
     const counter = new Map<number, number>();
-    for (const m of options.milestones) counter.set(m, (counter.get(m) ?? 0) + 1);
-    super(optimizer, options);
+    for (const m of o.milestones) counter.set(m, (counter.get(m) ?? 0) + 1);
+    super(optimizer, o);
     this.milestones = counter;
-    this.gamma = options.gamma ?? 0.1;
+    this.gamma = o.gamma;
     this.initialStep();
   }
 

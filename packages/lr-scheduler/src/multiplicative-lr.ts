@@ -1,10 +1,13 @@
 import type { Optimizer } from '@tsoptim/optim';
-import { type LambdaLROptions, type LrLambda, formatLambdas } from './lambda-lr.js';
+import { type LambdaLROptions, type LrLambda, formatLambdas, lambdaOptions, lambdaValue } from './lambda-lr.js';
+import { readOptions } from './internal/options.js';
 import { loadLambdaState, saveLambdaState } from './internal/lambda-state.js';
 import { LRScheduler, type SchedulerStateDict } from './lr-scheduler.js';
 
 /** Options of {@link MultiplicativeLR}. */
 export type MultiplicativeLROptions = LambdaLROptions;
+
+const OPTIONS = lambdaOptions('MultiplicativeLR');
 
 /**
  * Multiplies each group's lr by a function of the epoch at every step (torch.optim.lr_scheduler.MultiplicativeLR):
@@ -21,8 +24,9 @@ export class MultiplicativeLR extends LRScheduler {
   lrLambdas: LrLambda[];
 
   constructor(optimizer: Optimizer, options: MultiplicativeLROptions) {
-    const lambdas = formatLambdas(optimizer, options, true);
-    super(optimizer, options);
+    const o = readOptions<MultiplicativeLROptions>(OPTIONS, options);
+    const lambdas = formatLambdas(optimizer, o);
+    super(optimizer, o);
     this.lrLambdas = lambdas;
     this.initialStep();
   }
@@ -30,7 +34,7 @@ export class MultiplicativeLR extends LRScheduler {
   protected override computeLr(): number[] {
     const groups = this.groups();
     if (this.isInitial) return groups.map((g) => g.lr as number);
-    return this.lrLambdas.map((f, i) => (groups[i]!.lr as number) * f(this.lastEpoch));
+    return this.lrLambdas.map((f, i) => (groups[i]!.lr as number) * lambdaValue(f(this.lastEpoch), this.lastEpoch));
   }
 
   protected override ownState(): SchedulerStateDict {

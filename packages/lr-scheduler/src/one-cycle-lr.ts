@@ -1,8 +1,40 @@
 import { ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
 import { checkNumbers, loadNumbers } from './internal/fields.js';
-import { momentumKind, writeMomentum } from './internal/momentum.js';
-import { LRScheduler, type Group, type LRSchedulerOptions, type SchedulerStateDict, drivenGroups, formatParam } from './lr-scheduler.js';
+import { CYCLE_KEYS, momentumKind, snapshotGroups, writeMomentum } from './internal/momentum.js';
+import { bool, declareOptions, nullable, num, oneOf, perGroup, readOptions } from './internal/options.js';
+import {
+  LRScheduler,
+  type Group,
+  type LRSchedulerOptions,
+  SCHEDULER_OPTIONS,
+  type SchedulerStateDict,
+  checkSchedulerBase,
+  drivenGroups,
+  formatParam,
+} from './lr-scheduler.js';
+
+const positiveInt = (torchName: string) => nullable(num({ int: true, min: 1, message: (v) => `Expected positive integer ${torchName}, but got ${v}` }));
+
+const OPTIONS = declareOptions('OneCycleLR', [
+  ...SCHEDULER_OPTIONS,
+  { name: 'maxLr', required: true, check: perGroup(num()) },
+  { name: 'totalSteps', default: null, check: positiveInt('total_steps') },
+  { name: 'epochs', default: null, check: positiveInt('epochs') },
+  { name: 'stepsPerEpoch', default: null, check: positiveInt('steps_per_epoch') },
+  { name: 'pctStart', default: 0.3, check: num({ min: 0, max: 1, message: (v) => `Expected float between 0 and 1 pct_start, but got ${v}` }) },
+  {
+    name: 'annealStrategy',
+    default: 'cos',
+    check: oneOf(['cos', 'linear'], (v) => `anneal_strategy must be one of 'cos' or 'linear', instead got ${String(v)}`),
+  },
+  { name: 'cycleMomentum', default: true, check: bool },
+  { name: 'baseMomentum', default: 0.85, check: perGroup(num()) },
+  { name: 'maxMomentum', default: 0.95, check: perGroup(num()) },
+  { name: 'divFactor', default: 25.0, check: num({ min: 0, minExclusive: true }) },
+  { name: 'finalDivFactor', default: 1e4, check: num({ min: 0, minExclusive: true }) },
+  { name: 'threePhase', default: false, check: bool },
+]);
 
 /** Options of {@link OneCycleLR}; defaults as torch's. Give `totalSteps`, or `epochs` and `stepsPerEpoch`. */
 export interface OneCycleLROptions extends LRSchedulerOptions {
@@ -78,12 +110,13 @@ export class OneCycleLR extends LRScheduler {
   useBeta1 = false;
 
   constructor(optimizer: Optimizer, options: OneCycleLROptions) {
-    const groups = drivenGroups(optimizer, options);
+    const o = readOptions<Required<OneCycleLROptions>>(OPTIONS, options);
+    const groups = drivenGroups(optimizer, o);
     const n = groups.length;
     let totalSteps: number;
-    const { epochs, stepsPerEpoch } = options;
-    if (options.totalSteps !== undefined && options.totalSteps !== null) {
-      totalSteps = options.totalSteps;
+    const { epochs, stepsPerEpoch } = o;
+    if (o.totalSteps !== null) {
+      totalSteps = o.totalSteps;
       if (totalSteps <= 0 || !Number.isInteger(totalSteps)) throw new ValueError(`Expected positive integer total_steps, but got ${totalSteps}`);
     } else if (epochs !== undefined && epochs !== null && stepsPerEpoch !== undefined && stepsPerEpoch !== null) {
       if (!Number.isInteger(epochs) || epochs <= 0) throw new ValueError(`Expected positive integer epochs, but got ${epochs}`);
@@ -94,8 +127,8 @@ export class OneCycleLR extends LRScheduler {
     } else {
       throw new ValueError('You must define either total_steps OR (epochs AND steps_per_epoch)');
     }
-    const pct = options.pctStart ?? 0.3;
-    const phases: SchedulePhase[] = options.threePhase
+    const pct = o.pctStart;
+    const phases: SchedulePhase[] = o.threePhase
       ? [
           { end_step: pct * totalSteps - 1, start_lr: 'initial_lr', end_lr: 'max_lr', start_momentum: 'max_momentum', end_momentum: 'base_momentum' },
           { end_step: 2 * pct * totalSteps - 2, start_lr: 'max_lr', end_lr: 'initial_lr', start_momentum: 'base_momentum', end_momentum: 'max_momentum' },
@@ -106,23 +139,26 @@ export class OneCycleLR extends LRScheduler {
           { end_step: totalSteps - 1, start_lr: 'max_lr', end_lr: 'min_lr', start_momentum: 'base_momentum', end_momentum: 'max_momentum' },
         ];
     if (typeof pct !== 'number' || pct < 0 || pct > 1) throw new ValueError(`Expected float between 0 and 1 pct_start, but got ${pct}`);
-    const anneal = options.annealStrategy ?? 'cos';
+    const anneal = o.annealStrategy;
     if (anneal !== 'cos' && anneal !== 'linear') {
       throw new ValueError(`anneal_strategy must be one of 'cos' or 'linear', instead got ${anneal}`);
     }
-    const maxLrs = formatParam('max_lr', options.maxLr, n);
-    const divFactor = options.divFactor ?? 25.0;
-    const finalDivFactor = options.finalDivFactor ?? 1e4;
-    const cycleMomentum = options.cycleMomentum ?? true;
+    const maxLrs = formatParam('max_lr', o.maxLr, n);
+    const divFactor = o.divFactor;
+    const finalDivFactor = o.finalDivFactor;
+    const cycleMomentum = o.cycleMomentum;
     let useBeta1 = false;
     let maxMomentums: number[] = [];
     let baseMomentums: number[] = [];
     if (cycleMomentum) {
       useBeta1 = momentumKind(optimizer) === 'betas';
-      maxMomentums = formatParam('max_momentum', options.maxMomentum ?? 0.95, n);
-      baseMomentums = formatParam('base_momentum', options.baseMomentum ?? 0.85, n);
+      maxMomentums = formatParam('max_momentum', o.maxMomentum, n);
+      baseMomentums = formatParam('base_momentum', o.baseMomentum, n);
     }
-    const lastEpoch = options.lastEpoch ?? -1;
+    checkSchedulerBase(optimizer, o);
+    // Everything is checked: from here on a failure puts the groups back.
+    const restore = snapshotGroups(groups, CYCLE_KEYS);
+    const lastEpoch = o.lastEpoch;
     if (lastEpoch === -1) {
       groups.forEach((g, i) => {
         g.initialLr = maxLrs[i]! / divFactor;
@@ -135,13 +171,18 @@ export class OneCycleLR extends LRScheduler {
         }
       });
     }
-    super(optimizer, options);
+    super(optimizer, o);
     this.totalSteps = totalSteps;
     this.schedulePhases = phases;
     this.annealStrategy = anneal;
     this.cycleMomentum = cycleMomentum;
     this.useBeta1 = useBeta1;
-    this.initialStep();
+    try {
+      this.initialStep();
+    } catch (e) {
+      restore();
+      throw e;
+    }
   }
 
   private anneal(start: number, end: number, pct: number): number {

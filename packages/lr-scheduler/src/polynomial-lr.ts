@@ -1,6 +1,13 @@
 import type { Optimizer } from '@tsoptim/optim';
 import { checkNumbers, loadNumbers } from './internal/fields.js';
-import { LRScheduler, type LRSchedulerOptions, type SchedulerStateDict } from './lr-scheduler.js';
+import { declareOptions, num, readOptions } from './internal/options.js';
+import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
+
+const OPTIONS = declareOptions('PolynomialLR', [
+  ...SCHEDULER_OPTIONS,
+  { name: 'totalIters', default: 5, check: num({ int: true, min: 1 }) },
+  { name: 'power', default: 1.0, check: num() },
+]);
 
 /** Options of {@link PolynomialLR}. */
 export interface PolynomialLROptions extends LRSchedulerOptions {
@@ -23,9 +30,10 @@ export class PolynomialLR extends LRScheduler {
   power: number;
 
   constructor(optimizer: Optimizer, options: PolynomialLROptions = {}) {
-    super(optimizer, options);
-    this.totalIters = options.totalIters ?? 5;
-    this.power = options.power ?? 1.0;
+    const o = readOptions<Required<Pick<PolynomialLROptions, 'totalIters' | 'power'>> & LRSchedulerOptions>(OPTIONS, options);
+    super(optimizer, o);
+    this.totalIters = o.totalIters;
+    this.power = o.power;
     this.initialStep();
   }
 

@@ -2,7 +2,20 @@ import { RuntimeError, ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
 import { checkNumbers, loadNumbers } from './internal/fields.js';
 import { EPOCH_DEPRECATION_WARNING, warn } from './internal/warn.js';
-import { LRScheduler, type LRSchedulerOptions, type SchedulerStateDict, drivenCount, numberList } from './lr-scheduler.js';
+import { declareOptions, num, oneOf, perGroup, readOptions } from './internal/options.js';
+import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict, drivenCount, numberList } from './lr-scheduler.js';
+
+const OPTIONS = declareOptions('ReduceLROnPlateau', [
+  ...SCHEDULER_OPTIONS.filter((d) => d.name !== 'lastEpoch'),
+  { name: 'mode', default: 'min', check: oneOf(['min', 'max'], (v) => `mode ${String(v)} is unknown!`) },
+  { name: 'factor', default: 0.1, check: num({ max: 1, maxExclusive: true, message: () => 'Factor should be < 1.0.' }) },
+  { name: 'patience', default: 10, check: num({ int: true, min: 0 }) },
+  { name: 'threshold', default: 1e-4, check: num() },
+  { name: 'thresholdMode', default: 'rel', check: oneOf(['rel', 'abs'], (v) => `threshold mode ${String(v)} is unknown!`) },
+  { name: 'cooldown', default: 0, check: num({ int: true, min: 0 }) },
+  { name: 'minLr', default: 0, check: perGroup(num({ min: 0 })) },
+  { name: 'eps', default: 1e-8, check: num({ min: 0 }) },
+]);
 
 /** Options of {@link ReduceLROnPlateau}; defaults as torch's. */
 export interface ReduceLROnPlateauOptions extends Omit<LRSchedulerOptions, 'lastEpoch'> {
@@ -58,10 +71,10 @@ export class ReduceLROnPlateau extends LRScheduler {
   numBadEpochs = 0;
 
   constructor(optimizer: Optimizer, options: ReduceLROnPlateauOptions = {}) {
-    const factor = options.factor ?? 0.1;
-    if (factor >= 1.0) throw new ValueError('Factor should be < 1.0.');
-    const n = drivenCount(optimizer, options);
-    const minLr = options.minLr ?? 0;
+    const o = readOptions<Required<ReduceLROnPlateauOptions>>(OPTIONS, options);
+    const factor = o.factor;
+    const n = drivenCount(optimizer, o);
+    const minLr = o.minLr;
     let minLrs: number[];
     let defaultMinLr: number | null;
     if (Array.isArray(minLr)) {
@@ -72,20 +85,19 @@ export class ReduceLROnPlateau extends LRScheduler {
       defaultMinLr = minLr as number;
       minLrs = new Array<number>(n).fill(defaultMinLr);
     }
-    const mode = options.mode ?? 'min';
-    const thresholdMode = options.thresholdMode ?? 'rel';
-    checkModes(mode, thresholdMode);
-    super(optimizer, options, 'bare');
+    const mode = o.mode;
+    const thresholdMode = o.thresholdMode;
+    super(optimizer, o, 'bare');
     this.factor = factor;
     this.minLrs = minLrs;
     this.defaultMinLr = defaultMinLr;
-    this.patience = options.patience ?? 10;
-    this.cooldown = options.cooldown ?? 0;
-    this.eps = options.eps ?? 1e-8;
+    this.patience = o.patience;
+    this.cooldown = o.cooldown;
+    this.eps = o.eps;
     this.lastEpoch = 0;
     this.lastLr = this.groups().map((g) => g.lr as number);
     this.mode = mode;
-    this.threshold = options.threshold ?? 1e-4;
+    this.threshold = o.threshold;
     this.thresholdMode = thresholdMode;
     this.modeWorse = mode === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
     this.reset();
@@ -110,6 +122,9 @@ export class ReduceLROnPlateau extends LRScheduler {
    */
   override step(metrics: number, epoch?: number): void {
     const current = Number(metrics);
+    if (typeof metrics !== 'number' && (typeof metrics !== 'string' || Number.isNaN(current))) {
+      throw new ValueError(`could not convert ${typeof metrics} to float: ${String(metrics)} (metrics must be a number)`);
+    }
     if (epoch === undefined) epoch = this.lastEpoch + 1;
     else warn(EPOCH_DEPRECATION_WARNING);
     this.lastEpoch = epoch;

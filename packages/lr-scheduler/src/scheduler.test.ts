@@ -73,7 +73,10 @@ describe("validation with current PyTorch's messages", () => {
     [
       'resume without initial_lr',
       () => new StepLR(sgd(0.1), { stepSize: 2, lastEpoch: 3 }),
-      "param 'initial_lr' is not specified in param_groups[0] when resuming an optimizer",
+      "param 'initial_lr' is not specified in param_groups[0] when resuming scheduler with last_epoch >= 0.\n" +
+        'This typically happens when:\n' +
+        "1. You're trying to resume training from a checkpoint but haven't properly loaded the optimizer state\n" +
+        "2. You're using last_epoch >= 0 for a fresh training run (not recommended)",
     ],
     [
       'SequentialLR milestones',

@@ -3,7 +3,20 @@ import type { Optimizer } from '@tsoptim/optim';
 import { GROUP_INDICES, INITIAL_STEP, RESTORE_GROUPS, SUB_SCHEDULERS, UPDATE_LR } from './internal/friend.js';
 import { bisectRight, copyData } from './internal/py.js';
 import { checkSubSchedulers } from './internal/sub-schedulers.js';
-import { LRScheduler, type LRSchedulerOptions, type SchedulerStateDict, numberEntry, numberList } from './lr-scheduler.js';
+import { declareOptions, intList, readOptions, typeError } from './internal/options.js';
+import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict, numberEntry, numberList } from './lr-scheduler.js';
+
+const OPTIONS = declareOptions('SequentialLR', [
+  ...SCHEDULER_OPTIONS.filter((d) => d.name !== 'groups'),
+  {
+    name: 'schedulers',
+    required: true,
+    check: (v, ctx) => {
+      if (!Array.isArray(v)) typeError(ctx, 'a list of schedulers', v);
+    },
+  },
+  { name: 'milestones', required: true, check: intList },
+]);
 
 /** Options of {@link SequentialLR}. */
 export interface SequentialLROptions extends Omit<LRSchedulerOptions, 'groups'> {
@@ -40,7 +53,9 @@ export class SequentialLR extends LRScheduler {
   milestones: number[];
 
   constructor(optimizer: Optimizer, options: SequentialLROptions) {
-    const { schedulers, milestones } = options;
+    const o = readOptions<Required<SequentialLROptions>>(OPTIONS, options);
+    const { schedulers } = o;
+    const milestones = [...o.milestones];
     if (schedulers.length < 1) throw new ValueError('SequentialLR expects at least one scheduler, but got no scheduler.');
     checkSubSchedulers('SequentialLR', optimizer, schedulers);
     if (milestones.length !== schedulers.length - 1) {
@@ -55,7 +70,7 @@ export class SequentialLR extends LRScheduler {
     super(optimizer, indices === null ? {} : { groups: indices }, 'bare');
     this.schedulers = [...schedulers];
     this.milestones = [...milestones];
-    this.lastEpoch = (options.lastEpoch ?? -1) + 1;
+    this.lastEpoch = o.lastEpoch + 1;
     // Reset the learning rates to their initial values, undo the sub-schedulers' initial steps, and take the
     // initial step of the first scheduler only.
     for (const g of this.groups()) g.lr = g.initialLr;

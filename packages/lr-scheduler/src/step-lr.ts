@@ -1,7 +1,14 @@
 import type { Optimizer } from '@tsoptim/optim';
 import { checkNumbers, loadNumbers } from './internal/fields.js';
+import { declareOptions, num, readOptions } from './internal/options.js';
 import { pyMod } from './internal/py.js';
-import { LRScheduler, type LRSchedulerOptions, type SchedulerStateDict } from './lr-scheduler.js';
+import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
+
+const OPTIONS = declareOptions('StepLR', [
+  ...SCHEDULER_OPTIONS,
+  { name: 'stepSize', required: true, check: num({ int: true, min: 1 }) },
+  { name: 'gamma', default: 0.1, check: num() },
+]);
 
 /** Options of {@link StepLR}. */
 export interface StepLROptions extends LRSchedulerOptions {
@@ -25,10 +32,12 @@ export class StepLR extends LRScheduler {
   stepSize: number;
   gamma: number;
 
+  /** @throws TypeError_ for an unknown option, a missing `stepSize`, or a value of the wrong type; ValueError out of range. */
   constructor(optimizer: Optimizer, options: StepLROptions) {
-    super(optimizer, options);
-    this.stepSize = options.stepSize;
-    this.gamma = options.gamma ?? 0.1;
+    const o = readOptions<Required<Pick<StepLROptions, 'stepSize' | 'gamma'>> & LRSchedulerOptions>(OPTIONS, options);
+    super(optimizer, o);
+    this.stepSize = o.stepSize;
+    this.gamma = o.gamma;
     this.initialStep();
   }
 

@@ -116,7 +116,7 @@ describe('the tsoptim-schedule command', () => {
     writeFileSync(config, JSON.stringify({ scheduler: 'NoSuchLR', steps: 3 }));
     const err = sink();
     expect(await main([config], { stdout: sink() as never, stderr: err as never })).toBe(1);
-    expect(err.text).toContain('unknown scheduler NoSuchLR');
+    expect(err.text).toContain('unknown scheduler "NoSuchLR"');
     expect(await main([], { stdout: sink() as never, stderr: err as never })).toBe(2);
   });
 

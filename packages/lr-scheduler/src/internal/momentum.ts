@@ -21,3 +21,19 @@ export function writeMomentum(g: Group, useBeta1: boolean, m: number): void {
 export function readMomentum(g: Group, useBeta1: boolean): number {
   return useBeta1 ? (g.betas as number[])[0]! : (g.momentum as number);
 }
+
+/** Saves the listed keys of each group (presence included); the returned function puts them back. */
+export function snapshotGroups(groups: readonly Group[], keys: readonly string[]): () => void {
+  const saved = groups.map((g) => keys.map((k) => [k, Object.hasOwn(g, k), Array.isArray(g[k]) ? [...(g[k] as unknown[])] : g[k]] as const));
+  return () => {
+    groups.forEach((g, i) => {
+      for (const [k, had, v] of saved[i]!) {
+        if (had) g[k] = v;
+        else delete g[k];
+      }
+    });
+  };
+}
+
+/** The group keys CyclicLR and OneCycleLR write. */
+export const CYCLE_KEYS = ['lr', 'initialLr', 'maxLr', 'minLr', 'momentum', 'betas', 'maxMomentum', 'baseMomentum'] as const;
