@@ -1,4 +1,5 @@
-import { TypeError_, ValueError } from '@tsoptim/core';
+import { TsoptimError, TypeError_, ValueError } from '@tsoptim/core';
+import { ownState } from './internal/fields.js';
 import type { Optimizer } from '@tsoptim/optim';
 import { RESTORE_GROUPS, SUB_SCHEDULERS } from './internal/friend.js';
 import { copyData } from './internal/py.js';
@@ -70,13 +71,28 @@ export class ChainedScheduler extends LRScheduler {
   }
 
   /** Loads every sub-scheduler's state and `_last_lr`, then writes the saved lr into the groups. */
-  override loadStateDict(stateDict: SchedulerStateDict): void {
-    if (typeof stateDict !== 'object' || stateDict === null) throw new ValueError('a scheduler state dict must be an object');
-    const subs = stateDict._schedulers;
+  override checkStateDict(stateDict: SchedulerStateDict): void {
+    const sd = ownState(stateDict);
+    const subs = sd._schedulers;
     if (!Array.isArray(subs) || subs.length !== this.schedulers.length) {
       throw new ValueError(`loaded scheduler state dict: '_schedulers' must hold ${this.schedulers.length} state dicts`);
     }
-    const lastLr = numberList(stateDict._last_lr, '_last_lr', this.groups().length);
+    numberList(sd._last_lr, '_last_lr', this.groups().length);
+    this.schedulers.forEach((s, i) => {
+      try {
+        s.checkStateDict(subs[i] as SchedulerStateDict);
+      } catch (e) {
+        if (!TsoptimError.isInstance(e)) throw e;
+        throw new ValueError(`loaded scheduler state dict: '_schedulers'[${i}]: ${e.message}`, { cause: e });
+      }
+    });
+  }
+
+  override loadStateDict(stateDict: SchedulerStateDict): void {
+    const sd = ownState(stateDict);
+    this.checkStateDict(sd);
+    const subs = sd._schedulers as unknown[];
+    const lastLr = numberList(sd._last_lr, '_last_lr', null);
     const before = this.schedulers.map((s) => s.stateDict());
     const groupsBefore = this.groups().map((g) => ({ ...g }));
     try {

@@ -1,5 +1,5 @@
 import type { Optimizer } from '@tsoptim/optim';
-import { checkNumbers, loadNumbers } from './internal/fields.js';
+import { checkFields, loadNumbers } from './internal/fields.js';
 import { declareOptions, num, readOptions } from './internal/options.js';
 import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
 
@@ -53,7 +53,7 @@ export class ConstantLR extends LRScheduler {
     return { factor: this.factor, total_iters: this.totalIters };
   }
   protected override checkOwnState(sd: SchedulerStateDict): void {
-    checkNumbers(sd, ['factor', 'total_iters']);
+    checkFields(sd, OPTIONS, { factor: 'factor', total_iters: 'totalIters' });
   }
   protected override loadOwnState(sd: SchedulerStateDict): void {
     loadNumbers(this, sd, { factor: 'factor', total_iters: 'totalIters' });

@@ -1,5 +1,5 @@
 import type { Optimizer } from '@tsoptim/optim';
-import { checkNumbers, loadNumbers } from './internal/fields.js';
+import { checkFields, loadNumbers } from './internal/fields.js';
 import { pyMod } from './internal/py.js';
 import { declareOptions, num, readOptions } from './internal/options.js';
 import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
@@ -67,7 +67,7 @@ export class CosineAnnealingLR extends LRScheduler {
     return { T_max: this.tMax, eta_min: this.etaMin };
   }
   protected override checkOwnState(sd: SchedulerStateDict): void {
-    checkNumbers(sd, ['T_max', 'eta_min']);
+    checkFields(sd, OPTIONS, { T_max: 'tMax', eta_min: 'etaMin' });
   }
   protected override loadOwnState(sd: SchedulerStateDict): void {
     loadNumbers(this, sd, { T_max: 'tMax', eta_min: 'etaMin' });

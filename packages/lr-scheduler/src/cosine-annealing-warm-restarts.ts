@@ -1,6 +1,6 @@
 import { TypeError_, ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
-import { checkNumbers, loadNumbers } from './internal/fields.js';
+import { checkFields, checkNumbers, loadNumbers } from './internal/fields.js';
 import { pyMod } from './internal/py.js';
 import { declareOptions, num, readOptions } from './internal/options.js';
 import { typeName } from './internal/py.js';
@@ -116,7 +116,12 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     return { T_0: this.t0, T_i: this.tI, T_mult: this.tMult, eta_min: this.etaMin, T_cur: this.tCur };
   }
   protected override checkOwnState(sd: SchedulerStateDict): void {
-    checkNumbers(sd, ['T_0', 'T_i', 'T_mult', 'eta_min', 'T_cur']);
+    checkFields(sd, OPTIONS, { T_0: 't0', T_mult: 'tMult', eta_min: 'etaMin' });
+    checkNumbers(sd, ['T_i', 'T_cur']);
+    if (Object.hasOwn(sd, 'T_i') && !((sd.T_i as number) > 0 && Number.isFinite(sd.T_i))) {
+      throw new ValueError(`loaded scheduler state dict: 'T_i' must be a positive number, got ${String(sd.T_i)}`);
+    }
+    if (Object.hasOwn(sd, 'T_cur') && !Number.isFinite(sd.T_cur)) throw new ValueError(`loaded scheduler state dict: 'T_cur' must be finite, got ${String(sd.T_cur)}`);
   }
   protected override loadOwnState(sd: SchedulerStateDict): void {
     loadNumbers(this, sd, { T_0: 't0', T_i: 'tI', T_mult: 'tMult', eta_min: 'etaMin', T_cur: 'tCur' });

@@ -1,8 +1,8 @@
 import { TypeError_, ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
-import { checkNumbers, loadNumbers } from './internal/fields.js';
-import { loadLambdaState, saveLambdaState } from './internal/lambda-state.js';
-import { CYCLE_KEYS, momentumKind, snapshotGroups, writeMomentum } from './internal/momentum.js';
+import { checkFields, checkNumbers, loadNumbers } from './internal/fields.js';
+import { checkLambdaState, loadLambdaState, saveLambdaState } from './internal/lambda-state.js';
+import { CYCLE_KEYS, checkMomentumGroups, momentumKind, snapshotGroups, writeMomentum } from './internal/momentum.js';
 import { bool, declareOptions, fn, nullable, num, oneOf, perGroup, readOptions, typeError } from './internal/options.js';
 import {
   LRScheduler,
@@ -214,15 +214,33 @@ export class CyclicLR extends LRScheduler {
 
   protected override checkOwnState(sd: SchedulerStateDict): void {
     const n = this.groups().length;
-    checkNumbers(sd, ['total_size', 'step_ratio', 'gamma']);
+    checkFields(sd, OPTIONS, { gamma: 'gamma' });
+    checkNumbers(sd, ['total_size', 'step_ratio']);
+    if (Object.hasOwn(sd, 'total_size') && !((sd.total_size as number) > 0 && Number.isFinite(sd.total_size))) {
+      throw new ValueError(`loaded scheduler state dict: 'total_size' must be a positive number, got ${String(sd.total_size)}`);
+    }
+    if (Object.hasOwn(sd, 'step_ratio') && !((sd.step_ratio as number) > 0 && (sd.step_ratio as number) <= 1)) {
+      throw new ValueError(`loaded scheduler state dict: 'step_ratio' must be in (0, 1], got ${String(sd.step_ratio)}`);
+    }
+    if (sd.mode !== undefined && typeof sd.mode !== 'string') throw new ValueError("loaded scheduler state dict: 'mode' must be a string");
+    if (this.scaleFnCustom === null && typeof sd.mode === 'string' && !['triangular', 'triangular2', 'exp_range'].includes(sd.mode)) {
+      throw new ValueError(`loaded scheduler state dict: 'mode' ${sd.mode} is invalid and scale_fn is None`);
+    }
+    for (const k of ['cycle_momentum', 'use_beta1']) {
+      if (sd[k] !== undefined && typeof sd[k] !== 'boolean') throw new ValueError(`loaded scheduler state dict: '${k}' must be true or false`);
+    }
+    if (this.scaleFnCustom !== null) checkLambdaState([this.scaleFnCustom], [sd._scale_fn_custom ?? null], '_scale_fn_custom');
+    const cycles = typeof sd.cycle_momentum === 'boolean' ? sd.cycle_momentum : this.cycleMomentum;
+    const beta1 = typeof sd.use_beta1 === 'boolean' ? sd.use_beta1 : this.useBeta1;
+    if (cycles) checkMomentumGroups(this.groups(), beta1);
     if (sd.max_lrs !== undefined) numberList(sd.max_lrs, 'max_lrs', n);
     if (sd.base_momentums !== undefined) numberList(sd.base_momentums, 'base_momentums', n);
     if (sd.max_momentums !== undefined) numberList(sd.max_momentums, 'max_momentums', n);
     if (sd.scale_mode !== undefined && sd.scale_mode !== 'cycle' && sd.scale_mode !== 'iterations') {
       throw new ValueError("loaded scheduler state dict: 'scale_mode' must be 'cycle' or 'iterations'");
     }
-    if (sd.cycle_momentum === true && !this.cycleMomentum && sd.base_momentums === undefined) {
-      throw new ValueError("loaded scheduler state dict cycles momentum but has no 'base_momentums'");
+    if (sd.cycle_momentum === true && !this.cycleMomentum && (sd.base_momentums === undefined || sd.max_momentums === undefined)) {
+      throw new ValueError("loaded scheduler state dict cycles momentum but has no 'base_momentums' and 'max_momentums'");
     }
   }
 

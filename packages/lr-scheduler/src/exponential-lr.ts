@@ -1,5 +1,5 @@
 import type { Optimizer } from '@tsoptim/optim';
-import { checkNumbers, loadNumbers } from './internal/fields.js';
+import { checkFields, loadNumbers } from './internal/fields.js';
 import { declareOptions, num, readOptions } from './internal/options.js';
 import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
 
@@ -45,7 +45,7 @@ export class ExponentialLR extends LRScheduler {
     return { gamma: this.gamma };
   }
   protected override checkOwnState(sd: SchedulerStateDict): void {
-    checkNumbers(sd, ['gamma']);
+    checkFields(sd, OPTIONS, { gamma: 'gamma' });
   }
   protected override loadOwnState(sd: SchedulerStateDict): void {
     loadNumbers(this, sd, { gamma: 'gamma' });

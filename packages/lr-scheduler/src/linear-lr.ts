@@ -1,5 +1,5 @@
 import type { Optimizer } from '@tsoptim/optim';
-import { checkNumbers, loadNumbers } from './internal/fields.js';
+import { checkFields, loadNumbers } from './internal/fields.js';
 import { declareOptions, num, readOptions } from './internal/options.js';
 import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
 
@@ -67,7 +67,7 @@ export class LinearLR extends LRScheduler {
     return { start_factor: this.startFactor, end_factor: this.endFactor, total_iters: this.totalIters };
   }
   protected override checkOwnState(sd: SchedulerStateDict): void {
-    checkNumbers(sd, ['start_factor', 'end_factor', 'total_iters']);
+    checkFields(sd, OPTIONS, { start_factor: 'startFactor', end_factor: 'endFactor', total_iters: 'totalIters' });
   }
   protected override loadOwnState(sd: SchedulerStateDict): void {
     loadNumbers(this, sd, { start_factor: 'startFactor', end_factor: 'endFactor', total_iters: 'totalIters' });

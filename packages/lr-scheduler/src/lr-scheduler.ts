@@ -1,6 +1,7 @@
 import { RuntimeError, TypeError_, ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
 import { GROUP_INDICES, INITIAL_STEP, RESTORE_GROUPS, UPDATE_LR } from './internal/friend.js';
+import { ownState } from './internal/fields.js';
 import { type OptionDecl, num, typeError } from './internal/options.js';
 import { typeName } from './internal/py.js';
 import {
@@ -125,7 +126,7 @@ function resolveGroups(optimizer: Optimizer, groups: readonly number[] | undefin
 
 /** Checks a state dict entry is a list of numbers of the expected length (`Infinity` spelled as torch JSON does is accepted). */
 export function numberList(v: unknown, key: string, n: number | null): number[] {
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) {
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && !Number.isNaN(x))) {
     throw new ValueError(`loaded scheduler state dict: '${key}' must be a list of numbers`);
   }
   if (n !== null && v.length !== n) {
@@ -136,7 +137,7 @@ export function numberList(v: unknown, key: string, n: number | null): number[] 
 
 /** Checks a state dict entry is a number (or absent, when `optional`). */
 export function numberEntry(v: unknown, key: string): number {
-  if (typeof v !== 'number') throw new ValueError(`loaded scheduler state dict: '${key}' must be a number`);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ValueError(`loaded scheduler state dict: '${key}' must be a number`);
   return v;
 }
 
@@ -365,21 +366,32 @@ export abstract class LRScheduler {
    * @throws ValueError on a missing or malformed entry, or lists of the wrong length.
    */
   loadStateDict(stateDict: SchedulerStateDict): void {
-    if (typeof stateDict !== 'object' || stateDict === null || Array.isArray(stateDict)) {
-      throw new ValueError('a scheduler state dict must be an object');
-    }
-    const n = this.groups().length;
-    const baseLrs = numberList(stateDict.base_lrs, 'base_lrs', n);
-    const lastEpoch = numberEntry(stateDict.last_epoch, 'last_epoch');
-    const stepCount = numberEntry(stateDict._step_count, '_step_count');
-    const lastLr = numberList(stateDict._last_lr, '_last_lr', n);
-    this.checkOwnState(stateDict);
-    this.baseLrs = baseLrs;
-    this.lastEpoch = lastEpoch;
-    this.stepCount = stepCount;
-    this.lastLr = lastLr;
-    this.loadOwnState(stateDict);
+    const sd = ownState(stateDict);
+    this.checkStateDict(sd);
+    this.baseLrs = numberList(sd.base_lrs, 'base_lrs', null);
+    this.lastEpoch = sd.last_epoch as number;
+    this.stepCount = sd._step_count as number;
+    this.lastLr = numberList(sd._last_lr, '_last_lr', null);
+    this.loadOwnState(sd);
     this.restoreGroups();
+  }
+
+  /**
+   * Checks a whole state dict (own entries only) without changing anything: what {@link LRScheduler.loadStateDict}
+   * checks before it loads. Composite schedulers check their sub-schedulers' dicts too.
+   *
+   * @throws ValueError on a missing or malformed entry.
+   */
+  checkStateDict(stateDict: SchedulerStateDict): void {
+    const sd = ownState(stateDict);
+    const n = this.groups().length;
+    numberList(sd.base_lrs, 'base_lrs', n);
+    const lastEpoch = numberEntry(sd.last_epoch, 'last_epoch');
+    if (!Number.isInteger(lastEpoch) || lastEpoch < -1) throw new ValueError(`loaded scheduler state dict: 'last_epoch' must be an integer >= -1, got ${lastEpoch}`);
+    const stepCount = numberEntry(sd._step_count, '_step_count');
+    if (!Number.isInteger(stepCount) || stepCount < 0) throw new ValueError(`loaded scheduler state dict: '_step_count' must be an integer >= 0, got ${stepCount}`);
+    numberList(sd._last_lr, '_last_lr', n);
+    this.checkOwnState(sd);
   }
 
   /** @internal */

@@ -1,6 +1,6 @@
 import { ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
-import { checkNumbers, loadNumbers } from './internal/fields.js';
+import { checkFields, loadNumbers } from './internal/fields.js';
 import { bisectRight } from './internal/py.js';
 import { declareOptions, intList, num, readOptions } from './internal/options.js';
 import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
@@ -64,9 +64,13 @@ export class MultiStepLR extends LRScheduler {
     return { milestones: counter, gamma: this.gamma };
   }
   protected override checkOwnState(sd: SchedulerStateDict): void {
-    checkNumbers(sd, ['gamma']);
+    checkFields(sd, OPTIONS, { gamma: 'gamma' });
     const m = sd.milestones;
-    if (m !== undefined && (typeof m !== 'object' || m === null || Object.values(m).some((v) => typeof v !== 'number'))) {
+    const ok =
+      Array.isArray(m)
+        ? m.every((x) => Number.isInteger(x))
+        : typeof m === 'object' && m !== null && Object.entries(m).every(([k, v]) => Number.isInteger(Number(k)) && k.trim() !== '' && Number.isInteger(v) && (v as number) > 0);
+    if (m !== undefined && !ok) {
       throw new ValueError("loaded scheduler state dict: 'milestones' must map milestones to counts");
     }
   }

@@ -1,7 +1,7 @@
 import { ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
-import { checkNumbers, loadNumbers } from './internal/fields.js';
-import { CYCLE_KEYS, momentumKind, snapshotGroups, writeMomentum } from './internal/momentum.js';
+import { checkFields, loadNumbers } from './internal/fields.js';
+import { CYCLE_KEYS, checkMomentumGroups, momentumKind, snapshotGroups, writeMomentum } from './internal/momentum.js';
 import { bool, declareOptions, nullable, num, oneOf, perGroup, readOptions } from './internal/options.js';
 import {
   LRScheduler,
@@ -72,13 +72,13 @@ export interface SchedulePhase {
   end_momentum: string;
 }
 
-const GROUP_KEY: Record<string, string> = {
-  initial_lr: 'initialLr',
-  max_lr: 'maxLr',
-  min_lr: 'minLr',
-  max_momentum: 'maxMomentum',
-  base_momentum: 'baseMomentum',
-};
+const GROUP_KEY = new Map<string, string>([
+  ['initial_lr', 'initialLr'],
+  ['max_lr', 'maxLr'],
+  ['min_lr', 'minLr'],
+  ['max_momentum', 'maxMomentum'],
+  ['base_momentum', 'baseMomentum'],
+]);
 
 function annealCos(start: number, end: number, pct: number): number {
   const cosOut = Math.cos(Math.PI * pct) + 1;
@@ -197,7 +197,7 @@ export class OneCycleLR extends LRScheduler {
       const p = phases[i]!;
       if (step <= p.end_step || i === phases.length - 1) {
         const pct = (step - start) / (p.end_step - start);
-        const read = (k: string) => g[GROUP_KEY[k] ?? k] as number;
+        const read = (k: string) => g[GROUP_KEY.get(k) ?? k] as number;
         const lr = this.anneal(read(p.start_lr), read(p.end_lr), pct);
         const momentum = this.cycleMomentum ? this.anneal(read(p.start_momentum), read(p.end_momentum), pct) : Number.NaN;
         return { lr, momentum };
@@ -237,14 +237,45 @@ export class OneCycleLR extends LRScheduler {
   }
 
   protected override checkOwnState(sd: SchedulerStateDict): void {
-    checkNumbers(sd, ['total_steps']);
+    checkFields(sd, OPTIONS, { total_steps: 'totalSteps' });
     if (sd._anneal_func_type !== undefined && sd._anneal_func_type !== 'cos' && sd._anneal_func_type !== 'linear') {
       throw new ValueError(`Unknown _anneal_func_type: ${String(sd._anneal_func_type)}`);
     }
     const ph = sd._schedule_phases;
-    if (ph !== undefined && (!Array.isArray(ph) || ph.some((p) => typeof p !== 'object' || p === null || typeof p.end_step !== 'number'))) {
-      throw new ValueError("loaded scheduler state dict: '_schedule_phases' must be a list of phases");
+    if (ph !== undefined) {
+      const lrKeys = ['initial_lr', 'max_lr', 'min_lr'];
+      const momentumKeys = ['max_momentum', 'base_momentum'];
+      const ok = (p: unknown): boolean => {
+        if (typeof p !== 'object' || p === null || Array.isArray(p)) return false;
+        const q = p as Record<string, unknown>;
+        return (
+          typeof q.end_step === 'number' &&
+          Number.isFinite(q.end_step) &&
+          lrKeys.includes(q.start_lr as string) &&
+          lrKeys.includes(q.end_lr as string) &&
+          momentumKeys.includes(q.start_momentum as string) &&
+          momentumKeys.includes(q.end_momentum as string)
+        );
+      };
+      if (!Array.isArray(ph) || ph.length === 0 || !ph.every(ok)) {
+        throw new ValueError(
+          "loaded scheduler state dict: '_schedule_phases' must be a non-empty list of phases {end_step, start_lr, end_lr, start_momentum, end_momentum}",
+        );
+      }
     }
+    for (const k of ['cycle_momentum', 'use_beta1']) {
+      if (sd[k] !== undefined && typeof sd[k] !== 'boolean') throw new ValueError(`loaded scheduler state dict: '${k}' must be true or false`);
+    }
+    const cycles = typeof sd.cycle_momentum === 'boolean' ? sd.cycle_momentum : this.cycleMomentum;
+    const beta1 = typeof sd.use_beta1 === 'boolean' ? sd.use_beta1 : this.useBeta1;
+    if (cycles) checkMomentumGroups(this.groups(), beta1);
+    this.groups().forEach((g, i) => {
+      for (const k of ['initialLr', 'maxLr', 'minLr', ...(cycles ? ['maxMomentum', 'baseMomentum'] : [])]) {
+        if (typeof g[k] !== 'number') {
+          throw new ValueError(`param_groups[${this.groupIndex(i)}] has no number '${k}': OneCycleLR state can only be loaded into groups a OneCycleLR was built on`);
+        }
+      }
+    });
   }
 
   protected override loadOwnState(sd: SchedulerStateDict): void {

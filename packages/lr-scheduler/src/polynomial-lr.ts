@@ -1,5 +1,5 @@
 import type { Optimizer } from '@tsoptim/optim';
-import { checkNumbers, loadNumbers } from './internal/fields.js';
+import { checkFields, loadNumbers } from './internal/fields.js';
 import { declareOptions, num, readOptions } from './internal/options.js';
 import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
 
@@ -52,7 +52,7 @@ export class PolynomialLR extends LRScheduler {
     return { total_iters: this.totalIters, power: this.power };
   }
   protected override checkOwnState(sd: SchedulerStateDict): void {
-    checkNumbers(sd, ['total_iters', 'power']);
+    checkFields(sd, OPTIONS, { total_iters: 'totalIters', power: 'power' });
   }
   protected override loadOwnState(sd: SchedulerStateDict): void {
     loadNumbers(this, sd, { total_iters: 'totalIters', power: 'power' });

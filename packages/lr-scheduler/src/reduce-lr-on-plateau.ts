@@ -1,6 +1,6 @@
 import { RuntimeError, ValueError } from '@tsoptim/core';
 import type { Optimizer } from '@tsoptim/optim';
-import { checkNumbers, loadNumbers } from './internal/fields.js';
+import { checkFields, checkNumbers, loadNumbers, ownState } from './internal/fields.js';
 import { EPOCH_DEPRECATION_WARNING, warn } from './internal/warn.js';
 import { declareOptions, num, oneOf, perGroup, readOptions } from './internal/options.js';
 import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict, drivenCount, numberList } from './lr-scheduler.js';
@@ -199,12 +199,31 @@ export class ReduceLROnPlateau extends LRScheduler {
    * Loads torch's keys and writes the saved lr into the groups. `best` and `mode_worse` may be ±Infinity, or
    * `null` / `"inf"` / `"-inf"` as a JSON round trip writes them.
    */
-  override loadStateDict(sd: SchedulerStateDict): void {
-    if (typeof sd !== 'object' || sd === null) throw new ValueError('a scheduler state dict must be an object');
+  override checkStateDict(stateDict: SchedulerStateDict): void {
+    const sd = ownState(stateDict);
     const mode = (sd.mode ?? this.mode) as 'min' | 'max';
     const thresholdMode = (sd.threshold_mode ?? this.thresholdMode) as 'rel' | 'abs';
     checkModes(mode, thresholdMode);
-    checkNumbers(sd, ['factor', 'patience', 'cooldown', 'eps', 'last_epoch', 'threshold', 'cooldown_counter', 'num_bad_epochs']);
+    checkFields(sd, OPTIONS, { factor: 'factor', patience: 'patience', cooldown: 'cooldown', eps: 'eps', threshold: 'threshold' });
+    checkNumbers(sd, ['last_epoch', 'cooldown_counter', 'num_bad_epochs']);
+    for (const k of ['last_epoch', 'cooldown_counter', 'num_bad_epochs']) {
+      if (Object.hasOwn(sd, k) && (!Number.isInteger(sd[k]) || (sd[k] as number) < (k === 'last_epoch' ? -1 : 0))) {
+        throw new ValueError(`loaded scheduler state dict: '${k}' must be an integer >= ${k === 'last_epoch' ? -1 : 0}, got ${String(sd[k])}`);
+      }
+    }
+    if (Object.hasOwn(sd, 'default_min_lr') && sd.default_min_lr !== null && typeof sd.default_min_lr !== 'number') {
+      throw new ValueError("loaded scheduler state dict: 'default_min_lr' must be a number or null");
+    }
+    if (sd.min_lrs !== undefined) numberList(sd.min_lrs, 'min_lrs', null);
+    if (sd._last_lr !== undefined) numberList(sd._last_lr, '_last_lr', this.groups().length);
+    if (sd.best !== undefined) readFloat(sd.best, 0, 'best');
+  }
+
+  override loadStateDict(stateDict: SchedulerStateDict): void {
+    const sd = ownState(stateDict);
+    this.checkStateDict(sd);
+    const mode = (sd.mode ?? this.mode) as 'min' | 'max';
+    const thresholdMode = (sd.threshold_mode ?? this.thresholdMode) as 'rel' | 'abs';
     const n = this.groups().length;
     const minLrs = sd.min_lrs === undefined ? this.minLrs : numberList(sd.min_lrs, 'min_lrs', null);
     const lastLr = sd._last_lr === undefined ? this.lastLr : numberList(sd._last_lr, '_last_lr', n);
@@ -220,7 +239,7 @@ export class ReduceLROnPlateau extends LRScheduler {
       cooldown_counter: 'cooldownCounter',
       num_bad_epochs: 'numBadEpochs',
     });
-    if ('default_min_lr' in sd) this.defaultMinLr = typeof sd.default_min_lr === 'number' ? sd.default_min_lr : null;
+    if (Object.hasOwn(sd, 'default_min_lr')) this.defaultMinLr = typeof sd.default_min_lr === 'number' ? sd.default_min_lr : null;
     this.minLrs = minLrs;
     this.lastLr = lastLr;
     this.mode = mode;

@@ -1,4 +1,5 @@
-import { ValueError } from '@tsoptim/core';
+import { TsoptimError, ValueError } from '@tsoptim/core';
+import { ownState } from './internal/fields.js';
 import type { Optimizer } from '@tsoptim/optim';
 import { GROUP_INDICES, INITIAL_STEP, RESTORE_GROUPS, SUB_SCHEDULERS, UPDATE_LR } from './internal/friend.js';
 import { bisectRight, copyData } from './internal/py.js';
@@ -118,15 +119,38 @@ export class SequentialLR extends LRScheduler {
    * Loads `last_epoch`, `_milestones`, `_last_lr` and every sub-scheduler's state, then writes the saved lr (and
    * the active sub-scheduler's cycled momentum) into the groups. Checked before anything changes.
    */
-  override loadStateDict(stateDict: SchedulerStateDict): void {
-    if (typeof stateDict !== 'object' || stateDict === null) throw new ValueError('a scheduler state dict must be an object');
-    const subs = stateDict._schedulers;
+  override checkStateDict(stateDict: SchedulerStateDict): void {
+    const sd = ownState(stateDict);
+    const subs = sd._schedulers;
     if (!Array.isArray(subs) || subs.length !== this.schedulers.length) {
       throw new ValueError(`loaded scheduler state dict: '_schedulers' must hold ${this.schedulers.length} state dicts`);
     }
-    const lastEpoch = numberEntry(stateDict.last_epoch, 'last_epoch');
-    const lastLr = numberList(stateDict._last_lr, '_last_lr', this.groups().length);
-    const milestones = stateDict._milestones === undefined ? this.milestones : numberList(stateDict._milestones, '_milestones', this.milestones.length);
+    const lastEpoch = numberEntry(sd.last_epoch, 'last_epoch');
+    if (!Number.isInteger(lastEpoch) || lastEpoch < 0) throw new ValueError(`loaded scheduler state dict: 'last_epoch' must be an integer >= 0, got ${lastEpoch}`);
+    numberList(sd._last_lr, '_last_lr', this.groups().length);
+    if (sd._milestones !== undefined) {
+      const m = numberList(sd._milestones, '_milestones', this.milestones.length);
+      if (!m.every((x, i) => Number.isInteger(x) && (i === 0 || x >= m[i - 1]!))) {
+        throw new ValueError("loaded scheduler state dict: '_milestones' must be increasing integers");
+      }
+    }
+    this.schedulers.forEach((s, i) => {
+      try {
+        s.checkStateDict(subs[i] as SchedulerStateDict);
+      } catch (e) {
+        if (!TsoptimError.isInstance(e)) throw e;
+        throw new ValueError(`loaded scheduler state dict: '_schedulers'[${i}]: ${e.message}`, { cause: e });
+      }
+    });
+  }
+
+  override loadStateDict(stateDict: SchedulerStateDict): void {
+    const sd = ownState(stateDict);
+    this.checkStateDict(sd);
+    const subs = sd._schedulers as unknown[];
+    const lastEpoch = sd.last_epoch as number;
+    const lastLr = numberList(sd._last_lr, '_last_lr', null);
+    const milestones = sd._milestones === undefined ? this.milestones : numberList(sd._milestones, '_milestones', null);
     // Sub-schedulers check their own dicts; to stay atomic, keep their current state to roll back on failure.
     const before = this.schedulers.map((s) => s.stateDict());
     const groupsBefore = this.groups().map((g) => ({ ...g }));

@@ -1,5 +1,5 @@
 import type { Optimizer } from '@tsoptim/optim';
-import { checkNumbers, loadNumbers } from './internal/fields.js';
+import { checkFields, loadNumbers } from './internal/fields.js';
 import { declareOptions, num, readOptions } from './internal/options.js';
 import { pyMod } from './internal/py.js';
 import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
@@ -55,7 +55,7 @@ export class StepLR extends LRScheduler {
     return { step_size: this.stepSize, gamma: this.gamma };
   }
   protected override checkOwnState(sd: SchedulerStateDict): void {
-    checkNumbers(sd, ['step_size', 'gamma']);
+    checkFields(sd, OPTIONS, { step_size: 'stepSize', gamma: 'gamma' });
   }
   protected override loadOwnState(sd: SchedulerStateDict): void {
     loadNumbers(this, sd, { step_size: 'stepSize', gamma: 'gamma' });

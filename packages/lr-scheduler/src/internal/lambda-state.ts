@@ -16,14 +16,35 @@ export function saveLambdaState(fns: readonly unknown[]): (Record<string, unknow
   });
 }
 
-/** Checks (when `checkOnly`) or restores saved lambda state; absent entries leave the functions as they are. */
-export function loadLambdaState(fns: readonly unknown[], saved: unknown, checkOnly: boolean, key = 'lr_lambdas'): void {
+/**
+ * Checks saved lambda state: a list with one entry per function, each `null` or an object whose keys may be
+ * written onto the function (not `__proto__`, `constructor`, `prototype`, nor a read-only property such as
+ * `name` or `length`).
+ */
+export function checkLambdaState(fns: readonly unknown[], saved: unknown, key = 'lr_lambdas'): void {
   if (saved === undefined || saved === null) return;
   if (!Array.isArray(saved) || saved.length !== fns.length) {
     throw new ValueError(`loaded scheduler state dict: '${key}' must be a list of ${fns.length} entries`);
   }
-  if (checkOnly) return;
   saved.forEach((s, i) => {
+    if (s === null) return;
+    if (typeof s !== 'object' || Array.isArray(s)) throw new ValueError(`loaded scheduler state dict: '${key}'[${i}] must be an object or null`);
+    const f = fns[i];
+    for (const k of Object.keys(s)) {
+      const own = f !== null && (typeof f === 'object' || typeof f === 'function') ? Object.getOwnPropertyDescriptor(f, k) : undefined;
+      const writable = own === undefined ? !(k in Object(f)) : own.writable === true && own.enumerable === true;
+      if (k === '__proto__' || k === 'constructor' || k === 'prototype' || !writable) {
+        throw new ValueError(`loaded scheduler state dict: '${key}'[${i}] has the key ${JSON.stringify(k)}, which cannot be set on the function`);
+      }
+    }
+  });
+}
+
+/** Checks (when `checkOnly`) or restores saved lambda state; absent entries leave the functions as they are. */
+export function loadLambdaState(fns: readonly unknown[], saved: unknown, checkOnly: boolean, key = 'lr_lambdas'): void {
+  checkLambdaState(fns, saved, key);
+  if (checkOnly || saved === undefined || saved === null) return;
+  (saved as unknown[]).forEach((s, i) => {
     if (s !== null && typeof s === 'object') Object.assign(fns[i] as object, copyData(s));
   });
 }

@@ -22,6 +22,14 @@ export function readMomentum(g: Group, useBeta1: boolean): number {
   return useBeta1 ? (g.betas as number[])[0]! : (g.momentum as number);
 }
 
+/** Checks that momentum can be cycled in these groups (`betas` lists, or a number `momentum`) before a load writes it. */
+export function checkMomentumGroups(groups: readonly Group[], useBeta1: boolean): void {
+  groups.forEach((g, i) => {
+    const ok = useBeta1 ? Array.isArray(g.betas) && g.betas.length >= 1 : typeof g.momentum === 'number';
+    if (!ok) throw new ValueError(`loaded scheduler state dict cycles ${useBeta1 ? 'betas[0]' : 'momentum'}, which parameter group ${i} does not have`);
+  });
+}
+
 /** Saves the listed keys of each group (presence included); the returned function puts them back. */
 export function snapshotGroups(groups: readonly Group[], keys: readonly string[]): () => void {
   const saved = groups.map((g) => keys.map((k) => [k, Object.hasOwn(g, k), Array.isArray(g[k]) ? [...(g[k] as unknown[])] : g[k]] as const));

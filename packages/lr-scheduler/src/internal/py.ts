@@ -29,7 +29,8 @@ export function copyData<T>(v: T): T {
   if (Array.isArray(v)) return v.map(copyData) as T;
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = copyData(x);
+    // defineProperty: a `__proto__` key stays an ordinary key instead of setting the copy's prototype.
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: copyData(x), enumerable: true, writable: true, configurable: true });
     return out as T;
   }
   return v;
