@@ -190,7 +190,9 @@ const SCHEDULES = new Map<string, (o: Record<string, unknown>) => Schedule>([
     'constant',
     (o) => {
       checkKeys(o, ['rate'], 'constant options');
-      return constant(o.rate as number);
+      if (o.rate === undefined) throw new TypeError_("constant() missing 1 required option: 'rate'");
+      if (typeof o.rate !== 'number' || !Number.isFinite(o.rate)) throw new TypeError_(`constant: option 'rate' must be a finite number, got ${typeof o.rate}`);
+      return constant(o.rate);
     },
   ],
   ['constantThen', (o) => constantThen({ ...o, schedule: nestedSchedule(o.schedule, 'constantThen') } as never)],

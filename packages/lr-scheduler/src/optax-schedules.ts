@@ -1,8 +1,50 @@
 /**
  * optax's schedules (`optax/schedules/_schedule.py`, `_join.py`) as functions of the step, in float64.
  */
-import { ValueError } from '@tsoptim/core';
+import { TypeError_, ValueError } from '@tsoptim/core';
+import { type OptionContext, bool, declareOptions, nullable, num, readOptions, typeError } from './internal/options.js';
 import { type Schedule, type ScheduleLike, makeSchedule } from './schedule.js';
+
+const n = num();
+const COSINE_DECAY = declareOptions('cosineDecay', [
+  { name: 'initValue', required: true, check: n },
+  {
+    name: 'decaySteps',
+    required: true,
+    check: num({ min: 0, minExclusive: true, message: (v) => `The cosine_decay_schedule requires positive decay_steps, got decay_steps=${v}.` }),
+  },
+  { name: 'alpha', default: 0.0, check: n },
+  { name: 'exponent', default: 1.0, check: n },
+]);
+const WARMUP_COSINE_DECAY = declareOptions('warmupCosineDecay', [
+  { name: 'initValue', required: true, check: n },
+  { name: 'peakValue', required: true, check: n },
+  { name: 'warmupSteps', required: true, check: num({ min: 0 }) },
+  { name: 'decaySteps', required: true, check: num({ min: 0 }) },
+  { name: 'endValue', default: 0.0, check: n },
+  { name: 'exponent', default: 1.0, check: n },
+]);
+function scales(v: unknown, ctx: OptionContext): void {
+  const entries = v instanceof Map ? [...v] : typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.entries(v) : null;
+  if (entries === null) typeError(ctx, 'an object of boundary → scale', v);
+  for (const [k, s] of entries) {
+    if (!Number.isFinite(Number(k)) || String(k).trim() === '' || typeof s !== 'number' || Number.isNaN(s)) {
+      typeError(ctx, 'an object of boundary → scale with numeric boundaries and scales', v);
+    }
+  }
+}
+const PIECEWISE_CONSTANT = declareOptions('piecewiseConstant', [
+  { name: 'initValue', required: true, check: n },
+  { name: 'boundariesAndScales', check: scales },
+]);
+const EXPONENTIAL_DECAY = declareOptions('exponentialDecay', [
+  { name: 'initValue', required: true, check: n },
+  { name: 'transitionSteps', required: true, check: n },
+  { name: 'decayRate', required: true, check: n },
+  { name: 'transitionBegin', default: 0, check: n },
+  { name: 'staircase', default: false, check: bool },
+  { name: 'endValue', default: null, check: nullable(n) },
+]);
 
 /** Options of {@link cosineDecay}. */
 export interface CosineDecayOptions {
@@ -25,7 +67,7 @@ export interface CosineDecayOptions {
  * const lr = cosineDecay({ initValue: 0.1, decaySteps: 1000, alpha: 0.01 });
  */
 export function cosineDecay(options: CosineDecayOptions): Schedule {
-  const { initValue, decaySteps, alpha = 0.0, exponent = 1.0 } = options;
+  const { initValue, decaySteps, alpha = 0.0, exponent = 1.0 } = readOptions<CosineDecayOptions>(COSINE_DECAY, options);
   if (!(decaySteps > 0)) throw new ValueError(`The cosine_decay_schedule requires positive decay_steps, got decay_steps=${decaySteps}.`);
   return makeSchedule('cosine_decay', { initValue, decaySteps, alpha, exponent }, (step) => {
     const count = Math.min(step, decaySteps);
@@ -68,7 +110,10 @@ export interface WarmupCosineDecayOptions {
  * const lr = warmupCosineDecay({ initValue: 0, peakValue: 3e-4, warmupSteps: 500, decaySteps: 10000 });
  */
 export function warmupCosineDecay(options: WarmupCosineDecayOptions): Schedule {
-  const { initValue, peakValue, warmupSteps, decaySteps, endValue = 0.0, exponent = 1.0 } = options;
+  const { initValue, peakValue, warmupSteps, decaySteps, endValue = 0.0, exponent = 1.0 } = readOptions<WarmupCosineDecayOptions>(
+    WARMUP_COSINE_DECAY,
+    options,
+  );
   const alpha = peakValue === 0.0 ? 0.0 : endValue / peakValue;
   const joined = joinSchedules(
     [
@@ -96,7 +141,7 @@ export interface PiecewiseConstantOptions {
  * const lr = piecewiseConstant({ initValue: 0.1, boundariesAndScales: { 100: 0.1, 200: 0.1 } });
  */
 export function piecewiseConstant(options: PiecewiseConstantOptions): Schedule {
-  const { initValue, boundariesAndScales } = options;
+  const { initValue, boundariesAndScales } = readOptions<PiecewiseConstantOptions>(PIECEWISE_CONSTANT, options);
   const entries: [number, number][] =
     boundariesAndScales === undefined
       ? []
@@ -135,8 +180,9 @@ export interface ExponentialDecayOptions {
  * const lr = exponentialDecay({ initValue: 0.1, transitionSteps: 1000, decayRate: 0.5 });
  */
 export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
-  const { initValue, transitionSteps, decayRate, staircase = false, endValue = null } = options;
-  let begin = options.transitionBegin ?? 0;
+  const o = readOptions<ExponentialDecayOptions>(EXPONENTIAL_DECAY, options);
+  const { initValue, transitionSteps, decayRate, staircase = false, endValue = null } = o;
+  let begin = o.transitionBegin ?? 0;
   const attrs = { initValue, transitionSteps, decayRate, transitionBegin: begin, staircase, endValue };
   if (transitionSteps <= 0 || decayRate === 0) return makeSchedule('exponential_decay', attrs, () => initValue);
   if (begin < 0) begin = 0;
@@ -159,6 +205,12 @@ export function exponentialDecay(options: ExponentialDecayOptions): Schedule {
  * const lr = joinSchedules([constant(1e-4), cosineDecay({ initValue: 1e-3, decaySteps: 900 })], [100]);
  */
 export function joinSchedules(schedules: readonly ScheduleLike[], boundaries: readonly number[]): Schedule {
+  if (!Array.isArray(schedules) || !schedules.every((s) => typeof s === 'function')) {
+    throw new TypeError_('join_schedules: schedules must be a list of schedules (functions of the step)');
+  }
+  if (!Array.isArray(boundaries) || !boundaries.every((b) => typeof b === 'number' && Number.isFinite(b))) {
+    throw new TypeError_('join_schedules: boundaries must be a list of numbers');
+  }
   if (schedules.length < 1 || boundaries.length !== schedules.length - 1) {
     throw new ValueError(`join_schedules expects one boundary fewer than schedules, got ${schedules.length} schedules and ${boundaries.length} boundaries`);
   }

@@ -2,7 +2,49 @@
  * thinc's schedules (v9 `thinc/schedules.py`), as functions of the step with thinc's formulas and step offsets.
  */
 import { ValueError } from '@tsoptim/core';
+import { declareOptions, fn, num, readOptions } from './internal/options.js';
 import { type Schedule, type ScheduleExtra, type ScheduleLike, makeSchedule } from './schedule.js';
+
+const n = num();
+const positive = num({ min: 0, minExclusive: true });
+const CONSTANT_THEN = declareOptions('constantThen', [
+  { name: 'rate', required: true },
+  { name: 'steps', required: true, check: num({ min: 0 }) },
+  { name: 'schedule', required: true, check: fn },
+]);
+const DECAYING = declareOptions('decaying', [
+  { name: 'baseRate', required: true, check: n },
+  { name: 'decay', required: true, check: n },
+  { name: 't', default: 0.0, check: n },
+]);
+const COMPOUNDING = declareOptions('compounding', [
+  { name: 'start', required: true, check: n },
+  { name: 'stop', required: true, check: n },
+  { name: 'compound', required: true, check: n },
+  { name: 't', default: 0.0, check: n },
+]);
+const WARMUP_LINEAR = declareOptions('warmupLinear', [
+  { name: 'initialRate', required: true, check: n },
+  { name: 'warmupSteps', required: true, check: num({ min: 0 }) },
+  { name: 'totalSteps', required: true, check: num({ min: 0 }) },
+]);
+const SLANTED_TRIANGULAR = declareOptions('slantedTriangular', [
+  { name: 'maxRate', required: true, check: n },
+  { name: 'numSteps', required: true, check: positive },
+  { name: 'cutFrac', default: 0.1, check: num({ min: 0, minExclusive: true, max: 1, maxExclusive: true }) },
+  { name: 'ratio', default: 32, check: positive },
+  { name: 't', default: 0.0, check: n },
+]);
+const CYCLIC_TRIANGULAR = declareOptions('cyclicTriangular', [
+  { name: 'minLr', required: true, check: n },
+  { name: 'maxLr', required: true, check: n },
+  { name: 'period', required: true, check: positive },
+]);
+const PLATEAU = declareOptions('plateau', [
+  { name: 'maxPatience', required: true, check: num({ int: true, min: 0 }) },
+  { name: 'scale', required: true, check: n },
+  { name: 'schedule', required: true, check: fn },
+]);
 
 /**
  * A constant value.
@@ -30,7 +72,7 @@ export interface ConstantThenOptions<T = number> {
  * const lr = constantThen({ rate: 1e-5, steps: 100, schedule: decaying({ baseRate: 1e-3, decay: 1e-4 }) });
  */
 export function constantThen<T = number>(options: ConstantThenOptions<T>): Schedule<T> {
-  const { rate, steps, schedule } = options;
+  const { rate, steps, schedule } = readOptions<ConstantThenOptions<T>>(CONSTANT_THEN, options);
   return makeSchedule('constant_then', { rate, steps, schedule }, (step, extra) => (step < steps ? rate : schedule(step, extra)));
 }
 
@@ -49,7 +91,7 @@ export interface DecayingOptions {
  * const lr = decaying({ baseRate: 0.001, decay: 1e-4 });
  */
 export function decaying(options: DecayingOptions): Schedule {
-  const { baseRate, decay, t = 0.0 } = options;
+  const { baseRate, decay, t = 0.0 } = readOptions<DecayingOptions>(DECAYING, options);
   return makeSchedule('decaying', { baseRate, decay, t }, (step) => baseRate * (1.0 / (1.0 + decay * (step + t))));
 }
 
@@ -74,7 +116,7 @@ function clip(value: number, start: number, stop: number): number {
  * const size = compounding({ start: 1, stop: 32, compound: 1.001 });
  */
 export function compounding(options: CompoundingOptions): Schedule {
-  const { start, stop, compound, t = 0.0 } = options;
+  const { start, stop, compound, t = 0.0 } = readOptions<CompoundingOptions>(COMPOUNDING, options);
   return makeSchedule('compounding', { start, stop, compound, t }, (step) => clip(start * compound ** (step + t), start, stop));
 }
 
@@ -94,7 +136,7 @@ export interface WarmupLinearOptions {
  * const lr = warmupLinear({ initialRate: 1e-3, warmupSteps: 250, totalSteps: 20000 });
  */
 export function warmupLinear(options: WarmupLinearOptions): Schedule {
-  const { initialRate, warmupSteps, totalSteps } = options;
+  const { initialRate, warmupSteps, totalSteps } = readOptions<WarmupLinearOptions>(WARMUP_LINEAR, options);
   return makeSchedule('warmup_linear', { initialRate, warmupSteps, totalSteps }, (step) => {
     const factor =
       step < warmupSteps ? step / Math.max(1, warmupSteps) : Math.max(0.0, (totalSteps - step) / Math.max(1.0, totalSteps - warmupSteps));
@@ -123,7 +165,7 @@ export interface SlantedTriangularOptions {
  * const lr = slantedTriangular({ maxRate: 0.01, numSteps: 1000 });
  */
 export function slantedTriangular(options: SlantedTriangularOptions): Schedule {
-  const { maxRate, numSteps, cutFrac = 0.1, ratio = 32, t = 0.0 } = options;
+  const { maxRate, numSteps, cutFrac = 0.1, ratio = 32, t = 0.0 } = readOptions<SlantedTriangularOptions>(SLANTED_TRIANGULAR, options);
   const cut = Math.trunc(numSteps * cutFrac);
   return makeSchedule('slanted_triangular', { maxRate, cut, cutFrac, ratio, t }, (step) => {
     const ts = step + t + 1.0;
@@ -148,7 +190,7 @@ export interface CyclicTriangularOptions {
  * const lr = cyclicTriangular({ minLr: 1e-4, maxLr: 1e-2, period: 500 });
  */
 export function cyclicTriangular(options: CyclicTriangularOptions): Schedule {
-  const { minLr, maxLr, period } = options;
+  const { minLr, maxLr, period } = readOptions<CyclicTriangularOptions>(CYCLIC_TRIANGULAR, options);
   return makeSchedule('cyclic_triangular', { minLr, maxLr, period }, (step) => {
     const it = step + 1;
     const cycle = Math.floor(1 + it / (2 * period));
@@ -189,7 +231,7 @@ export interface PlateauState {
  * // after evaluating at step s: lr.lastScore = [s, accuracy];
  */
 export function plateau(options: PlateauOptions): Schedule {
-  const { maxPatience, scale, schedule } = options;
+  const { maxPatience, scale, schedule } = readOptions<PlateauOptions>(PLATEAU, options);
   const state: PlateauState = { bestScore: null, lastScoreStep: null, patience: 0, nPlateaus: 0 };
   return makeSchedule('plateau', { maxPatience, scale, schedule, state }, (step, extra: ScheduleExtra) => {
     const last = extra.lastScore ?? null;
