@@ -140,3 +140,22 @@ rate = 0.2
     expect(build('[optimizer]\n@optimizers = "Adam.v1"\nlearn_rate = []')).toThrow(TypeError_);
   });
 });
+
+describe('create() checks what the config path checks', () => {
+  it('SGD.v1 given beta1 is rejected on both paths, never built as an Adam', () => {
+    const sgd = thincOptimizers.get('SGD.v1');
+    expect(() => sgd.create({ learn_rate: 0.1, beta1: 0.9 })).toThrow('invalid option "beta1" for optimizer "SGD.v1"');
+    expect(() => thincOptimizerFromConfig('[optimizer]\n@optimizers = "SGD.v1"\nlearn_rate = 0.1\nbeta1 = 0.9')).toThrow('invalid option "beta1"');
+    expect(() => sgd.create({})).toThrow('missing option "learn_rate" for optimizer "SGD.v1"');
+  });
+  it('schedules reject unknown and missing arguments in create() too', () => {
+    const warmup = createThincScheduleRegistry().get('warmup_linear.v1');
+    expect(() => warmup.create({ initial_rate: 0.1, warmup_steps: 2, total_steps: 10, warmup: 3 })).toThrow('invalid option "warmup"');
+    expect(() => warmup.create({ initial_rate: 0.1 })).toThrow('missing option "warmup_steps"');
+  });
+  it('a __proto__ or constructor key in a config is an unknown option', () => {
+    expect(() => thincOptimizerFromConfig('[optimizer]\n@optimizers = "Adam.v1"\n__proto__ = 1')).toThrow(/invalid option "__proto__"|__proto__/);
+    expect(() => thincOptimizerFromConfig('[optimizer]\n@optimizers = "Adam.v1"\nconstructor = 1')).toThrow('invalid option "constructor"');
+    expect(() => thincOptimizerFromConfig('[optimizer]\n@optimizers = "constructor"')).toThrow('unknown thinc optimizer "constructor"');
+  });
+});

@@ -90,11 +90,15 @@ export function parseThincConfig(text: string): ThincConfig {
     const eq = line.indexOf('=');
     if (current === null || eq < 0 || /^\s*[;#]/.test(line)) continue;
     if (!keys.has(current)) keys.set(current, new Set());
-    keys.get(current)!.add(line.slice(0, eq).trim());
+    const key = line.slice(0, eq).trim();
+    // The ini reader drops this key silently; say so instead.
+    if (key === '__proto__') throw new ValueError(`[${current}]: "__proto__" cannot be a key of a thinc config`);
+    keys.get(current)!.add(key);
   }
   for (const s of sections) {
     if (s === '') throw new ValueError('a section name is empty: []');
     const parts = s.split('.');
+    if (parts.includes('__proto__')) throw new ValueError(`[${s}]: "__proto__" cannot be a section name of a thinc config`);
     for (let i = 1; i < parts.length; i++) {
       if (!known.has(parts.slice(0, i).join('.'))) throw new ValueError(`Section '${parts[i - 1]}' is not defined (needed by [${s}])`);
     }
@@ -141,7 +145,8 @@ export function resolveThincConfig(config: ThincConfig, registries: ThincRegistr
   const optimizers = registries.optimizers ?? thincOptimizers;
   const schedules = registries.schedules ?? thincSchedules;
   const resolve = (node: Record<string, unknown>, path: string): unknown => {
-    const args: Record<string, unknown> = {};
+    // No prototype: a `__proto__` key is an ordinary key here, rejected as an unknown option.
+    const args = Object.create(null) as Record<string, unknown>;
     const refs: string[] = [];
     for (const [key, v] of Object.entries(node)) {
       if (key.startsWith('@')) refs.push(key);

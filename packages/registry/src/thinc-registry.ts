@@ -25,16 +25,32 @@ export interface ThincFunctionSpec<T> {
 }
 
 /** thinc's option names → {@link ThincOptimizer}'s. */
-const OPTIMIZER_ARG: Record<string, string> = {
-  learn_rate: 'learnRate',
-  L2: 'l2',
-  beta1: 'beta1',
-  beta2: 'beta2',
-  eps: 'eps',
-  grad_clip: 'gradClip',
-  L2_is_weight_decay: 'l2IsWeightDecay',
-  use_averages: 'useAverages',
-};
+const OPTIMIZER_ARG = new Map<string, string>([
+  ['learn_rate', 'learnRate'],
+  ['L2', 'l2'],
+  ['beta1', 'beta1'],
+  ['beta2', 'beta2'],
+  ['eps', 'eps'],
+  ['grad_clip', 'gradClip'],
+  ['L2_is_weight_decay', 'l2IsWeightDecay'],
+  ['use_averages', 'useAverages'],
+]);
+
+/**
+ * Checks arguments against a function's declared ones: the same checks for `create()` called directly as for a
+ * config, so `SGD.v1` given `beta1` is an error on both paths (it would otherwise build an Adam).
+ */
+function checkArgs(args: unknown, names: readonly string[], required: readonly string[], what: string): Record<string, unknown> {
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new TypeError_(`the arguments of ${what} must be an object, got ${kindOf(args)}`);
+  for (const key of Object.keys(args)) {
+    if (!names.includes(key)) throw new ValueError(`invalid option ${JSON.stringify(key)} for ${what}; valid options: ${names.join(', ')}`);
+  }
+  for (const key of required) {
+    const v = Object.hasOwn(args, key) ? (args as Record<string, unknown>)[key] : undefined;
+    if (v === undefined) throw new ValueError(`missing option ${JSON.stringify(key)} for ${what}`);
+  }
+  return args as Record<string, unknown>;
+}
 
 const HYPER_ARGS = new Set(['learn_rate', 'L2', 'beta1', 'beta2', 'eps', 'grad_clip']);
 
@@ -57,9 +73,10 @@ function thincOptimizer(name: string, args: readonly string[], fixed: Record<str
   const spec: ThincFunctionSpec<KeyedOptimizer> = {
     args,
     create: (given) => {
+      checkArgs(given, args, required ?? [], `optimizer ${JSON.stringify(name)}`);
       checkThincArgs(name, given);
       const options: Record<string, unknown> = { ...defaults, ...fixed };
-      for (const [key, v] of Object.entries(given)) options[OPTIMIZER_ARG[key] ?? key] = v;
+      for (const [key, v] of Object.entries(given)) options[OPTIMIZER_ARG.get(key) ?? key] = v;
       return keyedOptimizer(options as never);
     },
   };
@@ -92,11 +109,17 @@ export function createThincOptimizerRegistry(): Registry<ThincFunctionSpec<Keyed
   ]);
 }
 
-function schedule(args: readonly string[], make: (o: Record<string, unknown>) => Schedule, required: readonly string[] = args): ThincFunctionSpec<Schedule> {
+function schedule(
+  name: string,
+  args: readonly string[],
+  make: (o: Record<string, unknown>) => Schedule,
+  required: readonly string[] = args,
+): ThincFunctionSpec<Schedule> {
   return {
     args,
     required,
     create: (given) => {
+      checkArgs(given, args, required, `schedule ${JSON.stringify(name)}`);
       const o: Record<string, unknown> = {};
       for (const [key, v] of Object.entries(given)) o[camelCase(key)] = v;
       return make(o);
@@ -117,22 +140,28 @@ function needSchedule(v: unknown, what: string): Schedule {
  */
 export function createThincScheduleRegistry(): Registry<ThincFunctionSpec<Schedule>> {
   return new Registry<ThincFunctionSpec<Schedule>>('thinc schedule', [
-    ['constant.v1', schedule(['rate'], (o) => constant(o.rate as number))],
+    [
+      'constant.v1',
+      schedule('constant.v1', ['rate'], (o) => {
+        if (typeof o.rate !== 'number') throw new TypeError_(`invalid value ${show(o.rate)} for option "rate" of schedule "constant.v1": expected a number, got ${kindOf(o.rate)}`);
+        return constant(o.rate);
+      }),
+    ],
     [
       'constant_then.v1',
-      schedule(['rate', 'steps', 'schedule'], (o) => constantThen({ ...o, schedule: needSchedule(o.schedule, '"constant_then.v1"') } as never)),
+      schedule('constant_then.v1', ['rate', 'steps', 'schedule'], (o) => constantThen({ ...o, schedule: needSchedule(o.schedule, '"constant_then.v1"') } as never)),
     ],
-    ['decaying.v1', schedule(['base_rate', 'decay', 't'], (o) => decaying(o as never), ['base_rate', 'decay'])],
-    ['compounding.v1', schedule(['start', 'stop', 'compound', 't'], (o) => compounding(o as never), ['start', 'stop', 'compound'])],
-    ['warmup_linear.v1', schedule(['initial_rate', 'warmup_steps', 'total_steps'], (o) => warmupLinear(o as never))],
+    ['decaying.v1', schedule('decaying.v1', ['base_rate', 'decay', 't'], (o) => decaying(o as never), ['base_rate', 'decay'])],
+    ['compounding.v1', schedule('compounding.v1', ['start', 'stop', 'compound', 't'], (o) => compounding(o as never), ['start', 'stop', 'compound'])],
+    ['warmup_linear.v1', schedule('warmup_linear.v1', ['initial_rate', 'warmup_steps', 'total_steps'], (o) => warmupLinear(o as never))],
     [
       'slanted_triangular.v1',
-      schedule(['max_rate', 'num_steps', 'cut_frac', 'ratio', 't'], (o) => slantedTriangular(o as never), ['max_rate', 'num_steps']),
+      schedule('slanted_triangular.v1', ['max_rate', 'num_steps', 'cut_frac', 'ratio', 't'], (o) => slantedTriangular(o as never), ['max_rate', 'num_steps']),
     ],
-    ['cyclic_triangular.v1', schedule(['min_lr', 'max_lr', 'period'], (o) => cyclicTriangular(o as never))],
+    ['cyclic_triangular.v1', schedule('cyclic_triangular.v1', ['min_lr', 'max_lr', 'period'], (o) => cyclicTriangular(o as never))],
     [
       'plateau.v1',
-      schedule(['max_patience', 'scale', 'schedule'], (o) => plateau({ ...o, schedule: needSchedule(o.schedule, '"plateau.v1"') } as never)),
+      schedule('plateau.v1', ['max_patience', 'scale', 'schedule'], (o) => plateau({ ...o, schedule: needSchedule(o.schedule, '"plateau.v1"') } as never)),
     ],
   ]);
 }
@@ -150,11 +179,6 @@ export const thincSchedules: Registry<ThincFunctionSpec<Schedule>> = createThinc
  * `missing option "learn_rate" for …`.
  */
 export function callThincFunction<T>(spec: ThincFunctionSpec<T>, args: Record<string, unknown>, what: string): T {
-  for (const key of Object.keys(args)) {
-    if (!spec.args.includes(key)) throw new ValueError(`invalid option ${JSON.stringify(key)} for ${what}; valid options: ${spec.args.join(', ')}`);
-  }
-  for (const key of spec.required ?? []) {
-    if (!Object.hasOwn(args, key)) throw new ValueError(`missing option ${JSON.stringify(key)} for ${what}`);
-  }
+  checkArgs(args, spec.args, spec.required ?? [], what);
   return spec.create(args);
 }
