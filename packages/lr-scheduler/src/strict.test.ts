@@ -214,9 +214,9 @@ describe('the expression language', () => {
     ['"s"', 'unexpected character'],
     ['x[0]', 'unexpected character "["'],
     ['1 ? 2', 'expected ":"'],
-    ['('.repeat(200) + '1' + ')'.repeat(200), 'nested more than'],
-    ['-'.repeat(300) + '1', 'nested more than'],
-    ['1+'.repeat(1500) + '1', 'longer than 2000'],
+    [`${'('.repeat(200)}1${')'.repeat(200)}`, 'nested more than'],
+    [`${'-'.repeat(300)}1`, 'nested more than'],
+    [`${'1+'.repeat(1500)}1`, 'longer than 2000'],
   ])('rejects %s', (src, message) => {
     rejects(() => compileExpression(src, ['epoch', 'x'], 'e'), message);
   });
