@@ -8,9 +8,9 @@ const OPTIONS = declareOptions('LinearLR', [
   {
     name: 'startFactor',
     default: 1 / 3,
-    check: num({ min: 0, minExclusive: true, max: 1, message: () => 'Starting multiplicative factor expected to be greater than 0 and less or equal to 1.' }),
+    check: num({ min: 0, minExclusive: true, max: 1, message: (v) => `Starting multiplicative factor expected to be greater than 0 and less or equal to 1. Got start_factor=${v}.` }),
   },
-  { name: 'endFactor', default: 1.0, check: num({ min: 0, max: 1, message: () => 'Ending multiplicative factor expected to be between 0 and 1.' }) },
+  { name: 'endFactor', default: 1.0, check: num({ min: 0, max: 1, message: (v) => `Ending multiplicative factor expected to be between 0 and 1. Got end_factor=${v}.` }) },
   { name: 'totalIters', default: 5, check: num({ int: true, min: 1 }) },
 ]);
 

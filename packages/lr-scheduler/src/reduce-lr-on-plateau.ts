@@ -3,7 +3,7 @@ import type { Optimizer } from '@tsoptim/optim';
 import { checkFields, checkNumbers, loadNumbers, ownState } from './internal/fields.js';
 import { EPOCH_DEPRECATION_WARNING, warn } from './internal/warn.js';
 import { declareOptions, num, oneOf, perGroup, readOptions } from './internal/options.js';
-import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict, drivenCount, numberList } from './lr-scheduler.js';
+import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict, drivenCount, numberEntry, numberList } from './lr-scheduler.js';
 
 const OPTIONS = declareOptions('ReduceLROnPlateau', [
   ...SCHEDULER_OPTIONS.filter((d) => d.name !== 'lastEpoch'),
@@ -214,7 +214,8 @@ export class ReduceLROnPlateau extends LRScheduler {
     if (Object.hasOwn(sd, 'default_min_lr') && sd.default_min_lr !== null && typeof sd.default_min_lr !== 'number') {
       throw new ValueError("loaded scheduler state dict: 'default_min_lr' must be a number or null");
     }
-    if (sd.min_lrs !== undefined) numberList(sd.min_lrs, 'min_lrs', null);
+    numberEntry(sd.last_epoch, 'last_epoch');
+    if (sd.min_lrs !== undefined) numberList(sd.min_lrs, 'min_lrs', this.groups().length);
     if (sd._last_lr !== undefined) numberList(sd._last_lr, '_last_lr', this.groups().length);
     if (sd.best !== undefined) readFloat(sd.best, 0, 'best');
   }
