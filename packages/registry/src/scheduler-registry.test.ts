@@ -57,7 +57,7 @@ describe('the scheduler registry', () => {
   it('names every error', () => {
     expect(() => schedulerFromConfig(sgd(), { type: 'stepp' })).toThrow('unknown scheduler "stepp"; known: chained_scheduler, constant_lr');
     expect(() => schedulerFromConfig(sgd(), { type: 'step_lr', step_size: 2, gama: 0.5 })).toThrow(
-      new ValueError('invalid option "gama" for scheduler "step_lr"; valid options: lastEpoch, groups, stepSize, gamma'),
+      new ValueError('invalid option "gama" for scheduler "step_lr"; valid options: lastEpoch, groups, stepSize, gamma; did you mean "gamma"?'),
     );
     expect(() => schedulerFromConfig(sgd(), { type: 'step_lr' })).toThrow(new ValueError('missing option "step_size" for scheduler "step_lr"'));
     expect(() => schedulerFromConfig(sgd(), { type: 'lambda_lr', lr_lambda: '0.9 ** epoch' })).toThrow(TypeError_);

@@ -18,7 +18,7 @@ import {
   StepLR,
 } from '@tsoptim/lr-scheduler';
 import type { Optimizer } from '@tsoptim/optim';
-import { camelCase, isPlainObject, kindOf, snakeCase } from './internal/names.js';
+import { camelCase, didYouMean, isPlainObject, kindOf, snakeCase } from './internal/names.js';
 import { Registry } from './registry.js';
 
 /** How the registry builds one learning-rate scheduler. */
@@ -170,7 +170,10 @@ export function schedulerFromConfig(optimizer: Optimizer, config: SchedulerConfi
   const converted: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) {
     const name = camelCase(key);
-    if (!spec.options.includes(name)) throw new ValueError(`invalid option ${JSON.stringify(key)} for ${what}; valid options: ${spec.options.join(', ')}`);
+    if (!spec.options.includes(name)) {
+      const hint = didYouMean(key, spec.options.map(snakeCase));
+      throw new ValueError(`invalid option ${JSON.stringify(key)} for ${what}; valid options: ${spec.options.join(', ')}${hint}`);
+    }
     converted[name] = value;
   }
   for (const key of spec.required ?? []) {

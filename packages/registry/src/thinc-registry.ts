@@ -10,7 +10,7 @@ import {
   slantedTriangular,
   warmupLinear,
 } from '@tsoptim/lr-scheduler';
-import { camelCase, kindOf, show } from './internal/names.js';
+import { camelCase, didYouMean, kindOf, show } from './internal/names.js';
 import { Registry } from './registry.js';
 import { type KeyedOptimizer, THINC_OPTIMIZER_DEFAULTS, keyedOptimizer } from './thinc-optimizer.js';
 
@@ -43,7 +43,7 @@ const OPTIMIZER_ARG = new Map<string, string>([
 function checkArgs(args: unknown, names: readonly string[], required: readonly string[], what: string): Record<string, unknown> {
   if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new TypeError_(`the arguments of ${what} must be an object, got ${kindOf(args)}`);
   for (const key of Object.keys(args)) {
-    if (!names.includes(key)) throw new ValueError(`invalid option ${JSON.stringify(key)} for ${what}; valid options: ${names.join(', ')}`);
+    if (!names.includes(key)) throw new ValueError(`invalid option ${JSON.stringify(key)} for ${what}; valid options: ${names.join(', ')}${didYouMean(key, names)}`);
   }
   for (const key of required) {
     const v = Object.hasOwn(args, key) ? (args as Record<string, unknown>)[key] : undefined;

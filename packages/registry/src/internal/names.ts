@@ -40,3 +40,31 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
+
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** `; did you mean "x"?` for the known name closest to a mistyped one (spelling-insensitive, or within 2 edits), else ''. */
+export function didYouMean(key: string, names: readonly string[]): string {
+  if (key.length > 40) return '';
+  const flat = (s: string) => s.toLowerCase().replace(/_/g, '');
+  const same = names.find((n) => flat(n) === flat(key));
+  if (same !== undefined) return `; did you mean ${JSON.stringify(same)}?`;
+  let best = '';
+  let bestD = 3;
+  for (const n of names) {
+    const d = distance(flat(key), flat(n));
+    if (d < bestD) {
+      best = n;
+      bestD = d;
+    }
+  }
+  return best === '' ? '' : `; did you mean ${JSON.stringify(best)}?`;
+}

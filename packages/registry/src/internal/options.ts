@@ -1,5 +1,5 @@
 import { TypeError_, ValueError } from '@tsoptim/core';
-import { camelCase, kindOf, show } from './names.js';
+import { camelCase, didYouMean, kindOf, show } from './names.js';
 
 function isScheduleValue(v: unknown): boolean {
   return typeof v === 'function' || (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { next?: unknown }).next === 'function');
@@ -65,7 +65,8 @@ export function convertOptions(
   for (const [key, value] of Object.entries(options)) {
     const name = camelCase(key);
     if (!Object.hasOwn(defaults, name)) {
-      throw new ValueError(`invalid option ${JSON.stringify(key)}${at} for ${what}; valid options: ${Object.keys(defaults).join(', ')}`);
+      const hint = didYouMean(key, Object.keys(defaults));
+      throw new ValueError(`invalid option ${JSON.stringify(key)}${at} for ${what}; valid options: ${Object.keys(defaults).join(', ')}${hint}`);
     }
     const before = spelled.get(name);
     if (before !== undefined) throw new ValueError(`option ${JSON.stringify(key)}${at} for ${what} repeats ${JSON.stringify(before)}`);
