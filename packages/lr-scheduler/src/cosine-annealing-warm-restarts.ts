@@ -4,7 +4,7 @@ import { checkFields, checkNumbers, loadNumbers } from './internal/fields.js';
 import { pyMod } from './internal/py.js';
 import { declareOptions, num, readOptions } from './internal/options.js';
 import { typeName } from './internal/py.js';
-import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict } from './lr-scheduler.js';
+import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict, checkEpoch } from './lr-scheduler.js';
 
 const OPTIONS = declareOptions('CosineAnnealingWarmRestarts', [
   ...SCHEDULER_OPTIONS,
@@ -74,6 +74,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
    * @throws ValueError `Expected non-negative epoch, but got …`.
    */
   override step(epoch?: number): void {
+    checkEpoch(epoch);
     if (epoch === undefined && this.lastEpoch < 0) epoch = 0;
     let tCur = this.tCur;
     let tI = this.tI;

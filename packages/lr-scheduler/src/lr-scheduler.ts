@@ -276,6 +276,7 @@ export abstract class LRScheduler {
    * @throws whatever the schedule throws (OneCycleLR past its total steps); the scheduler is left as it was.
    */
   step(epoch?: number): void {
+    checkEpoch(epoch);
     if (this.stepCount === 1) {
       if (optimizerStepReplaced(this.optimizer)) warn(STEP_OVERRIDDEN_WARNING);
       else if (!optimizerHasStepped(this.optimizer)) warn(STEP_ORDER_WARNING);
@@ -409,6 +410,13 @@ export abstract class LRScheduler {
   /** @internal */
   get [GROUP_INDICES](): number[] | null {
     return this.groupIndices;
+  }
+}
+
+/** @internal Rejects an `epoch` given to `step()` that is not a finite number (torch fails on it in arithmetic). */
+export function checkEpoch(epoch: unknown): void {
+  if (epoch !== undefined && (typeof epoch !== 'number' || !Number.isFinite(epoch))) {
+    throw new TypeError_(`step(): epoch must be a finite number, got ${typeName(epoch)} ${String(epoch)}`);
   }
 }
 

@@ -3,7 +3,16 @@ import type { Optimizer } from '@tsoptim/optim';
 import { checkFields, checkNumbers, loadNumbers, ownState } from './internal/fields.js';
 import { EPOCH_DEPRECATION_WARNING, warn } from './internal/warn.js';
 import { declareOptions, num, oneOf, perGroup, readOptions } from './internal/options.js';
-import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict, drivenCount, numberEntry, numberList } from './lr-scheduler.js';
+import {
+  LRScheduler,
+  type LRSchedulerOptions,
+  SCHEDULER_OPTIONS,
+  type SchedulerStateDict,
+  checkEpoch,
+  drivenCount,
+  numberEntry,
+  numberList,
+} from './lr-scheduler.js';
 
 const OPTIONS = declareOptions('ReduceLROnPlateau', [
   ...SCHEDULER_OPTIONS.filter((d) => d.name !== 'lastEpoch'),
@@ -121,6 +130,7 @@ export class ReduceLROnPlateau extends LRScheduler {
    * @param epoch deprecated (torch warns): the epoch index to record.
    */
   override step(metrics: number, epoch?: number): void {
+    checkEpoch(epoch);
     const current = Number(metrics);
     if (typeof metrics !== 'number' && (typeof metrics !== 'string' || Number.isNaN(current))) {
       throw new ValueError(`could not convert ${typeof metrics} to float: ${String(metrics)} (metrics must be a number)`);

@@ -129,6 +129,23 @@ describe('loadStateDict checks everything first', () => {
   });
 });
 
+describe('step() arguments', () => {
+  it('rejects an epoch or a metric that is not a number, changing nothing', () => {
+    const o = sgd(0.1);
+    for (const s of [new StepLR(o, { stepSize: 2 }), new ExponentialLR(o, { gamma: 0.5 })]) {
+      const before = JSON.stringify([s.stateDict(), groups(o)]);
+      rejects(() => s.step('3' as never), 'epoch must be a finite number, got string 3');
+      rejects(() => s.step(Number.NaN), 'epoch must be a finite number');
+      expect(JSON.stringify([s.stateDict(), groups(o)])).toBe(before);
+    }
+    const p = createScheduler(o, { scheduler: 'ReduceLROnPlateau' }) as unknown as { step(m: unknown, e?: unknown): void };
+    rejects(() => p.step({}), 'metrics must be a number');
+    rejects(() => p.step(1, 'x'), 'epoch must be a finite number');
+    const w = createScheduler(o, { scheduler: 'CosineAnnealingWarmRestarts', options: { t0: 3 } });
+    rejects(() => w.step(null as never), 'epoch must be a finite number');
+  });
+});
+
 describe("torch's warning when optimizer.step is replaced", () => {
   it('warns once at the first scheduler step', () => {
     const o = sgd(0.1);
