@@ -5,6 +5,7 @@
  * deep-equal before and after.
  */
 import { Parameter, TsoptimError, zeros } from '@tsoptim/core';
+import * as schedules from '@tsoptim/lr-scheduler';
 import {
   ChainedScheduler,
   ConstantLR,
@@ -348,6 +349,32 @@ for (const [what, config] of [
     run: () => traceSchedule(config as never),
     state: () => '',
   });
+}
+
+// Functional schedules called from code: every option broken in turn, every required one left out.
+const FUNCTIONAL: [string, (o: never) => unknown, Record<string, unknown>, string[]][] = [
+  ['decaying', schedules.decaying, { baseRate: 0.1, decay: 0.01 }, ['baseRate', 'decay']],
+  ['compounding', schedules.compounding, { start: 1, stop: 4, compound: 1.1 }, ['start', 'stop', 'compound']],
+  ['warmupLinear', schedules.warmupLinear, { initialRate: 0.1, warmupSteps: 2, totalSteps: 10 }, ['initialRate', 'warmupSteps', 'totalSteps']],
+  ['slantedTriangular', schedules.slantedTriangular, { maxRate: 0.1, numSteps: 10 }, ['maxRate', 'numSteps']],
+  ['cyclicTriangular', schedules.cyclicTriangular, { minLr: 0.01, maxLr: 0.1, period: 4 }, ['minLr', 'maxLr', 'period']],
+  ['constantThen', schedules.constantThen, { rate: 0.1, steps: 2, schedule: schedules.constant(0.1) }, ['rate', 'steps', 'schedule']],
+  ['plateau', schedules.plateau, { maxPatience: 2, scale: 0.5, schedule: schedules.constant(0.1) }, ['maxPatience', 'scale', 'schedule']],
+  ['cosineDecay', schedules.cosineDecay, { initValue: 0.1, decaySteps: 10 }, ['initValue', 'decaySteps']],
+  ['warmupCosineDecay', schedules.warmupCosineDecay, { initValue: 0, peakValue: 0.1, warmupSteps: 2, decaySteps: 10 }, ['initValue', 'peakValue', 'warmupSteps', 'decaySteps']],
+  ['exponentialDecay', schedules.exponentialDecay, { initValue: 0.1, transitionSteps: 2, decayRate: 0.5 }, ['initValue', 'transitionSteps', 'decayRate']],
+  ['piecewiseConstant', schedules.piecewiseConstant, { initValue: 0.1, boundariesAndScales: { 2: 0.5 } }, ['initValue']],
+];
+for (const [name, make, valid, required] of FUNCTIONAL) {
+  for (const key of Object.keys(valid)) {
+    if (key === 'rate') continue; // constantThen's rate is any value (the schedule's type)
+    add('schedule function', { what: `${name} ${key} = "x"`, names: [key], run: () => make({ ...valid, [key]: 'x' } as never), state: () => '' });
+  }
+  for (const key of required) {
+    const { [key]: _drop, ...rest } = valid;
+    add('schedule function', { what: `${name} without ${key}`, names: [key], run: () => make(rest as never), state: () => '' });
+  }
+  add('schedule function', { what: `${name} with warmup_steps_`, names: ['warmup_steps_'], run: () => make({ ...valid, warmup_steps_: 1 } as never), state: () => '' });
 }
 
 // 4. The registry's scheduler configs.
