@@ -28,6 +28,8 @@ export interface RunConfig {
   readonly hidden: number;
   /** Seed of the initial weights and of the shuffling. */
   readonly seed: number;
+  /** Training images used (a class-balanced prefix of the training split); all when absent. */
+  readonly trainSize?: number;
 }
 
 /** A checkpoint: plain data (JSON), as a download holds it. */
