@@ -42,6 +42,32 @@ const state: PageState = {
 };
 (globalThis as { playground?: PageState }).playground = state;
 
+/**
+ * Runs 5 Adam steps on a 300,000-element parameter on the page's main thread, with two threads (the main
+ * thread never blocks: it spins after its half) and with one, and compares the results bit for bit.
+ */
+async function mainThreadCheck(): Promise<{ threads: 1 | 2; threadedRuns: number; identical: boolean }> {
+  const two = new CpuBackend({ threads: 2 });
+  await two.ready();
+  const one = new CpuBackend({ threads: 1 });
+  const n = 300_000;
+  const init = Float32Array.from({ length: n }, (_, i) => Math.sin(i));
+  const grad = Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.7));
+  const [a, b] = [two, one].map((backend) => {
+    const p = parameter(init, { backend });
+    const opt = optimizerEntry('@tsoptim/optim:adam').make([['p', p]], { lr: 0.01 });
+    for (let s = 0; s < 5; s++) {
+      p.setGrad(grad);
+      opt.step();
+    }
+    return new Uint32Array(p.data.slice().buffer);
+  });
+  const result = { threads: two.threads, threadedRuns: two.pathCounts().threaded, identical: a!.every((v, i) => v === b![i]) };
+  two.dispose();
+  return result;
+}
+(globalThis as { playgroundMainThreadCheck?: typeof mainThreadCheck }).playgroundMainThreadCheck = mainThreadCheck;
+
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const num = (id: string): number => Number($<HTMLInputElement>(id).value);
 const optimizerSel = $<HTMLSelectElement>('optimizer');

@@ -28,8 +28,8 @@ const TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-/** A static server for `root` with the cross-origin-isolation headers. */
-function serve(root: string): Promise<{ server: Server; url: string }> {
+/** A static server for `root`, by default with the cross-origin-isolation headers. */
+function serve(root: string, headers: Record<string, string> = isolationHeaders): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     const file = join(root, path === '/' ? 'index.html' : path);
@@ -37,7 +37,7 @@ function serve(root: string): Promise<{ server: Server; url: string }> {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', ...isolationHeaders });
+    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', ...headers });
     res.end(readFileSync(file));
   });
   return new Promise((done) => {
@@ -150,9 +150,37 @@ describe.skipIf(!hasChromium)('the playground page in chromium', () => {
     await page.waitForFunction(() => (globalThis as { playground?: PageState }).playground?.loadedStep === 64, undefined, { timeout: 10_000 });
     expect((await read()).losses).toEqual(after.losses);
 
+    // The page's own main thread splits too, without blocking (it spins after its half).
+    const main = await page.evaluate(() =>
+      (globalThis as unknown as { playgroundMainThreadCheck(): Promise<{ threads: number; threadedRuns: number; identical: boolean }> }).playgroundMainThreadCheck(),
+    );
+    expect(main).toMatchObject({ threads: 2, identical: true });
+    expect(main.threadedRuns).toBeGreaterThan(0);
+
     mkdirSync(join(repoRoot, '.test-results'), { recursive: true });
     await page.screenshot({ path: join(repoRoot, '.test-results', 'playground.png'), fullPage: true });
     expect(problems).toEqual([]);
     await context.close();
   }, 90_000);
+
+  it('runs on one thread, and says why once, when the page is not cross-origin isolated', async () => {
+    const plain = await serve(outDir, {});
+    try {
+      const page = await browser!.newPage();
+      const warnings: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'warning') warnings.push(m.text());
+      });
+      await page.goto(plain.url);
+      expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
+      await page.waitForFunction(() => (globalThis as { playground?: PageState }).playground?.ready === true, undefined, { timeout: 30_000 });
+      expect((await page.evaluate(() => (globalThis as unknown as { playground: PageState }).playground)).backend).toMatchObject({ threads: 1, isolated: false });
+      const why = warnings.filter((w) => w.includes('runs on one thread'));
+      expect(why).toHaveLength(1);
+      expect(why[0]).toContain('Cross-Origin-Embedder-Policy: require-corp');
+      await page.close();
+    } finally {
+      plain.server.close();
+    }
+  }, 60_000);
 });
