@@ -1,6 +1,7 @@
-// The page's charts, behind one function (drawLineChart) so that another renderer can replace it.
+// The page's charts, behind one function (drawLineChart), drawn with @tsoptim/plots.
+import { lineChartSvg } from '@tsoptim/plots';
 
-/** One line of a chart. */
+/** One line of a chart: the value at each step (1-based). */
 export interface Series {
   readonly name: string;
   readonly values: readonly number[];
@@ -13,81 +14,40 @@ export interface LineChartSpec {
   readonly series: readonly Series[];
   /** Logarithmic y axis (non-positive values are left out). */
   readonly logY?: boolean;
+  /** Size of the plotting area. */
   readonly width?: number;
   readonly height?: number;
 }
 
-const NS = 'http://www.w3.org/2000/svg';
+/** Points drawn per line at most: longer runs are thinned to every k-th step. */
 const MAX_POINTS = 800;
 
-function fmt(v: number): string {
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a >= 1000 || a < 0.01 ? v.toExponential(1) : Number(v.toPrecision(3)).toString();
-}
-
 /**
- * Draws `spec` as an SVG line chart into `el` (replacing its content): x is the step, y the value. Each line's
- * `<path>` carries `data-points` (how many of its values are drawable), which tests read.
+ * Draws `spec` as an SVG line chart into `el` (replacing its content): x is the step, y the value. `el` gets
+ * `data-points`: how many values of the first line are drawable (finite, and positive on a log axis), which
+ * tests read.
  */
 export function drawLineChart(el: HTMLElement, spec: LineChartSpec): void {
-  const W = spec.width ?? 560;
-  const H = spec.height ?? 240;
-  const m = { l: 56, r: 12, t: 26, b: 28 };
-  const ty = (v: number): number => (spec.logY ? Math.log10(v) : v);
-  let n = 0;
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const s of spec.series) {
-    n = Math.max(n, s.values.length);
-    for (const v of s.values) {
-      if (!Number.isFinite(v) || (spec.logY && v <= 0)) continue;
-      lo = Math.min(lo, ty(v));
-      hi = Math.max(hi, ty(v));
-    }
-  }
-  if (!(hi >= lo)) {
-    lo = 0;
-    hi = 1;
-  }
-  if (hi === lo) {
-    hi += 0.5;
-    lo -= 0.5;
-  }
-  const x = (i: number): number => m.l + ((W - m.l - m.r) * i) / Math.max(1, n - 1);
-  const y = (v: number): number => m.t + ((H - m.t - m.b) * (hi - ty(v))) / (hi - lo);
-  const svg = document.createElementNS(NS, 'svg');
-  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  svg.setAttribute('width', String(W));
-  svg.setAttribute('height', String(H));
-  const add = (tag: string, attrs: Record<string, string>, text?: string): SVGElement => {
-    const e = document.createElementNS(NS, tag);
-    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-    if (text !== undefined) e.textContent = text;
-    svg.appendChild(e);
-    return e;
-  };
-  add('rect', { x: '0', y: '0', width: String(W), height: String(H), fill: '#fff' });
-  add('text', { x: String(m.l), y: '16', 'font-size': '13', 'font-weight': '600' }, spec.title);
-  for (let k = 0; k <= 4; k++) {
-    const tv = lo + ((hi - lo) * k) / 4;
-    const py = m.t + ((H - m.t - m.b) * (4 - k)) / 4;
-    add('line', { x1: String(m.l), x2: String(W - m.r), y1: String(py), y2: String(py), stroke: '#e5e5e5' });
-    add('text', { x: String(m.l - 4), y: String(py + 4), 'font-size': '10', 'text-anchor': 'end' }, fmt(spec.logY ? 10 ** tv : tv));
-  }
-  add('text', { x: String(W - m.r), y: String(H - 8), 'font-size': '10', 'text-anchor': 'end' }, `step ${n}`);
-  add('text', { x: String(m.l), y: String(H - 8), 'font-size': '10' }, '0');
-  spec.series.forEach((s, si) => {
+  const drawable = (v: number): boolean => Number.isFinite(v) && !(spec.logY && v <= 0);
+  const series = spec.series.map((s) => {
     const stride = Math.max(1, Math.ceil(s.values.length / MAX_POINTS));
-    let d = '';
-    const shown = s.values.filter((v) => Number.isFinite(v) && !(spec.logY && v <= 0)).length;
+    const x: number[] = [];
+    const y: number[] = [];
     for (let i = 0; i < s.values.length; i += stride) {
-      const v = s.values[i]!;
-      if (!Number.isFinite(v) || (spec.logY && v <= 0)) continue;
-      d += `${d === '' ? 'M' : 'L'}${x(i).toFixed(1)},${y(v).toFixed(1)}`;
+      x.push(i + 1);
+      y.push(s.values[i]!);
     }
-    add('path', { d: d === '' ? 'M0,0' : d, fill: 'none', stroke: s.color, 'stroke-width': '1.5', 'data-points': String(shown), 'data-series': s.name });
-    add('text', { x: String(W - m.r), y: String(16 + 12 * si), 'font-size': '11', 'text-anchor': 'end', fill: s.color }, s.name);
+    return { name: s.name, x, y, color: s.color };
   });
-  el.replaceChildren(svg);
+  // A log axis over no drawable value has no range: draw the empty chart on a linear axis.
+  const any = spec.series.some((s) => s.values.some(drawable));
+  el.innerHTML = lineChartSvg(series, {
+    title: spec.title,
+    xTitle: 'step',
+    logY: (spec.logY ?? false) && any,
+    width: spec.width ?? 480,
+    height: spec.height ?? 180,
+    legend: false,
+  });
+  el.dataset.points = String(spec.series[0]?.values.filter(drawable).length ?? 0);
 }

@@ -111,7 +111,8 @@ describe.skipIf(!hasChromium)('the playground page in chromium', () => {
     const read = () => page.evaluate(() => (globalThis as unknown as { playground: PageState }).playground);
     const before = await read();
     expect(before.preview.length).toBe(64);
-    expect(Number(await page.locator('#preview-chart path[data-points]').getAttribute('data-points'))).toBe(64);
+    expect(Number(await page.locator('#preview-chart').getAttribute('data-points'))).toBe(64);
+    expect(await page.locator('#preview-chart svg path.line').count()).toBe(1);
 
     await page.click('#train');
     await page.waitForFunction(
@@ -131,7 +132,10 @@ describe.skipIf(!hasChromium)('the playground page in chromium', () => {
     // The learning rates the run used are the previewed schedule.
     expect(after.lrs).toEqual(before.preview);
     for (const chart of ['#loss-chart', '#lr-chart']) {
-      expect(Number(await page.locator(`${chart} path[data-points]`).getAttribute('data-points'))).toBe(64);
+      expect(Number(await page.locator(chart).getAttribute('data-points'))).toBe(64);
+      // The drawn line has a point per step (one move, then 63 segments).
+      const d = (await page.locator(`${chart} svg path.line`).getAttribute('d')) ?? '';
+      expect(d.match(/[ML]/g)?.length).toBe(64);
     }
     // Two threads in the worker, and runs that the helper thread split.
     expect(after.backend).toMatchObject({ threads: 2, isolated: true });
