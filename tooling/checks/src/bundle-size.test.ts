@@ -12,9 +12,11 @@ const KB = 1024;
  * (WebAssembly SIMD compiler and encoder 9 KB, JS fallback compiler 4.8 KB, the second-thread pool 2.7 KB,
  * the arena 2 KB) and the Optimizer base (param groups, hooks, schedules, state dict: 11 KB), which every
  * optimizer needs. Reaching it means loading the thread pool and the fallback compiler only where used.
+ * The browser helper thread (a Web Worker's source, the claim protocol, the one-time warning) added 1.1 KB
+ * gzip to the thread pool (17.7 → 18.8 KB); it leaves with the thread pool once that loads only where used.
  */
 const BUDGETS = {
-  adamOnly: 18.5 * KB,
+  adamOnly: 19 * KB,
   fivePackages: 50 * KB,
 };
 

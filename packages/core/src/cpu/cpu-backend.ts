@@ -139,7 +139,7 @@ export class CpuBackend implements Backend {
     this.simd = (options.simd ?? !envOff) && canSimd;
     const wantThreads = (options.threads ?? (envFlag('TSOPTIM_CPU_THREADS') === '2' ? 2 : 1)) === 2;
     const threads = wantThreads && this.simd && threadsUnavailableReason() === null;
-    if (wantThreads && !threads) warnOneThread(this.simd ? threadsUnavailableReason() : 'WebAssembly SIMD is off (only SIMD kernels are split)');
+    if (wantThreads && !threads) warnOneThread(this.simd ? threadsUnavailableReason() : 'WebAssembly SIMD is off');
     this.threadThreshold = options.threadThreshold ?? 1 << 18;
     this.arena = typeof WebAssembly === 'object' ? new WasmArena({ shared: threads }) : null;
     const arena = this.arena;

@@ -10,7 +10,7 @@ afterEach(() => {
 describe('the browser helper thread: what it needs', () => {
   it('names the missing piece: Web Workers, then cross-origin isolation (with the two headers)', () => {
     vi.stubGlobal('Worker', undefined);
-    expect(webThreadsUnavailableReason()).toBe('Web Workers are not available in this context');
+    expect(webThreadsUnavailableReason()).toBe('no Web Workers here');
     vi.stubGlobal('Worker', function Worker() {});
     vi.stubGlobal('crossOriginIsolated', false);
     const why = webThreadsUnavailableReason()!;

@@ -21,8 +21,13 @@ export const CLAIM = 6;
 /** Milliseconds a caller waits for the helper to claim a run before running the second half itself. */
 export const TAKEOVER_MS = 20;
 
-/** The Web Worker's source; `layout` gives the control-word indices shared with thread-pool.ts. */
-export function webWorkerSource(layout: {
+/**
+ * The Web Worker's source (kept compact: it ships as a string in every bundle that has the CPU backend).
+ * `pump` runs the pending run if its module has arrived and the claim succeeds; `loop` waits for the next
+ * run with Atomics.waitAsync and stops while a module is awaited (its message restarts it). `c` is the
+ * control words, `a` the arguments, `f` the instantiated kernels, `s` the last run seen.
+ */
+export function webWorkerSource(l: {
   SEQ: number;
   DONE: number;
   FN: number;
@@ -32,55 +37,10 @@ export function webWorkerSource(layout: {
   ARGS_BYTE_OFFSET: number;
   MAX_ARGS: number;
 }): string {
-  const { SEQ, DONE, FN, ARGC, READY, FAILED, ARGS_BYTE_OFFSET, MAX_ARGS } = layout;
-  return `
-'use strict';
-let memory = null, ctl = null, args = null, seen = 0, looping = false, stopped = false;
-const fns = [];
-function pump() {
-  const s = Atomics.load(ctl, ${SEQ});
-  if (s === -1) { stopped = true; self.close(); return false; }
-  if (s === seen) return true;
-  const f = fns[ctl[${FN}]];
-  if (f === undefined) return false;
-  seen = s;
-  const c = Atomics.load(ctl, ${CLAIM});
-  if (c === s || Atomics.compareExchange(ctl, ${CLAIM}, c, s) !== c) return true;
-  try {
-    const argc = ctl[${ARGC}];
-    const a = new Array(argc);
-    for (let i = 0; i < argc; i++) a[i] = args[i];
-    f.apply(null, a);
-  } catch (e) {
-    Atomics.store(ctl, ${FAILED}, 1);
-  }
-  Atomics.store(ctl, ${DONE}, s);
-  Atomics.notify(ctl, ${DONE});
-  return true;
-}
-async function loop() {
-  if (looping) return;
-  looping = true;
-  while (!stopped && pump()) {
-    const r = Atomics.waitAsync(ctl, ${SEQ}, seen);
-    if (r.async) await r.value;
-  }
-  looping = false;
-}
-self.onmessage = (e) => {
-  const m = e.data;
-  if (m.control !== undefined) {
-    memory = m.memory;
-    ctl = new Int32Array(m.control, 0, ${ARGS_BYTE_OFFSET / 4});
-    args = new Float64Array(m.control, ${ARGS_BYTE_OFFSET}, ${MAX_ARGS});
-    seen = Atomics.load(ctl, ${SEQ});
-    Atomics.store(ctl, ${READY}, 1);
-  } else {
-    fns[m.id] = new WebAssembly.Instance(m.module, { env: { memory } }).exports[m.name];
-  }
-  void loop();
-};
-`;
+  return `let m,c,a,s=0,L=0,X=0;const f=[];
+function p(){const q=Atomics.load(c,${l.SEQ});if(q===-1){X=1;close();return 0}if(q===s)return 1;const g=f[c[${l.FN}]];if(!g)return 0;s=q;const k=Atomics.load(c,${CLAIM});if(k===q||Atomics.compareExchange(c,${CLAIM},k,q)!==k)return 1;try{g(...a.subarray(0,c[${l.ARGC}]))}catch{Atomics.store(c,${l.FAILED},1)}Atomics.store(c,${l.DONE},q);Atomics.notify(c,${l.DONE});return 1}
+async function w(){if(L)return;L=1;while(!X&&p()){const r=Atomics.waitAsync(c,${l.SEQ},s);if(r.async)await r.value}L=0}
+onmessage=(e)=>{const d=e.data;if(d.control){m=d.memory;c=new Int32Array(d.control,0,${l.ARGS_BYTE_OFFSET / 4});a=new Float64Array(d.control,${l.ARGS_BYTE_OFFSET},${l.MAX_ARGS});s=Atomics.load(c,${l.SEQ});Atomics.store(c,${l.READY},1)}else f[d.id]=new WebAssembly.Instance(d.module,{env:{memory:m}}).exports[d.name];w()};`;
 }
 
 interface WebGlobals {
@@ -98,19 +58,12 @@ interface WebGlobals {
 export function webThreadsUnavailableReason(): string | null {
   const g = globalThis as WebGlobals;
   if (typeof g.Worker !== 'function' || typeof g.Blob !== 'function' || typeof g.URL?.createObjectURL !== 'function') {
-    return 'Web Workers are not available in this context';
+    return 'no Web Workers here';
   }
   if (g.crossOriginIsolated !== true || typeof SharedArrayBuffer !== 'function') {
-    return (
-      'the page is not cross-origin isolated (globalThis.crossOriginIsolated is false), so a shared WebAssembly.Memory ' +
-      'is not available; serve it with the headers "Cross-Origin-Opener-Policy: same-origin" and ' +
-      '"Cross-Origin-Embedder-Policy: require-corp"'
-    );
+    return 'the page is not cross-origin isolated (no shared memory); serve it with "Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp"';
   }
-  if (typeof (Atomics as { waitAsync?: unknown }).waitAsync !== 'function') {
-    return 'this browser lacks Atomics.waitAsync, which the helper worker needs to receive kernels between runs';
-  }
-  return null;
+  return typeof (Atomics as { waitAsync?: unknown }).waitAsync === 'function' ? null : 'no Atomics.waitAsync here';
 }
 
 /** True where `Atomics.wait` may block: inside a worker (a page's main thread may not block). */
