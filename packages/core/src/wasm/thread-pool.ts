@@ -6,7 +6,7 @@
  * {@link ThreadPool.dispose}.
  */
 
-import { CLAIM, TAKEOVER_MS, webCanBlock, webThreadsUnavailableReason, webWorkerSource } from './web-threads.js';
+import { WEB_LOOP, webCanBlock, webThreadsUnavailableReason } from './web-threads.js';
 
 /** Control words (Int32 indices into the shared control buffer). */
 const SEQ = 0;
@@ -15,55 +15,41 @@ const FN = 2;
 const ARGC = 3;
 const READY = 4;
 const FAILED = 5;
+/** Sequence number of the last run whose second half a thread claimed. */
+const CLAIM = 6;
 const ARGS_BYTE_OFFSET = 64;
 const MAX_ARGS = 256;
 
-const WORKER_SOURCE = `
-'use strict';
-const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const { memory, control, port } = workerData;
-const ctl = new Int32Array(control);
-const args = new Float64Array(control, ${ARGS_BYTE_OFFSET}, ${MAX_ARGS});
-const fns = [];
-const drain = () => {
-  for (;;) {
-    const m = receiveMessageOnPort(port);
-    if (m === undefined) return;
-    const { id, module, name } = m.message;
-    fns[id] = new WebAssembly.Instance(module, { env: { memory } }).exports[name];
-  }
-};
-drain();
-Atomics.store(ctl, ${READY}, 1);
-let seen = Atomics.load(ctl, ${SEQ});
-for (;;) {
-  Atomics.wait(ctl, ${SEQ}, seen);
-  const seq = Atomics.load(ctl, ${SEQ});
-  if (seq === -1) break;
-  if (seq === seen) continue;
-  seen = seq;
-  drain();
-  const id = ctl[${FN}];
-  const argc = ctl[${ARGC}];
-  let f = fns[id];
-  for (let tries = 0; f === undefined && tries < 10000; tries++) { Atomics.wait(ctl, ${FAILED}, 0, 1); drain(); f = fns[id]; }
-  try {
-    if (f === undefined) throw new Error('unknown kernel');
-    const a = new Array(argc);
-    for (let i = 0; i < argc; i++) a[i] = args[i];
-    f.apply(null, a);
-  } catch (e) {
-    Atomics.store(ctl, ${FAILED}, 1);
-  }
-  Atomics.store(ctl, ${DONE}, seq);
-  Atomics.notify(ctl, ${DONE});
-}
-`;
+/**
+ * The helper's body, shared by Node and browsers (compact: it ships as a string). `S` takes the memory and
+ * control words, `I` instantiates a module, `p` runs the pending run: 1 when there is nothing (more) to do
+ * now, 0 when stopped or when the run's module has not arrived. A run is claimed by a compare-and-swap of
+ * CLAIM to its sequence number, so that exactly one thread runs its second half.
+ */
+const BODY =
+  'let m,c,a,s=0,L=0,X=0;const f=[];' +
+  'const I=(d)=>{f[d.id]=new WebAssembly.Instance(d.module,{env:{memory:m}}).exports[d.name]};' +
+  `const S=(d)=>{m=d.memory;c=new Int32Array(d.control,0,16);a=new Float64Array(d.control,${ARGS_BYTE_OFFSET},${MAX_ARGS});s=Atomics.load(c,0)};` +
+  'function p(){const q=Atomics.load(c,0);if(q===-1){X=1;return 0}if(q===s)return 1;const g=f[c[2]];if(!g)return 0;s=q;' +
+  'const k=Atomics.load(c,6);if(k===q||Atomics.compareExchange(c,6,k,q)!==k)return 1;' +
+  'try{g(...a.subarray(0,c[3]))}catch{Atomics.store(c,5,1)}Atomics.store(c,1,q);Atomics.notify(c,1);return 1}';
+
+/**
+ * Node's loop: block until the next run, take the modules sent so far, run it; a module still missing after
+ * ~10 s fails the run (FAILED, then DONE) so that the caller runs it.
+ */
+const NODE_LOOP =
+  "const{workerData:W,receiveMessageOnPort:R}=require('node:worker_threads');S(W);" +
+  'const D=()=>{for(let x;(x=R(W.port));)I(x.message)};D();Atomics.store(c,4,1);' +
+  'while(!X){Atomics.wait(c,0,s);D();let t=0;for(;t<1e4&&!p()&&!X;t++){Atomics.wait(c,5,0,1);D()}' +
+  'if(t===1e4){s=Atomics.load(c,0);Atomics.store(c,5,1);Atomics.store(c,1,s);Atomics.notify(c,1)}}';
 
 interface WorkerLike {
   unref(): void;
   terminate(): Promise<number>;
   on(event: string, fn: (...a: unknown[]) => void): void;
+  /** Browsers: the Web Worker's postMessage (Node sends modules through a MessagePort). */
+  postMessage?(m: unknown): void;
 }
 interface WorkerThreadsModule {
   Worker: new (src: string, opts: Record<string, unknown>) => WorkerLike;
@@ -87,10 +73,8 @@ export function threadsAvailable(): boolean {
 
 /** Why a helper thread cannot run here (a sentence for a warning), or null when it can. */
 export function threadsUnavailableReason(): string | null {
-  if (workerThreads() !== null) {
-    return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' ? null : 'SharedArrayBuffer is not available';
-  }
-  return webThreadsUnavailableReason();
+  if (workerThreads() === null) return webThreadsUnavailableReason();
+  return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' ? null : 'no SharedArrayBuffer';
 }
 
 /** True in Node (worker_threads); false in browsers and other runtimes. */
@@ -101,23 +85,26 @@ export function isNodeThreads(): boolean {
 interface WebWorkerLike {
   postMessage(m: unknown): void;
   terminate(): void;
-  addEventListener(type: string, fn: () => void): void;
+  onerror: unknown;
 }
 
-const LAYOUT = { SEQ, DONE, FN, ARGC, READY, FAILED, ARGS_BYTE_OFFSET, MAX_ARGS };
 let webSourceUrl: string | null = null;
 
 /** Starts the helper as a Web Worker from a Blob URL (made once), handing it the memory and control words. */
-function startWebWorker(memory: WebAssembly.Memory, control: SharedArrayBuffer, onBroken: () => void): WebWorkerLike {
-  const g = globalThis as unknown as { Worker: new (url: string) => WebWorkerLike; Blob: typeof Blob };
-  if (webSourceUrl === null) {
-    webSourceUrl = URL.createObjectURL(new g.Blob([webWorkerSource(LAYOUT)], { type: 'text/javascript' }));
-  }
-  const worker = new g.Worker(webSourceUrl);
-  worker.addEventListener('error', onBroken);
-  worker.addEventListener('messageerror', onBroken);
-  worker.postMessage({ memory, control });
-  return worker;
+function startWebWorker(memory: WebAssembly.Memory, control: SharedArrayBuffer, onBroken: () => void): WorkerLike {
+  webSourceUrl ??= URL.createObjectURL(new Blob([BODY + WEB_LOOP], { type: 'text/javascript' }));
+  const web = new (globalThis as unknown as { Worker: new (url: string) => WebWorkerLike }).Worker(webSourceUrl);
+  web.onerror = onBroken;
+  web.postMessage({ memory, control });
+  return {
+    unref() {},
+    async terminate() {
+      web.terminate();
+      return 0;
+    },
+    on() {},
+    postMessage: (m) => web.postMessage(m),
+  };
 }
 
 /** A helper thread sharing `memory`. */
@@ -128,49 +115,39 @@ export class ThreadPool {
   private readonly port: { postMessage(m: unknown): void; close(): void };
   private seq = 0;
   private broken = false;
-  /** The Web Worker helper (browsers); null in Node. */
-  private web: WebWorkerLike | null = null;
+  /** In a browser (a Web Worker helper): the caller takes a run over when the helper has not claimed it in 20 ms. */
+  private readonly web: boolean;
   /** Whether this thread may block in Atomics.wait (false on a page's main thread). */
-  private readonly canBlock: boolean = true;
+  private readonly canBlock: boolean;
 
   constructor(memory: WebAssembly.Memory) {
     const control = new SharedArrayBuffer(ARGS_BYTE_OFFSET + MAX_ARGS * 8);
     this.ctl = new Int32Array(control, 0, ARGS_BYTE_OFFSET / 4);
     this.args = new Float64Array(control, ARGS_BYTE_OFFSET, MAX_ARGS);
     const wt = workerThreads();
+    this.web = wt === null;
+    this.canBlock = wt !== null || webCanBlock();
+    const broken = () => {
+      this.broken = true;
+    };
     if (wt === null) {
       const reason = webThreadsUnavailableReason();
       if (reason !== null) throw new Error(reason);
-      const web = startWebWorker(memory, control, () => {
-        this.broken = true;
-      });
-      this.web = web;
-      this.canBlock = webCanBlock();
-      this.port = { postMessage: (m) => web.postMessage(m), close: () => {} };
-      this.worker = {
-        unref: () => {},
-        terminate: async () => {
-          web.terminate();
-          return 0;
-        },
-        on: () => {},
-      };
+      const web = startWebWorker(memory, control, broken);
+      this.port = { postMessage: web.postMessage!, close() {} };
+      this.worker = web;
       return;
     }
     const { port1, port2 } = new wt.MessageChannel();
     this.port = port1;
-    const worker = new wt.Worker(WORKER_SOURCE, {
+    const worker = new wt.Worker(BODY + NODE_LOOP, {
       eval: true,
       workerData: { memory, control, port: port2 },
       transferList: [port2],
     });
     worker.unref();
-    worker.on('error', () => {
-      this.broken = true;
-    });
-    worker.on('exit', () => {
-      this.broken = true;
-    });
+    worker.on('error', broken);
+    worker.on('exit', broken);
     this.worker = worker;
   }
 
@@ -187,7 +164,8 @@ export class ThreadPool {
   /**
    * Runs `main(h, ...)` here over the first `h` elements and the worker's copy of kernel `id` over the rest,
    * and returns when both are done. `full[k]` tells whether pointer `k` advances with the element index.
-   * When the worker cannot run the call (it failed or stopped before starting), the second half runs here.
+   * When the worker cannot run the call (it failed, stopped, or — in a browser — did not claim it in time),
+   * the second half runs here.
    * @returns true when the helper thread ran the second half.
    */
   split(
@@ -213,8 +191,7 @@ export class ThreadPool {
     Atomics.store(ctl, SEQ, seq);
     Atomics.notify(ctl, SEQ);
     main(h, ...ptrs, ...uniforms);
-    const ok0 = this.web !== null ? this.awaitWeb(seq) : this.awaitNode(seq);
-    let ok = ok0;
+    let ok = this.wait(seq);
     if (Atomics.load(ctl, FAILED) !== 0) {
       Atomics.store(ctl, FAILED, 0);
       ok = false;
@@ -223,38 +200,22 @@ export class ThreadPool {
     return ok;
   }
 
-  /** Node: waits until the worker has run the second half of run `seq`; false when the worker stopped. */
-  private awaitNode(seq: number): boolean {
-    const ctl = this.ctl;
-    for (;;) {
-      const d = Atomics.load(ctl, DONE);
-      if (d === seq) return true;
-      if (this.broken) return false;
-      Atomics.wait(ctl, DONE, d, 50);
-    }
-  }
-
   /**
-   * Browsers: waits until the helper has run the second half of run `seq`, or claims the run and returns
-   * false (the caller then runs it) when the helper has not claimed it within {@link TAKEOVER_MS}. Blocks in
-   * Atomics.wait only where that is allowed (a worker); a page's main thread spins.
+   * Waits until the helper has run the second half of run `seq` (true), or claims the run (false: the caller
+   * runs it) when the helper stopped or, in a browser, has not claimed it within 20 ms. Blocks in
+   * Atomics.wait only where that is allowed; a page's main thread spins.
    */
-  private awaitWeb(seq: number): boolean {
+  private wait(seq: number): boolean {
     const ctl = this.ctl;
-    const start = performance.now();
-    let claimed = false;
+    const t0 = this.web ? performance.now() : 0;
     for (;;) {
       const d = Atomics.load(ctl, DONE);
       if (d === seq) return true;
-      if (!claimed) {
-        const c = Atomics.load(ctl, CLAIM);
-        if (c === seq) claimed = true;
-        else if (this.broken || performance.now() - start > TAKEOVER_MS) {
-          if (Atomics.compareExchange(ctl, CLAIM, c, seq) === c) return false;
-          claimed = true;
-        }
-      } else if (this.broken) return false;
-      if (this.canBlock) Atomics.wait(ctl, DONE, d, 1);
+      const k = Atomics.load(ctl, CLAIM);
+      if (k !== seq ? (this.broken || (this.web && performance.now() - t0 > 20)) && Atomics.compareExchange(ctl, CLAIM, k, seq) === k : this.broken) {
+        return false;
+      }
+      if (this.canBlock) Atomics.wait(ctl, DONE, d, this.web ? 1 : 50);
     }
   }
 
@@ -268,12 +229,6 @@ export class ThreadPool {
     if (this.worker === null) return;
     Atomics.store(this.ctl, SEQ, -1);
     Atomics.notify(this.ctl, SEQ);
-    if (this.web !== null) {
-      this.web.terminate();
-      this.web = null;
-      this.worker = null;
-      return;
-    }
     void this.worker.terminate();
     this.port.close();
     this.worker = null;
