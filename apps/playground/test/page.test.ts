@@ -1,7 +1,8 @@
 // Builds the page, serves it cross-origin isolated from 127.0.0.1, and drives Debian's chromium through
 // playwright-core (no browser download): the page loads, previews the schedule, trains in its worker on two
-// threads, the loss falls, both charts have points, a one-thread replay is bit-identical, and a downloaded
-// state dict loads back. A screenshot lands in .test-results/ at the repository root.
+// threads, the loss falls, both charts have points, a one-thread replay is bit-identical, and a state dict
+// downloaded part-way and uploaded again resumes the run exactly. A screenshot lands in .test-results/ at the
+// repository root.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -81,7 +82,7 @@ describe.skipIf(!hasChromium)('the playground page in chromium', () => {
     if (outDir !== '') rmSync(outDir, { recursive: true, force: true });
   });
 
-  it('trains on two threads, the loss falls, both charts have points, and a one-thread replay is bit-identical', async () => {
+  it('trains on two threads, the loss falls, both charts have points, a one-thread replay is bit-identical, and a checkpoint resumes exactly', async () => {
     const context = await browser!.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 1000 } });
     const page = await context.newPage();
     const problems: string[] = [];
@@ -114,15 +115,28 @@ describe.skipIf(!hasChromium)('the playground page in chromium', () => {
     expect(Number(await page.locator('#preview-chart').getAttribute('data-points'))).toBe(64);
     expect(await page.locator('#preview-chart svg path.line').count()).toBe(1);
 
+    const isDone = () =>
+      page.waitForFunction(
+        () => {
+          const s = (globalThis as { playground?: PageState }).playground!;
+          return s.done || s.error !== null;
+        },
+        undefined,
+        { timeout: 40_000 },
+      );
+    // Train, pause part-way, download the state dict there, then finish.
     await page.click('#train');
-    await page.waitForFunction(
-      () => {
-        const s = (globalThis as { playground?: PageState }).playground!;
-        return s.done || s.error !== null;
-      },
-      undefined,
-      { timeout: 40_000 },
-    );
+    await page.waitForFunction(() => (globalThis as { playground?: PageState }).playground!.step >= 12, undefined, { timeout: 30_000 });
+    await page.click('#pause');
+    await page.waitForTimeout(300);
+    const [midDownload] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
+    const midPath = (await midDownload.path())!;
+    const mid = JSON.parse(readFileSync(midPath, 'utf8')) as { step: number; format: string };
+    expect(mid.format).toBe('tsoptim-playground/1');
+    expect(mid.step).toBeGreaterThanOrEqual(12);
+    expect(mid.step).toBeLessThan(64);
+    await page.click('#resume');
+    await isDone();
     const after = await read();
     expect(after.error).toBeNull();
     expect(after.step).toBe(64);
@@ -146,13 +160,16 @@ describe.skipIf(!hasChromium)('the playground page in chromium', () => {
     const verify = (await read()).verify!;
     expect(verify).toMatchObject({ identical: true, steps: 64, threads: 2 });
 
-    // The state dict downloads as JSON and loads back at the same step.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
-    const saved = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { step: number; format: string };
-    expect(saved).toMatchObject({ step: 64, format: 'tsoptim-playground/1' });
-    await page.setInputFiles('#load', (await download.path())!);
-    await page.waitForFunction(() => (globalThis as { playground?: PageState }).playground?.loadedStep === 64, undefined, { timeout: 10_000 });
-    expect((await read()).losses).toEqual(after.losses);
+    // The state dict saved part-way, uploaded, resumes the run exactly: the same losses to the last step.
+    await page.setInputFiles('#load', midPath);
+    await page.waitForFunction((k) => (globalThis as { playground?: PageState }).playground?.loadedStep === k, mid.step, { timeout: 10_000 });
+    expect((await read()).losses).toEqual(after.losses.slice(0, mid.step));
+    await page.click('#resume');
+    await isDone();
+    const resumed = await read();
+    expect(resumed.error).toBeNull();
+    expect(resumed.losses).toEqual(after.losses);
+    expect(resumed.lrs).toEqual(after.lrs);
 
     // The page's own main thread splits too, without blocking (it spins after its half).
     const main = await page.evaluate(() =>
