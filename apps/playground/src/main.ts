@@ -13,6 +13,8 @@ interface PageState {
   step: number;
   total: number;
   training: boolean;
+  /** The step at which training paused last (by the Pause button or the "pause at step" field). */
+  pausedAt: number | null;
   done: boolean;
   losses: number[];
   lrs: number[];
@@ -31,6 +33,7 @@ const state: PageState = {
   step: 0,
   total: 0,
   training: false,
+  pausedAt: null,
   done: false,
   losses: [],
   lrs: [],
@@ -267,6 +270,11 @@ function onMessage(m: FromWorker): void {
       buttons.pause.disabled = true;
       buttons.resume.disabled = true;
       break;
+    case 'paused':
+      state.training = false;
+      state.pausedAt = m.step;
+      buttons.resume.disabled = false;
+      break;
     case 'saved':
       download(m.state);
       break;
@@ -338,10 +346,11 @@ buttons.train.addEventListener('click', () => {
     showStatus();
     return;
   }
-  Object.assign(state, { step: 0, total: totalSteps(), losses: [], lrs: [], done: false, training: true, evaluation: null, verify: null, error: null });
+  Object.assign(state, { step: 0, total: totalSteps(), losses: [], lrs: [], done: false, training: true, pausedAt: null, evaluation: null, verify: null, error: null });
   for (const b of [buttons.pause, buttons.verify, buttons.save]) b.disabled = false;
   buttons.resume.disabled = true;
-  send({ type: 'train', config: c });
+  const pauseAt = $<HTMLInputElement>('pause-at').value;
+  send(pauseAt === '' ? { type: 'train', config: c } : { type: 'train', config: c, pauseAt: Number(pauseAt) });
   drawCharts();
 });
 buttons.pause.addEventListener('click', () => {
@@ -351,6 +360,7 @@ buttons.pause.addEventListener('click', () => {
 });
 buttons.resume.addEventListener('click', () => {
   state.training = true;
+  state.pausedAt = null;
   buttons.resume.disabled = true;
   buttons.pause.disabled = false;
   send({ type: 'resume' });

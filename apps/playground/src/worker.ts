@@ -29,6 +29,7 @@ let backend: CpuBackend | null = null;
 let digits: DigitSplit | null = null;
 let session: Session | null = null;
 let running = false;
+let pauseAt = Number.POSITIVE_INFINITY;
 
 const post = (m: FromWorker): void => self.postMessage(m);
 
@@ -77,8 +78,14 @@ function step(): void {
   if (!running || s === null) return;
   const t0 = performance.now();
   const from = s.step;
-  while (!s.done && performance.now() - t0 < 60) s.trainStep();
+  while (!s.done && s.step !== pauseAt && performance.now() - t0 < 60) s.trainStep();
   post({ type: 'progress', step: s.step, total: s.totalSteps, losses: s.losses.slice(from), lrs: s.lrs.slice(from), backend: report() });
+  if (s.step === pauseAt && !s.done) {
+    running = false;
+    pauseAt = Number.POSITIVE_INFINITY;
+    post({ type: 'paused', step: s.step });
+    return;
+  }
   if (!s.done) {
     setTimeout(slice, 0);
     return;
@@ -112,6 +119,7 @@ function handle(m: ToWorker): void | Promise<void> {
     case 'init':
       return init(m.threads);
     case 'train':
+      pauseAt = m.pauseAt ?? Number.POSITIVE_INFINITY;
       return start(m.config);
     case 'pause':
       running = false;
