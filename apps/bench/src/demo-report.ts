@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { lineChartSvg, smooth } from './plots.js';
+import { lineChartSvg, smooth } from '@tsoptim/plots';
 import { type Table, formatTable, markdownTable, percent } from './table.js';
 import type { RunResult, TrainSettings } from './train.js';
 
@@ -63,11 +63,11 @@ export async function writeDemoReport(dir: string, summary: DemoSummary): Promis
   const steps = results[0]?.steps ?? 0;
   const window = Math.max(1, Math.min(50, Math.round(steps / 20)));
   const stride = Math.max(1, Math.floor(steps / 400));
-  const loss = await lineChartSvg(
+  const loss = lineChartSvg(
     results.map((r) => ({ name: r.label, ...smooth(r.losses, window, stride) })),
     { title: `Training loss (moving average over ${window} steps)`, xTitle: 'step', yTitle: 'cross-entropy', logY: true },
   );
-  const lr = await lineChartSvg(
+  const lr = lineChartSvg(
     results.map((r) => ({ name: r.label, x: r.lrs.map((_, i) => i + 1).filter((_, i) => i % stride === 0), y: r.lrs.filter((_, i) => i % stride === 0) })),
     { title: `Learning rate per step (${settings.schedule})`, xTitle: 'step', yTitle: 'learning rate', logY: true },
   );

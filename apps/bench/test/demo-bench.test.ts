@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_OPTIMIZER_IDS, DEMO_OPTIMIZERS, pickOptimizers } from '../src/demo-optimizers.js';
 import { loadMnist } from '../src/mnist-data.js';
-import { smooth } from '../src/plots.js';
+import { smooth } from '@tsoptim/plots';
 import { runBench } from '../src/run-bench.js';
 import { runDemo } from '../src/run-demo.js';
 import { formatTable, markdownTable } from '../src/table.js';

@@ -28,7 +28,7 @@ export const ADAM_TF_DEFAULTS: Required<AdamTFOptions> = {
  * One pass per parameter: g (+ λθ), m ← m + (1−β₁)(g − m), v ← β₂v + (1−β₂)g², v̂ ← max(v̂, v) (AMSGrad),
  * θ ← θ − stepSize · m / (√v̂ + ε) with stepSize = γ·√(1−β₂ᵗ)/(1−β₁ᵗ) computed on the host.
  */
-export const adamTfKernel = kernelFamily((f: { decay: boolean; amsgrad: boolean }) =>
+export const adamTfKernel = /*#__PURE__*/ kernelFamily((f: { decay: boolean; amsgrad: boolean }) =>
   defineKernel({
     name: 'adam_tf',
     inputs: f.amsgrad ? ['param', 'grad', 'expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['param', 'grad', 'expAvg', 'expAvgSq'],

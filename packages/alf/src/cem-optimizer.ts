@@ -52,7 +52,7 @@ export interface CEMInit {
 }
 
 /** `v ← max(v, minVar)`. */
-const floorVarK = defineKernel({
+const floorVarK = /*#__PURE__*/ defineKernel({
   name: 'cem_floor_var',
   inputs: ['v'],
   scalars: ['minVar'],
@@ -60,21 +60,21 @@ const floorVarK = defineKernel({
   body: ({ v }, { minVar }) => ({ v: k.max(v, minVar) }),
 });
 /** `z ← z·√v + m` (v and m broadcast over the population). */
-const sampleK = defineKernel({
+const sampleK = /*#__PURE__*/ defineKernel({
   name: 'cem_sample',
   inputs: ['z', 'v', 'm'],
   outputs: ['z'],
   body: ({ z, v, m }) => ({ z: k.add(k.mul(z, k.sqrt(v)), m) }),
 });
 /** `out ← clamp(s, lo, hi)` (bounds broadcast over batch and population). */
-const clampK = defineKernel({
+const clampK = /*#__PURE__*/ defineKernel({
   name: 'cem_clamp',
   inputs: ['s', 'lo', 'hi'],
   outputs: ['out'],
   body: ({ s, lo, hi }) => ({ out: k.clamp(s, lo, hi) }),
 });
 /** `m ← (1−τ)m + τ·m'`, `v ← (1−τ)v + τ·v'`. */
-const softUpdateK = defineKernel({
+const softUpdateK = /*#__PURE__*/ defineKernel({
   name: 'cem_soft_update',
   inputs: ['m', 'v', 'nm', 'nv'],
   scalars: ['tau'],

@@ -54,7 +54,7 @@ export const NERO_PLUS_DEFAULTS: Required<NeroPlusOptions> = {
 export type ParameterSource = Iterable<Parameter> | { parameters(): Iterable<Parameter> };
 
 /** Σ (g + λ₂θ)² over each row: the squared row norm of the (L2-regularised) gradient. */
-const rowGradSq = kernelFamily((f: { l2: boolean }) =>
+const rowGradSq = /*#__PURE__*/ kernelFamily((f: { l2: boolean }) =>
   defineReduction({
     name: f.l2 ? 'nero_row_gradsq_l2' : 'nero_row_gradsq',
     inputs: ['grad', 'param'],
@@ -73,7 +73,7 @@ const rowGradSq = kernelFamily((f: { l2: boolean }) =>
  * with `byNorm` v is the per-row average, updated beforehand and broadcast here);
  * θ ← θ·decayFactor − stepSize · m / (√v + ε).
  */
-export const neroPlusKernel = kernelFamily((f: { momentum: boolean; l2: boolean; decay: boolean; byNorm: boolean }) => {
+export const neroPlusKernel = /*#__PURE__*/ kernelFamily((f: { momentum: boolean; l2: boolean; decay: boolean; byNorm: boolean }) => {
   const inputs = ['param', 'grad', ...(f.momentum ? ['expAvg'] : []), 'expAvgSq'];
   const outputs = ['param', ...(f.momentum ? ['expAvg'] : []), ...(f.byNorm ? [] : ['expAvgSq'])];
   return defineKernel({

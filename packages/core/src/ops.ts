@@ -5,9 +5,9 @@ import type { Shape } from './shape.js';
 import { type Tensor, zeros } from './tensor.js';
 
 /** Σ x. */
-export const sumReduction = defineReduction({ name: 'sum', inputs: ['x'], body: ({ x }) => x, combine: 'sum' });
+export const sumReduction = /*#__PURE__*/ defineReduction({ name: 'sum', inputs: ['x'], body: ({ x }) => x, combine: 'sum' });
 /** mean(x). */
-export const meanReduction = defineReduction({
+export const meanReduction = /*#__PURE__*/ defineReduction({
   name: 'mean',
   inputs: ['x'],
   body: ({ x }) => x,
@@ -15,9 +15,9 @@ export const meanReduction = defineReduction({
   finalize: (acc, count) => ({ kind: 'binary', op: 'div', a: acc, b: count }),
 });
 /** Σ x². */
-export const sumSquaresReduction = defineReduction({ name: 'sumsq', inputs: ['x'], body: ({ x }) => mul(x, x), combine: 'sum' });
+export const sumSquaresReduction = /*#__PURE__*/ defineReduction({ name: 'sumsq', inputs: ['x'], body: ({ x }) => mul(x, x), combine: 'sum' });
 /** mean(x²). */
-export const meanSquaresReduction = defineReduction({
+export const meanSquaresReduction = /*#__PURE__*/ defineReduction({
   name: 'meansq',
   inputs: ['x'],
   body: ({ x }) => mul(x, x),
@@ -25,7 +25,7 @@ export const meanSquaresReduction = defineReduction({
   finalize: (acc, count) => ({ kind: 'binary', op: 'div', a: acc, b: count }),
 });
 /** ‖x‖₂ = sqrt(Σ x²). */
-export const normReduction = defineReduction({
+export const normReduction = /*#__PURE__*/ defineReduction({
   name: 'norm',
   inputs: ['x'],
   body: ({ x }) => mul(x, x),
@@ -33,16 +33,16 @@ export const normReduction = defineReduction({
   finalize: (acc) => sqrt(acc),
 });
 /** Σ a·b. */
-export const dotReduction = defineReduction({ name: 'dot', inputs: ['a', 'b'], body: ({ a, b }) => mul(a, b), combine: 'sum' });
+export const dotReduction = /*#__PURE__*/ defineReduction({ name: 'dot', inputs: ['a', 'b'], body: ({ a, b }) => mul(a, b), combine: 'sum' });
 /** max x. */
-export const maxReduction = defineReduction({ name: 'max', inputs: ['x'], body: ({ x }) => x, combine: 'max' });
+export const maxReduction = /*#__PURE__*/ defineReduction({ name: 'max', inputs: ['x'], body: ({ x }) => x, combine: 'max' });
 /** min x. */
-export const minReduction = defineReduction({ name: 'min', inputs: ['x'], body: ({ x }) => x, combine: 'min' });
+export const minReduction = /*#__PURE__*/ defineReduction({ name: 'min', inputs: ['x'], body: ({ x }) => x, combine: 'min' });
 /** max |x| (the infinity norm). */
-export const absMaxReduction = defineReduction({ name: 'absmax', inputs: ['x'], body: ({ x }) => abs(x), combine: 'max' });
+export const absMaxReduction = /*#__PURE__*/ defineReduction({ name: 'absmax', inputs: ['x'], body: ({ x }) => abs(x), combine: 'max' });
 
 /** `y ← y + alpha·x`. */
-export const axpyKernel = defineKernel({
+export const axpyKernel = /*#__PURE__*/ defineKernel({
   name: 'axpy',
   inputs: ['x', 'y'],
   scalars: ['alpha'],
@@ -50,7 +50,7 @@ export const axpyKernel = defineKernel({
   body: ({ x, y }, { alpha }) => ({ y: add(y, mul(alpha, x)) }),
 });
 /** `x ← alpha·x`. */
-export const scaleKernel = defineKernel({
+export const scaleKernel = /*#__PURE__*/ defineKernel({
   name: 'scale',
   inputs: ['x'],
   scalars: ['alpha'],
@@ -58,14 +58,14 @@ export const scaleKernel = defineKernel({
   body: ({ x }, { alpha }) => ({ x: mul(alpha, x) }),
 });
 /** `out ← a·b` (b may broadcast: a per-row or scalar tensor). */
-export const mulKernel = defineKernel({
+export const mulKernel = /*#__PURE__*/ defineKernel({
   name: 'mul',
   inputs: ['a', 'b'],
   outputs: ['out'],
   body: ({ a, b }) => ({ out: mul(a, b) }),
 });
 /** `x ← max(x, y)` elementwise. */
-export const maximumKernel = defineKernel({
+export const maximumKernel = /*#__PURE__*/ defineKernel({
   name: 'maximum',
   inputs: ['x', 'y'],
   outputs: ['x'],

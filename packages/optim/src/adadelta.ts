@@ -29,7 +29,7 @@ export const ADADELTA_DEFAULTS: Required<AdadeltaOptions> = {
 };
 
 /** One pass per parameter: reads param, grad, square_avg, acc_delta; writes param, square_avg, acc_delta. */
-export const adadeltaKernel = kernelFamily((f: { maximize: boolean; decay: boolean }) =>
+export const adadeltaKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: boolean }) =>
   defineKernel({
     name: 'adadelta',
     inputs: ['param', 'grad', 'squareAvg', 'accDelta'],

@@ -40,7 +40,7 @@ export const ADAFACTOR_DEFAULTS: Required<AdafactorOptions> = {
 export const FLOAT32_EPS = 2 ** -23;
 
 /** RMS(x) = √(Σx²/n) into a one-element tensor. */
-const rmsReduction = defineReduction({
+const rmsReduction = /*#__PURE__*/ defineReduction({
   name: 'adafactor_rms',
   inputs: ['x'],
   body: ({ x }) => k.mul(x, x),
@@ -49,7 +49,7 @@ const rmsReduction = defineReduction({
 });
 
 /** RMS of the update of a vector: U = g / √max(v', ε₁²) with v' = v + w(g² − v), without writing v'. */
-const vectorUpdateRms = defineReduction({
+const vectorUpdateRms = /*#__PURE__*/ defineReduction({
   name: 'adafactor_vec_rms',
   inputs: ['grad', 'variance'],
   scalars: ['w', 'eps1Sq', 'sign'],
@@ -64,7 +64,7 @@ const vectorUpdateRms = defineReduction({
 });
 
 /** `x ← x + w(y − x)` (torch's lerp_), for the row and column factors. */
-const lerpKernel = defineKernel({
+const lerpKernel = /*#__PURE__*/ defineKernel({
   name: 'adafactor_lerp',
   inputs: ['x', 'y'],
   scalars: ['w'],
@@ -78,7 +78,7 @@ function stepCoefficient(rmsParam: k.Expr, rmsUpdate: k.Expr, s: Record<'eps2' |
 }
 
 /** Vectors (and 0-d tensors): one pass updates the variance and the parameter. */
-const vectorKernel = kernelFamily((f: { decay: boolean }) =>
+const vectorKernel = /*#__PURE__*/ kernelFamily((f: { decay: boolean }) =>
   defineKernel({
     name: 'adafactor_vec',
     inputs: ['param', 'grad', 'variance', 'rmsParam', 'rmsUpdate'],
@@ -98,7 +98,7 @@ const vectorKernel = kernelFamily((f: { decay: boolean }) =>
  * Tensors of 2 or more dimensions: the update U = g / √max(R·C / max(mean(R), ε₁), ε₁²) from the row factor
  * R [.., m, 1], the column factor C [.., 1, n] and the row-factor mean [.., 1, 1] (broadcast inputs).
  */
-const factoredUpdateKernel = defineKernel({
+const factoredUpdateKernel = /*#__PURE__*/ defineKernel({
   name: 'adafactor_factored_update',
   inputs: ['grad', 'rowVar', 'colVar', 'rowMean'],
   scalars: ['eps1', 'eps1Sq', 'sign'],
@@ -110,7 +110,7 @@ const factoredUpdateKernel = defineKernel({
 });
 
 /** `θ ← θ(1 − γλ) − coefficient·U`. */
-const factoredApplyKernel = kernelFamily((f: { decay: boolean }) =>
+const factoredApplyKernel = /*#__PURE__*/ kernelFamily((f: { decay: boolean }) =>
   defineKernel({
     name: 'adafactor_apply',
     inputs: ['param', 'update', 'rmsParam', 'rmsUpdate'],

@@ -44,7 +44,7 @@ export const ADAGRAD_DEFAULTS: Required<AdagradOptions> = {
  * One pass per parameter: reads param, grad, sum; writes param, sum. The same kernel serves sparse gradients,
  * run over the gradient's rows only (the gradient bound compactly).
  */
-export const adagradKernel = kernelFamily((f: { maximize: boolean; decay: boolean }) =>
+export const adagradKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: boolean }) =>
   defineKernel({
     name: 'adagrad',
     inputs: ['param', 'grad', 'sum'],

@@ -40,7 +40,7 @@ type AdamFlags = { maximize: boolean; decay: 'none' | 'l2' | 'decoupled'; amsgra
  * One pass per parameter: 4 loads and 3 stores (5 and 4 with AMSGrad). Bias corrections are folded into
  * host scalars: stepSize = γ/(1−β₁ᵗ), invBc2Sqrt = 1/√(1−β₂ᵗ).
  */
-export const adamKernel = kernelFamily((f: AdamFlags) =>
+export const adamKernel = /*#__PURE__*/ kernelFamily((f: AdamFlags) =>
   defineKernel({
     name: 'adam',
     inputs: f.amsgrad ? ['param', 'grad', 'expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['param', 'grad', 'expAvg', 'expAvgSq'],

@@ -29,7 +29,7 @@ export const ADAMAX_DEFAULTS: Required<AdamaxOptions> = {
 };
 
 /** One pass per parameter: reads param, grad, exp_avg, exp_inf; writes the three. clr = γ/(1−β₁ᵗ) on the host. */
-export const adamaxKernel = kernelFamily((f: { maximize: boolean; decay: boolean }) =>
+export const adamaxKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: boolean }) =>
   defineKernel({
     name: 'adamax',
     inputs: ['param', 'grad', 'expAvg', 'expInf'],

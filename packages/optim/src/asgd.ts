@@ -35,7 +35,7 @@ export const ASGD_DEFAULTS: Required<ASGDOptions> = {
  * One pass per parameter: reads param, grad, ax; writes param, ax. With μ = 1 (before averaging starts) the
  * average is the parameter itself, as in torch.
  */
-export const asgdKernel = kernelFamily((f: { maximize: boolean; decay: boolean; average: boolean }) =>
+export const asgdKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: boolean; average: boolean }) =>
   defineKernel({
     name: 'asgd',
     inputs: ['param', 'grad', 'ax'],

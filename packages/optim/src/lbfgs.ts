@@ -51,11 +51,11 @@ export const LBFGS_DEFAULTS: Required<LBFGSOptions> = {
 const GROUPS_MESSAGE = "LBFGS doesn't support per-parameter options (parameter groups)";
 
 /** `flat[rows] ← src` (rows of the flat vector, src compact): the gather of a gradient into the flat vector. */
-const gatherKernel = defineKernel({ name: 'lbfgs_gather', inputs: ['src'], outputs: ['flat'], body: ({ src }) => ({ flat: src }) });
+const gatherKernel = /*#__PURE__*/ defineKernel({ name: 'lbfgs_gather', inputs: ['src'], outputs: ['flat'], body: ({ src }) => ({ flat: src }) });
 /** `flat[rows] ← 0`: a parameter without gradient. */
-const zeroRowsKernel = defineKernel({ name: 'lbfgs_zero', inputs: [], outputs: ['flat'], body: () => ({ flat: 0 }) });
+const zeroRowsKernel = /*#__PURE__*/ defineKernel({ name: 'lbfgs_zero', inputs: [], outputs: ['flat'], body: () => ({ flat: 0 }) });
 /** `p ← p + t·flat[rows]` (p compact): torch's `_add_grad`, one pass per parameter. */
-const addKernel = defineKernel({
+const addKernel = /*#__PURE__*/ defineKernel({
   name: 'lbfgs_add',
   inputs: ['p', 'flat'],
   scalars: ['t'],
@@ -63,9 +63,9 @@ const addKernel = defineKernel({
   body: ({ p, flat }, { t }) => ({ p: k.add(p, k.mul(t, flat)) }),
 });
 /** `out ← −x`. */
-const negKernel = defineKernel({ name: 'lbfgs_neg', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: k.neg(x) }) });
+const negKernel = /*#__PURE__*/ defineKernel({ name: 'lbfgs_neg', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: k.neg(x) }) });
 /** `y ← g − g_prev`, `s ← t·d`: the new curvature pair, in one pass. */
-const pairKernel = defineKernel({
+const pairKernel = /*#__PURE__*/ defineKernel({
   name: 'lbfgs_pair',
   inputs: ['g', 'prev', 'd'],
   scalars: ['t'],
@@ -73,7 +73,7 @@ const pairKernel = defineKernel({
   body: ({ g, prev, d }, { t }) => ({ y: k.sub(g, prev), s: k.mul(d, t) }),
 });
 /** Σ|x|. */
-const absSumReduction = defineReduction({ name: 'lbfgs_abssum', inputs: ['x'], body: ({ x }) => k.abs(x), combine: 'sum' });
+const absSumReduction = /*#__PURE__*/ defineReduction({ name: 'lbfgs_abssum', inputs: ['x'], body: ({ x }) => k.abs(x), combine: 'sum' });
 
 const f32 = Math.fround;
 

@@ -38,7 +38,7 @@ export const NADAM_DEFAULTS: Required<NAdamOptions> = {
  * One pass per parameter: reads param, grad, exp_avg, exp_avg_sq; writes the three. The momentum schedule and
  * bias corrections are host scalars: cGrad = γ(1−μₜ)/(1−Πμ), cAvg = γμₜ₊₁/(1−Πμ·μₜ₊₁), invBc2Sqrt = 1/√(1−β₂ᵗ).
  */
-export const nadamKernel = kernelFamily((f: { maximize: boolean; decay: 'none' | 'l2' | 'decoupled' }) =>
+export const nadamKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: 'none' | 'l2' | 'decoupled' }) =>
   defineKernel({
     name: 'nadam',
     inputs: ['param', 'grad', 'expAvg', 'expAvgSq'],

@@ -37,7 +37,7 @@ type RAdamFlags = { maximize: boolean; decay: 'none' | 'l2' | 'decoupled'; recti
  * One pass per parameter: reads param, grad, exp_avg, exp_avg_sq; writes the three. Whether the step is
  * rectified (ρₜ > 5) is decided on the host; stepSize = γ/(1−β₁ᵗ) · rₜ·√(1−β₂ᵗ) when rectified, else γ/(1−β₁ᵗ).
  */
-export const radamKernel = kernelFamily((f: RAdamFlags) =>
+export const radamKernel = /*#__PURE__*/ kernelFamily((f: RAdamFlags) =>
   defineKernel({
     name: 'radam',
     inputs: ['param', 'grad', 'expAvg', 'expAvgSq'],

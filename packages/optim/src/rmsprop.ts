@@ -37,7 +37,7 @@ export const RMSPROP_DEFAULTS: Required<RMSpropOptions> = {
 type RMSpropFlags = { maximize: boolean; decay: boolean; centered: boolean; momentum: boolean };
 
 /** One pass per parameter over param, grad, square_avg, and grad_avg / momentum_buffer when used. */
-export const rmspropKernel = kernelFamily((f: RMSpropFlags) => {
+export const rmspropKernel = /*#__PURE__*/ kernelFamily((f: RMSpropFlags) => {
   const inputs = ['param', 'grad', 'squareAvg'];
   if (f.centered) inputs.push('gradAvg');
   if (f.momentum) inputs.push('buf');

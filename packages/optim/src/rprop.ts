@@ -29,7 +29,7 @@ export const RPROP_DEFAULTS: Required<RpropOptions> = {
  * One pass per parameter: reads param, grad, prev, step_size; writes param, prev, step_size. The sign of
  * g·prev selects η+, η− or 1 per element; where the sign flipped the gradient counts as 0.
  */
-export const rpropKernel = kernelFamily((f: { maximize: boolean }) =>
+export const rpropKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean }) =>
   defineKernel({
     name: 'rprop',
     inputs: ['param', 'grad', 'prev', 'stepSize'],

@@ -31,7 +31,7 @@ export const SGD_DEFAULTS: Required<SGDOptions> = {
   fused: null,
 };
 
-const sgdKernel = kernelFamily((f: { maximize: boolean; decay: boolean; momentum: boolean; nesterov: boolean; init: boolean }) =>
+const sgdKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: boolean; momentum: boolean; nesterov: boolean; init: boolean }) =>
   defineKernel({
     name: 'sgd',
     inputs: f.momentum ? ['param', 'grad', 'buf'] : ['param', 'grad'],

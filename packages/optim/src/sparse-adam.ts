@@ -26,7 +26,7 @@ export const SPARSE_ADAM_DEFAULTS: Required<SparseAdamOptions> = {
  * One pass over the gradient's rows (a sparse run): reads the compact gradient values and the touched rows
  * of param, exp_avg and exp_avg_sq; writes those rows. `stepSize = γ·√(1−β₂ᵗ)/(1−β₁ᵗ)`, as torch folds it.
  */
-export const sparseAdamKernel = kernelFamily((f: { maximize: boolean }) =>
+export const sparseAdamKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean }) =>
   defineKernel({
     name: 'sparse_adam',
     inputs: ['param', 'grad', 'expAvg', 'expAvgSq'],

@@ -30,7 +30,7 @@ export const HUGGINGFACE_ADAMW_DEFAULTS: Required<HuggingfaceAdamWOptions> = {
  * θ ← θ + (−γλ)·θ on the updated θ. `stepSize` s = γ·√(1−β₂ᵗ)/(1−β₁ᵗ) (or γ without bias correction) and
  * `negDecay` = −γλ are host scalars. Also the dense path of {@link DenseSparseAdam} (without decay).
  */
-export const huggingfaceAdamWKernel = kernelFamily((f: { decay: boolean }) =>
+export const huggingfaceAdamWKernel = /*#__PURE__*/ kernelFamily((f: { decay: boolean }) =>
   defineKernel({
     name: 'huggingface_adamw',
     inputs: ['param', 'grad', 'expAvg', 'expAvgSq'],

@@ -126,4 +126,4 @@ export function createOptimizerRegistry(): Registry<OptimizerSpec> {
  * });
  * const opt = fromConfig(model.namedParameters(), { type: 'sgd_nesterov', lr: 0.1, momentum: 0.9 });
  */
-export const optimizerRegistry: Registry<OptimizerSpec> = createOptimizerRegistry();
+export const optimizerRegistry: Registry<OptimizerSpec> = /*#__PURE__*/ createOptimizerRegistry();

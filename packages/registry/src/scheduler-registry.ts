@@ -138,7 +138,7 @@ export function createSchedulerRegistry(): Registry<SchedulerSpec> {
 }
 
 /** The shared scheduler registry (see {@link createSchedulerRegistry} for its names). */
-export const schedulerRegistry: Registry<SchedulerSpec> = createSchedulerRegistry();
+export const schedulerRegistry: Registry<SchedulerSpec> = /*#__PURE__*/ createSchedulerRegistry();
 
 /** Options of {@link schedulerFromConfig}. */
 export interface SchedulerFromConfigOptions {

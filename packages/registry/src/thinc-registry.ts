@@ -167,10 +167,10 @@ export function createThincScheduleRegistry(): Registry<ThincFunctionSpec<Schedu
 }
 
 /** The shared registry of thinc optimizers (`@optimizers`); register your own here. */
-export const thincOptimizers: Registry<ThincFunctionSpec<KeyedOptimizer>> = createThincOptimizerRegistry();
+export const thincOptimizers: Registry<ThincFunctionSpec<KeyedOptimizer>> = /*#__PURE__*/ createThincOptimizerRegistry();
 
 /** The shared registry of thinc schedules (`@schedules`); register your own here. */
-export const thincSchedules: Registry<ThincFunctionSpec<Schedule>> = createThincScheduleRegistry();
+export const thincSchedules: Registry<ThincFunctionSpec<Schedule>> = /*#__PURE__*/ createThincScheduleRegistry();
 
 /**
  * Calls a registered thinc function with checked arguments.

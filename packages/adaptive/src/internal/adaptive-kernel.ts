@@ -18,7 +18,7 @@ export type AdaptiveFlags = {
  * v (and v_max); writes θ, m, v (and v_max). Scalars: beta1, beta1c = 1−β₁, beta2, beta2c = 1−β₂, eps,
  * stepSize, invBc2Sqrt = 1/√(1−β₂ᵗ), and the fragment's.
  */
-export const adaptiveKernel = decayKernelFamily((decay: DecayFragment, f: AdaptiveFlags) =>
+export const adaptiveKernel = /*#__PURE__*/ decayKernelFamily((decay: DecayFragment, f: AdaptiveFlags) =>
   defineKernel({
     name: `adaptive_${decay.name}_${f.second}${f.amsgrad ? '_max' : ''}_${f.update}${f.optimized ? '' : '_unopt'}`,
     inputs: f.amsgrad ? ['param', 'grad', 'expAvg', 'second', 'secondMax'] : ['param', 'grad', 'expAvg', 'second'],

@@ -2,7 +2,7 @@
 import { defineKernel, defineReduction, k, kernelFamily } from '@tsoptim/core';
 
 /** `x ← x − m` (m broadcasts: a per-row mean or a 0-d mean). */
-export const subtractK = defineKernel({
+export const subtractK = /*#__PURE__*/ defineKernel({
   name: 'alf_subtract',
   inputs: ['x', 'm'],
   outputs: ['x'],
@@ -13,7 +13,7 @@ export const subtractK = defineKernel({
  * `x ← x · s` with `s = maxNorm / (n + 1e-30)`, clamped at 1 unless `fixed` (ALF's `_normalize` and
  * the wrapper's norm restore; `n` broadcasts).
  */
-export const rescaleK = kernelFamily((f: { fixed: boolean }) =>
+export const rescaleK = /*#__PURE__*/ kernelFamily((f: { fixed: boolean }) =>
   defineKernel({
     name: f.fixed ? 'alf_rescale_fixed' : 'alf_rescale_max',
     inputs: ['x', 'n'],
@@ -27,7 +27,7 @@ export const rescaleK = kernelFamily((f: { fixed: boolean }) =>
 );
 
 /** `x ← x · n0 / (n + 1e-30)` (both norms broadcast): restores a norm recorded earlier. */
-export const restoreNormK = defineKernel({
+export const restoreNormK = /*#__PURE__*/ defineKernel({
   name: 'alf_restore_norm',
   inputs: ['x', 'n0', 'n'],
   outputs: ['x'],
@@ -35,7 +35,7 @@ export const restoreNormK = defineKernel({
 });
 
 /** `g ← g · min(1, clip / n)` with `n` a broadcast norm (0-d): ALF's `clip_by_norms` for one tensor. */
-export const clipByNormK = defineKernel({
+export const clipByNormK = /*#__PURE__*/ defineKernel({
   name: 'alf_clip_by_norm',
   inputs: ['g', 'n'],
   scalars: ['clip'],
@@ -44,7 +44,7 @@ export const clipByNormK = defineKernel({
 });
 
 /** `g ← g · min(1, clip / sqrt(s))` with `s` the broadcast global sum of squares. */
-export const clipBySumSqK = defineKernel({
+export const clipBySumSqK = /*#__PURE__*/ defineKernel({
   name: 'alf_clip_by_sumsq',
   inputs: ['g', 's'],
   scalars: ['clip'],
@@ -53,7 +53,7 @@ export const clipBySumSqK = defineKernel({
 });
 
 /** `y ← y + x` (x broadcasts). */
-export const accumulateK = defineKernel({
+export const accumulateK = /*#__PURE__*/ defineKernel({
   name: 'alf_accumulate',
   inputs: ['y', 'x'],
   outputs: ['y'],
@@ -61,7 +61,7 @@ export const accumulateK = defineKernel({
 });
 
 /** `s ← s + w·(x − s)` (torch's `lerp_`). */
-export const lerpK = defineKernel({
+export const lerpK = /*#__PURE__*/ defineKernel({
   name: 'alf_lerp',
   inputs: ['s', 'x'],
   scalars: ['w'],
@@ -70,7 +70,7 @@ export const lerpK = defineKernel({
 });
 
 /** `x ← prev + r·(x − prev)`: TrustedUpdater's shrink of a step. */
-export const shrinkK = defineKernel({
+export const shrinkK = /*#__PURE__*/ defineKernel({
   name: 'alf_shrink',
   inputs: ['x', 'prev'],
   scalars: ['r'],
@@ -79,7 +79,7 @@ export const shrinkK = defineKernel({
 });
 
 /** Σ (x − m)² / (count − 1): the unbiased variance once `m` has been subtracted (input already centred). */
-export const unbiasedVarR = defineReduction({
+export const unbiasedVarR = /*#__PURE__*/ defineReduction({
   name: 'alf_unbiased_var',
   inputs: ['x'],
   body: ({ x }) => k.mul(x, x),
@@ -88,7 +88,7 @@ export const unbiasedVarR = defineReduction({
 });
 
 /** Σ x² (a squared norm, no square root). */
-export const sumSqR = defineReduction({ name: 'alf_sumsq', inputs: ['x'], body: ({ x }) => k.mul(x, x), combine: 'sum' });
+export const sumSqR = /*#__PURE__*/ defineReduction({ name: 'alf_sumsq', inputs: ['x'], body: ({ x }) => k.mul(x, x), combine: 'sum' });
 
 /** `x ← √x`. */
-export const sqrtK = defineKernel({ name: 'alf_sqrt', inputs: ['x'], outputs: ['x'], body: ({ x }) => ({ x: k.sqrt(x) }) });
+export const sqrtK = /*#__PURE__*/ defineKernel({ name: 'alf_sqrt', inputs: ['x'], outputs: ['x'], body: ({ x }) => ({ x: k.sqrt(x) }) });

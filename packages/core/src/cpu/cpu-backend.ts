@@ -4,7 +4,7 @@ import { planReduce, planRun } from '../kernel/plan.js';
 import type { Tensor } from '../tensor.js';
 import { WasmArena } from '../wasm/arena.js';
 import { type SimdMode, compileSimd, simdAvailable } from '../wasm/compile-simd.js';
-import { ThreadPool, threadsAvailable } from '../wasm/thread-pool.js';
+import { ThreadPool, isNodeThreads, threadsUnavailableReason } from '../wasm/thread-pool.js';
 import { type ElementwiseLoop, type LoopExtra, type ReductionLoop, compileElementwise, compileReduction } from './compile-js.js';
 import { CpuStorage } from './cpu-storage.js';
 
@@ -19,10 +19,12 @@ export interface CpuBackendOptions {
    */
   readonly simd?: boolean;
   /**
-   * 1 (default) or 2: with 2, a helper thread (Node's worker_threads, sharing the backend's memory) takes
-   * the second half of every kernel run over at least {@link CpuBackendOptions.threadThreshold} elements.
-   * Where worker_threads is unavailable the backend runs on one thread. The environment variable
-   * `TSOPTIM_CPU_THREADS=2` sets the default. Call {@link CpuBackend.dispose} to stop the thread.
+   * 1 (default) or 2: with 2, a helper thread (Node's worker_threads, or a Web Worker in a cross-origin-isolated
+   * page, sharing the backend's memory) takes the second half of every kernel run over at least
+   * {@link CpuBackendOptions.threadThreshold} elements. Where no helper can run (a page that is not
+   * cross-origin isolated, no Web Workers, no `Atomics.waitAsync`) the backend runs on one thread, and outside
+   * Node says why once on the console. The environment variable `TSOPTIM_CPU_THREADS=2` sets the default.
+   * Call {@link CpuBackend.dispose} to stop the thread.
    */
   readonly threads?: 1 | 2;
   /** Elements from which a run is split across two threads (default 262144: below that, waking the helper costs more than it saves). */
@@ -47,6 +49,18 @@ function arr(t: Tensor): Float32Array {
 
 function envFlag(name: string): string | undefined {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+}
+
+let warnedOneThread = false;
+
+/**
+ * Outside Node, says once per page or worker why `threads: 2` runs on one thread (in Node, where threads
+ * always work with SIMD, nothing is printed, as before).
+ */
+function warnOneThread(reason: string | null): void {
+  if (warnedOneThread || isNodeThreads() || reason === null) return;
+  warnedOneThread = true;
+  globalThis.console?.warn(`@tsoptim/core: CpuBackend({ threads: 2 }) runs on one thread: ${reason}.`);
 }
 
 /** Called with the arguments of a run; false when it cannot take this call (the generic path then runs it). */
@@ -85,7 +99,10 @@ const EMPTY_EXTRA: LoopExtra = { dims: [], strides: [], rows: null, rowSize: 0, 
  * allocated beyond that get plain Float32Arrays and run on the JavaScript path.
  *
  * **Threads.** With `threads: 2`, the memory is shared with one helper thread that runs the second half of
- * large runs; small runs never pay for synchronisation. {@link CpuBackend.dispose} stops the thread.
+ * large runs; small runs never pay for synchronisation. In browsers the helper is a Web Worker and needs a
+ * cross-origin-isolated page (`Cross-Origin-Opener-Policy: same-origin`, `Cross-Origin-Embedder-Policy:
+ * require-corp`); a page's main thread never blocks on it (it spins briefly after its own half), a worker
+ * waits with `Atomics.wait`. {@link CpuBackend.dispose} stops the thread.
  *
  * @example
  * const backend = new CpuBackend({ threads: 2 });
@@ -121,7 +138,8 @@ export class CpuBackend implements Backend {
     const canSimd = simdAvailable();
     this.simd = (options.simd ?? !envOff) && canSimd;
     const wantThreads = (options.threads ?? (envFlag('TSOPTIM_CPU_THREADS') === '2' ? 2 : 1)) === 2;
-    const threads = wantThreads && this.simd && threadsAvailable();
+    const threads = wantThreads && this.simd && threadsUnavailableReason() === null;
+    if (wantThreads && !threads) warnOneThread(this.simd ? threadsUnavailableReason() : 'WebAssembly SIMD is off');
     this.threadThreshold = options.threadThreshold ?? 1 << 18;
     this.arena = typeof WebAssembly === 'object' ? new WasmArena({ shared: threads }) : null;
     const arena = this.arena;
@@ -154,8 +172,8 @@ export class CpuBackend implements Backend {
   }
 
   /**
-   * How many elementwise runs took each path so far: `simd` (WebAssembly, of which `threaded` were split
-   * across two threads) and `js` (JavaScript loops). A diagnostic for tests and benchmarks.
+   * How many elementwise runs took each path so far: `simd` (WebAssembly, of which `threaded` had their
+   * second half run by the helper thread) and `js` (JavaScript loops). A diagnostic for tests and benchmarks.
    */
   pathCounts(): { readonly simd: number; readonly threaded: number; readonly js: number } {
     return { ...this.counts };
@@ -309,7 +327,7 @@ export class CpuBackend implements Backend {
     if (pool !== null) {
       const id = this.nextModuleId++;
       pool.register(id, module, simd.name);
-      threaded = `if (n >= TH && pool.ready) { C.simd++; C.threaded++; pool.split(${id}, fn, n, [${ptrs.join(', ')}], FULL, [${simd.uniformNames.join(', ')}]); return true; }`;
+      threaded = `if (n >= TH && pool.ready) { C.simd++; if (pool.split(${id}, fn, n, [${ptrs.join(', ')}], FULL, [${simd.uniformNames.join(', ')}])) C.threaded++; return true; }`;
     }
     const src = `"use strict";\nreturn function exec(${params.join(', ')}) {\n${simd.prelude}\n${threaded}\nC.simd++;\nfn(${call});\nreturn true;\n};`;
     return new Function('fn', 'pool', 'TH', 'FULL', 'C', src)(

@@ -57,32 +57,32 @@ function bin(op: BinaryOp) {
   return (a: ExprLike, b: ExprLike): Expr => ({ kind: 'binary', op, a: e(a), b: e(b) });
 }
 
-export const neg = un('neg');
-export const sqrt = un('sqrt');
-export const abs = un('abs');
-export const exp = un('exp');
-export const log = un('log');
+export const neg = /*#__PURE__*/ un('neg');
+export const sqrt = /*#__PURE__*/ un('sqrt');
+export const abs = /*#__PURE__*/ un('abs');
+export const exp = /*#__PURE__*/ un('exp');
+export const log = /*#__PURE__*/ un('log');
 /** -1, 0 or 1 (0 for 0, as torch.sign). */
-export const sign = un('sign');
-export const tanh = un('tanh');
-export const floor = un('floor');
-export const cos = un('cos');
-export const sin = un('sin');
+export const sign = /*#__PURE__*/ un('sign');
+export const tanh = /*#__PURE__*/ un('tanh');
+export const floor = /*#__PURE__*/ un('floor');
+export const cos = /*#__PURE__*/ un('cos');
+export const sin = /*#__PURE__*/ un('sin');
 /** 1 where `a` is 0, else 0. */
-export const not = un('not');
-export const sub = bin('sub');
-export const div = bin('div');
-export const max = bin('max');
-export const min = bin('min');
-export const pow = bin('pow');
-export const lt = bin('lt');
-export const le = bin('le');
-export const gt = bin('gt');
-export const ge = bin('ge');
-export const eq = bin('eq');
-export const ne = bin('ne');
-export const and = bin('and');
-export const or = bin('or');
+export const not = /*#__PURE__*/ un('not');
+export const sub = /*#__PURE__*/ bin('sub');
+export const div = /*#__PURE__*/ bin('div');
+export const max = /*#__PURE__*/ bin('max');
+export const min = /*#__PURE__*/ bin('min');
+export const pow = /*#__PURE__*/ bin('pow');
+export const lt = /*#__PURE__*/ bin('lt');
+export const le = /*#__PURE__*/ bin('le');
+export const gt = /*#__PURE__*/ bin('gt');
+export const ge = /*#__PURE__*/ bin('ge');
+export const eq = /*#__PURE__*/ bin('eq');
+export const ne = /*#__PURE__*/ bin('ne');
+export const and = /*#__PURE__*/ bin('and');
+export const or = /*#__PURE__*/ bin('or');
 
 /** Sum of two or more terms. */
 export function add(a: ExprLike, b: ExprLike, ...rest: ExprLike[]): Expr {

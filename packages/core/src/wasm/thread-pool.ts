@@ -1,9 +1,12 @@
 /**
- * One helper thread (Node's worker_threads) that runs compiled kernels over the second half of large tensors
- * in the backend's shared WebAssembly.Memory. Synchronisation is one Atomics.notify to start and one
+ * One helper thread that runs compiled kernels over the second half of large tensors in the backend's shared
+ * WebAssembly.Memory: Node's worker_threads in Node, a Web Worker in a cross-origin-isolated page (see
+ * web-threads.ts for what differs there). In Node, synchronisation is one Atomics.notify to start and one
  * Atomics.wait for the result; the worker never keeps the process alive (unref) and is stopped by
  * {@link ThreadPool.dispose}.
  */
+
+import { WEB_LOOP, webCanBlock, webThreadsUnavailableReason } from './web-threads.js';
 
 /** Control words (Int32 indices into the shared control buffer). */
 const SEQ = 0;
@@ -12,55 +15,41 @@ const FN = 2;
 const ARGC = 3;
 const READY = 4;
 const FAILED = 5;
+/** Sequence number of the last run whose second half a thread claimed. */
+const CLAIM = 6;
 const ARGS_BYTE_OFFSET = 64;
 const MAX_ARGS = 256;
 
-const WORKER_SOURCE = `
-'use strict';
-const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const { memory, control, port } = workerData;
-const ctl = new Int32Array(control);
-const args = new Float64Array(control, ${ARGS_BYTE_OFFSET}, ${MAX_ARGS});
-const fns = [];
-const drain = () => {
-  for (;;) {
-    const m = receiveMessageOnPort(port);
-    if (m === undefined) return;
-    const { id, module, name } = m.message;
-    fns[id] = new WebAssembly.Instance(module, { env: { memory } }).exports[name];
-  }
-};
-drain();
-Atomics.store(ctl, ${READY}, 1);
-let seen = Atomics.load(ctl, ${SEQ});
-for (;;) {
-  Atomics.wait(ctl, ${SEQ}, seen);
-  const seq = Atomics.load(ctl, ${SEQ});
-  if (seq === -1) break;
-  if (seq === seen) continue;
-  seen = seq;
-  drain();
-  const id = ctl[${FN}];
-  const argc = ctl[${ARGC}];
-  let f = fns[id];
-  for (let tries = 0; f === undefined && tries < 10000; tries++) { Atomics.wait(ctl, ${FAILED}, 0, 1); drain(); f = fns[id]; }
-  try {
-    if (f === undefined) throw new Error('unknown kernel');
-    const a = new Array(argc);
-    for (let i = 0; i < argc; i++) a[i] = args[i];
-    f.apply(null, a);
-  } catch (e) {
-    Atomics.store(ctl, ${FAILED}, 1);
-  }
-  Atomics.store(ctl, ${DONE}, seq);
-  Atomics.notify(ctl, ${DONE});
-}
-`;
+/**
+ * The helper's body, shared by Node and browsers (compact: it ships as a string). `S` takes the memory and
+ * control words, `I` instantiates a module, `p` runs the pending run: 1 when there is nothing (more) to do
+ * now, 0 when stopped or when the run's module has not arrived. A run is claimed by a compare-and-swap of
+ * CLAIM to its sequence number, so that exactly one thread runs its second half.
+ */
+const BODY =
+  'let m,c,a,s=0,L=0,X=0;const f=[];' +
+  'const I=(d)=>{f[d.id]=new WebAssembly.Instance(d.module,{env:{memory:m}}).exports[d.name]};' +
+  `const S=(d)=>{m=d.memory;c=new Int32Array(d.control,0,16);a=new Float64Array(d.control,${ARGS_BYTE_OFFSET},${MAX_ARGS});s=Atomics.load(c,0)};` +
+  'function p(){const q=Atomics.load(c,0);if(q===-1){X=1;return 0}if(q===s)return 1;const g=f[c[2]];if(!g)return 0;s=q;' +
+  'const k=Atomics.load(c,6);if(k===q||Atomics.compareExchange(c,6,k,q)!==k)return 1;' +
+  'try{g(...a.subarray(0,c[3]))}catch{Atomics.store(c,5,1)}Atomics.store(c,1,q);Atomics.notify(c,1);return 1}';
+
+/**
+ * Node's loop: block until the next run, take the modules sent so far, run it; a module still missing after
+ * ~10 s fails the run (FAILED, then DONE) so that the caller runs it.
+ */
+const NODE_LOOP =
+  "const{workerData:W,receiveMessageOnPort:R}=require('node:worker_threads');S(W);" +
+  'const D=()=>{for(let x;(x=R(W.port));)I(x.message)};D();Atomics.store(c,4,1);' +
+  'while(!X){Atomics.wait(c,0,s);D();let t=0;for(;t<1e4&&!p()&&!X;t++){Atomics.wait(c,5,0,1);D()}' +
+  'if(t===1e4){s=Atomics.load(c,0);Atomics.store(c,5,1);Atomics.store(c,1,s);Atomics.notify(c,1)}}';
 
 interface WorkerLike {
   unref(): void;
   terminate(): Promise<number>;
   on(event: string, fn: (...a: unknown[]) => void): void;
+  /** Browsers: the Web Worker's postMessage (Node sends modules through a MessagePort). */
+  postMessage?(m: unknown): void;
 }
 interface WorkerThreadsModule {
   Worker: new (src: string, opts: Record<string, unknown>) => WorkerLike;
@@ -79,7 +68,43 @@ function workerThreads(): WorkerThreadsModule | null {
 
 /** True when helper threads can run here. */
 export function threadsAvailable(): boolean {
-  return workerThreads() !== null && typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object';
+  return threadsUnavailableReason() === null;
+}
+
+/** Why a helper thread cannot run here (a sentence for a warning), or null when it can. */
+export function threadsUnavailableReason(): string | null {
+  if (workerThreads() === null) return webThreadsUnavailableReason();
+  return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' ? null : 'no SharedArrayBuffer';
+}
+
+/** True in Node (worker_threads); false in browsers and other runtimes. */
+export function isNodeThreads(): boolean {
+  return workerThreads() !== null;
+}
+
+interface WebWorkerLike {
+  postMessage(m: unknown): void;
+  terminate(): void;
+  onerror: unknown;
+}
+
+let webSourceUrl: string | null = null;
+
+/** Starts the helper as a Web Worker from a Blob URL (made once), handing it the memory and control words. */
+function startWebWorker(memory: WebAssembly.Memory, control: SharedArrayBuffer, onBroken: () => void): WorkerLike {
+  webSourceUrl ??= URL.createObjectURL(new Blob([BODY + WEB_LOOP], { type: 'text/javascript' }));
+  const web = new (globalThis as unknown as { Worker: new (url: string) => WebWorkerLike }).Worker(webSourceUrl);
+  web.onerror = onBroken;
+  web.postMessage({ memory, control });
+  return {
+    unref() {},
+    async terminate() {
+      web.terminate();
+      return 0;
+    },
+    on() {},
+    postMessage: (m) => web.postMessage(m),
+  };
 }
 
 /** A helper thread sharing `memory`. */
@@ -90,27 +115,39 @@ export class ThreadPool {
   private readonly port: { postMessage(m: unknown): void; close(): void };
   private seq = 0;
   private broken = false;
+  /** In a browser (a Web Worker helper): the caller takes a run over when the helper has not claimed it in 20 ms. */
+  private readonly web: boolean;
+  /** Whether this thread may block in Atomics.wait (false on a page's main thread). */
+  private readonly canBlock: boolean;
 
   constructor(memory: WebAssembly.Memory) {
-    const wt = workerThreads();
-    if (wt === null) throw new Error('worker_threads is not available');
     const control = new SharedArrayBuffer(ARGS_BYTE_OFFSET + MAX_ARGS * 8);
     this.ctl = new Int32Array(control, 0, ARGS_BYTE_OFFSET / 4);
     this.args = new Float64Array(control, ARGS_BYTE_OFFSET, MAX_ARGS);
+    const wt = workerThreads();
+    this.web = wt === null;
+    this.canBlock = wt !== null || webCanBlock();
+    const broken = () => {
+      this.broken = true;
+    };
+    if (wt === null) {
+      const reason = webThreadsUnavailableReason();
+      if (reason !== null) throw new Error(reason);
+      const web = startWebWorker(memory, control, broken);
+      this.port = { postMessage: web.postMessage!, close() {} };
+      this.worker = web;
+      return;
+    }
     const { port1, port2 } = new wt.MessageChannel();
     this.port = port1;
-    const worker = new wt.Worker(WORKER_SOURCE, {
+    const worker = new wt.Worker(BODY + NODE_LOOP, {
       eval: true,
       workerData: { memory, control, port: port2 },
       transferList: [port2],
     });
     worker.unref();
-    worker.on('error', () => {
-      this.broken = true;
-    });
-    worker.on('exit', () => {
-      this.broken = true;
-    });
+    worker.on('error', broken);
+    worker.on('exit', broken);
     this.worker = worker;
   }
 
@@ -127,7 +164,9 @@ export class ThreadPool {
   /**
    * Runs `main(h, ...)` here over the first `h` elements and the worker's copy of kernel `id` over the rest,
    * and returns when both are done. `full[k]` tells whether pointer `k` advances with the element index.
-   * When the worker cannot run the call (it failed or stopped before starting), the second half runs here.
+   * When the worker cannot run the call (it failed, stopped, or — in a browser — did not claim it in time),
+   * the second half runs here.
+   * @returns true when the helper thread ran the second half.
    */
   split(
     id: number,
@@ -136,7 +175,7 @@ export class ThreadPool {
     ptrs: readonly number[],
     full: readonly boolean[],
     uniforms: readonly number[],
-  ): void {
+  ): boolean {
     const h = (n >>> 1) & ~15;
     const a = this.args;
     const argc = 1 + ptrs.length + uniforms.length;
@@ -146,26 +185,38 @@ export class ThreadPool {
     const ctl = this.ctl;
     ctl[FN] = id;
     ctl[ARGC] = argc;
-    this.seq = (this.seq + 1) & 0x3fffffff;
+    // 1 … 2^30, never 0 (the claim word's initial value).
+    this.seq = (this.seq & 0x3fffffff) + 1;
     const seq = this.seq;
     Atomics.store(ctl, SEQ, seq);
     Atomics.notify(ctl, SEQ);
     main(h, ...ptrs, ...uniforms);
-    let ok = true;
-    for (;;) {
-      const d = Atomics.load(ctl, DONE);
-      if (d === seq) break;
-      if (this.broken) {
-        ok = false;
-        break;
-      }
-      Atomics.wait(ctl, DONE, d, 50);
-    }
+    let ok = this.wait(seq);
     if (Atomics.load(ctl, FAILED) !== 0) {
       Atomics.store(ctl, FAILED, 0);
       ok = false;
     }
     if (!ok) main(...Array.from(a.subarray(0, argc)));
+    return ok;
+  }
+
+  /**
+   * Waits until the helper has run the second half of run `seq` (true), or claims the run (false: the caller
+   * runs it) when the helper stopped or, in a browser, has not claimed it within 20 ms. Blocks in
+   * Atomics.wait only where that is allowed; a page's main thread spins.
+   */
+  private wait(seq: number): boolean {
+    const ctl = this.ctl;
+    const t0 = this.web ? performance.now() : 0;
+    for (;;) {
+      const d = Atomics.load(ctl, DONE);
+      if (d === seq) return true;
+      const k = Atomics.load(ctl, CLAIM);
+      if (k !== seq ? (this.broken || (this.web && performance.now() - t0 > 20)) && Atomics.compareExchange(ctl, CLAIM, k, seq) === k : this.broken) {
+        return false;
+      }
+      if (this.canBlock) Atomics.wait(ctl, DONE, d, this.web ? 1 : 50);
+    }
   }
 
   /** Arguments limit of one call. */

@@ -5,15 +5,15 @@
 import { defineKernel, defineReduction, k } from '@tsoptim/core';
 
 /** `out ← a + b`. */
-export const addK = defineKernel({ name: 'nn_add', inputs: ['a', 'b'], outputs: ['out'], body: ({ a, b }) => ({ out: k.add(a, b) }) });
+export const addK = /*#__PURE__*/ defineKernel({ name: 'nn_add', inputs: ['a', 'b'], outputs: ['out'], body: ({ a, b }) => ({ out: k.add(a, b) }) });
 /** `out ← a − b`. */
-export const subK = defineKernel({ name: 'nn_sub', inputs: ['a', 'b'], outputs: ['out'], body: ({ a, b }) => ({ out: k.sub(a, b) }) });
+export const subK = /*#__PURE__*/ defineKernel({ name: 'nn_sub', inputs: ['a', 'b'], outputs: ['out'], body: ({ a, b }) => ({ out: k.sub(a, b) }) });
 /** `out ← a · b`. */
-export const mulK = defineKernel({ name: 'nn_mul', inputs: ['a', 'b'], outputs: ['out'], body: ({ a, b }) => ({ out: k.mul(a, b) }) });
+export const mulK = /*#__PURE__*/ defineKernel({ name: 'nn_mul', inputs: ['a', 'b'], outputs: ['out'], body: ({ a, b }) => ({ out: k.mul(a, b) }) });
 /** `out ← a / b`. */
-export const divK = defineKernel({ name: 'nn_div', inputs: ['a', 'b'], outputs: ['out'], body: ({ a, b }) => ({ out: k.div(a, b) }) });
+export const divK = /*#__PURE__*/ defineKernel({ name: 'nn_div', inputs: ['a', 'b'], outputs: ['out'], body: ({ a, b }) => ({ out: k.div(a, b) }) });
 /** `out ← alpha · x` (x may broadcast: expands a reduced gradient). */
-export const scaledK = defineKernel({
+export const scaledK = /*#__PURE__*/ defineKernel({
   name: 'nn_scaled',
   inputs: ['x'],
   scalars: ['alpha'],
@@ -21,11 +21,11 @@ export const scaledK = defineKernel({
   body: ({ x }, { alpha }) => ({ out: k.mul(alpha, x) }),
 });
 /** `out ← x` (x may broadcast). */
-export const copyK = defineKernel({ name: 'nn_copy', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: x }) });
+export const copyK = /*#__PURE__*/ defineKernel({ name: 'nn_copy', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: x }) });
 /** `y ← y + x` (the gradient accumulator; x may broadcast). */
-export const accumulateK = defineKernel({ name: 'nn_acc', inputs: ['x', 'y'], outputs: ['y'], body: ({ x, y }) => ({ y: k.add(y, x) }) });
+export const accumulateK = /*#__PURE__*/ defineKernel({ name: 'nn_acc', inputs: ['x', 'y'], outputs: ['y'], body: ({ x, y }) => ({ y: k.add(y, x) }) });
 /** d/db of a / b: `out ← −g · a / b²`. */
-export const divGradBK = defineKernel({
+export const divGradBK = /*#__PURE__*/ defineKernel({
   name: 'nn_div_grad_b',
   inputs: ['g', 'a', 'b'],
   outputs: ['out'],
@@ -33,67 +33,67 @@ export const divGradBK = defineKernel({
 });
 
 /** `out ← max(x, 0)`. */
-export const reluK = defineKernel({ name: 'nn_relu', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: k.max(x, 0) }) });
+export const reluK = /*#__PURE__*/ defineKernel({ name: 'nn_relu', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: k.max(x, 0) }) });
 /** `out ← g` where x > 0, else 0. */
-export const reluGradK = defineKernel({
+export const reluGradK = /*#__PURE__*/ defineKernel({
   name: 'nn_relu_grad',
   inputs: ['g', 'x'],
   outputs: ['out'],
   body: ({ g, x }) => ({ out: k.select(k.gt(x, 0), g, 0) }),
 });
 /** `out ← tanh x`. */
-export const tanhK = defineKernel({ name: 'nn_tanh', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: k.tanh(x) }) });
+export const tanhK = /*#__PURE__*/ defineKernel({ name: 'nn_tanh', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: k.tanh(x) }) });
 /** `out ← g · (1 − y²)`, y = tanh x. */
-export const tanhGradK = defineKernel({
+export const tanhGradK = /*#__PURE__*/ defineKernel({
   name: 'nn_tanh_grad',
   inputs: ['g', 'y'],
   outputs: ['out'],
   body: ({ g, y }) => ({ out: k.mul(g, k.sub(1, k.mul(y, y))) }),
 });
 /** `out ← 1 / (1 + e^−x)`. */
-export const sigmoidK = defineKernel({
+export const sigmoidK = /*#__PURE__*/ defineKernel({
   name: 'nn_sigmoid',
   inputs: ['x'],
   outputs: ['out'],
   body: ({ x }) => ({ out: k.div(1, k.add(1, k.exp(k.neg(x)))) }),
 });
 /** `out ← g · y · (1 − y)`, y = σ(x). */
-export const sigmoidGradK = defineKernel({
+export const sigmoidGradK = /*#__PURE__*/ defineKernel({
   name: 'nn_sigmoid_grad',
   inputs: ['g', 'y'],
   outputs: ['out'],
   body: ({ g, y }) => ({ out: k.mul(g, y, k.sub(1, y)) }),
 });
 /** `out ← e^x`. */
-export const expK = defineKernel({ name: 'nn_exp', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: k.exp(x) }) });
+export const expK = /*#__PURE__*/ defineKernel({ name: 'nn_exp', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: k.exp(x) }) });
 /** `out ← ln x`. */
-export const logK = defineKernel({ name: 'nn_log', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: k.log(x) }) });
+export const logK = /*#__PURE__*/ defineKernel({ name: 'nn_log', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: k.log(x) }) });
 
 /** Σ e^x (softmax's denominator, the input already shifted by its max). */
-export const sumExpR = defineReduction({ name: 'nn_sumexp', inputs: ['x'], body: ({ x }) => k.exp(x), combine: 'sum' });
+export const sumExpR = /*#__PURE__*/ defineReduction({ name: 'nn_sumexp', inputs: ['x'], body: ({ x }) => k.exp(x), combine: 'sum' });
 /** `out ← t − ln s` (log-softmax from the shifted input t and s = Σ e^t). */
-export const logSoftmaxOutK = defineKernel({
+export const logSoftmaxOutK = /*#__PURE__*/ defineKernel({
   name: 'nn_log_softmax_out',
   inputs: ['t', 's'],
   outputs: ['out'],
   body: ({ t, s }) => ({ out: k.sub(t, k.log(s)) }),
 });
 /** `out ← e^t / s`. */
-export const softmaxOutK = defineKernel({
+export const softmaxOutK = /*#__PURE__*/ defineKernel({
   name: 'nn_softmax_out',
   inputs: ['t', 's'],
   outputs: ['out'],
   body: ({ t, s }) => ({ out: k.div(k.exp(t), s) }),
 });
 /** log-softmax backward: `out ← g − e^y · Σg`. */
-export const logSoftmaxGradK = defineKernel({
+export const logSoftmaxGradK = /*#__PURE__*/ defineKernel({
   name: 'nn_log_softmax_grad',
   inputs: ['g', 'y', 'sg'],
   outputs: ['out'],
   body: ({ g, y, sg }) => ({ out: k.sub(g, k.mul(k.exp(y), sg)) }),
 });
 /** softmax backward: `out ← y · (g − Σ g·y)`. */
-export const softmaxGradK = defineKernel({
+export const softmaxGradK = /*#__PURE__*/ defineKernel({
   name: 'nn_softmax_grad',
   inputs: ['g', 'y', 'gy'],
   outputs: ['out'],
@@ -101,7 +101,7 @@ export const softmaxGradK = defineKernel({
 });
 
 /** Batch norm, per channel: `invstd ← 1 / sqrt(ss·invM + eps)` from the sum of squared deviations. */
-export const bnInvStdK = defineKernel({
+export const bnInvStdK = /*#__PURE__*/ defineKernel({
   name: 'nn_bn_invstd',
   inputs: ['ss'],
   scalars: ['invM', 'eps'],
@@ -109,7 +109,7 @@ export const bnInvStdK = defineKernel({
   body: ({ ss }, { invM, eps }) => ({ invstd: k.div(1, k.sqrt(k.add(k.mul(ss, invM), eps))) }),
 });
 /** Batch norm, per channel: running statistics `r ← (1 − m)·r + m·batch` (unbiased variance). */
-export const bnRunningK = defineKernel({
+export const bnRunningK = /*#__PURE__*/ defineKernel({
   name: 'nn_bn_running',
   inputs: ['mean', 'ss', 'rm', 'rv'],
   scalars: ['m', 'invM1'],
@@ -120,7 +120,7 @@ export const bnRunningK = defineKernel({
   }),
 });
 /** Batch norm with batch statistics: `x̂ ← xc · invstd`, `y ← x̂ · w + b`. */
-export const bnNormK = defineKernel({
+export const bnNormK = /*#__PURE__*/ defineKernel({
   name: 'nn_bn_norm',
   inputs: ['xc', 'invstd', 'w', 'b'],
   outputs: ['xhat', 'y'],
@@ -130,7 +130,7 @@ export const bnNormK = defineKernel({
   },
 });
 /** Batch norm with running statistics: `x̂ ← (x − rm) / sqrt(rv + eps)`, `y ← x̂ · w + b`. */
-export const bnEvalK = defineKernel({
+export const bnEvalK = /*#__PURE__*/ defineKernel({
   name: 'nn_bn_eval',
   inputs: ['x', 'rm', 'rv', 'w', 'b'],
   scalars: ['eps'],
@@ -141,7 +141,7 @@ export const bnEvalK = defineKernel({
   },
 });
 /** Batch norm backward, batch statistics: `dx ← w · invstd · (g − Σg/M − x̂ · Σ(g·x̂)/M)`. */
-export const bnGradK = defineKernel({
+export const bnGradK = /*#__PURE__*/ defineKernel({
   name: 'nn_bn_grad',
   inputs: ['g', 'xhat', 'w', 'invstd', 'sg', 'sgx'],
   scalars: ['invM'],
@@ -151,7 +151,7 @@ export const bnGradK = defineKernel({
   }),
 });
 /** Batch norm backward, running statistics: `dx ← g · w / sqrt(rv + eps)`. */
-export const bnEvalGradK = defineKernel({
+export const bnEvalGradK = /*#__PURE__*/ defineKernel({
   name: 'nn_bn_eval_grad',
   inputs: ['g', 'w', 'rv'],
   scalars: ['eps'],
@@ -160,7 +160,7 @@ export const bnEvalGradK = defineKernel({
 });
 
 /** `alpha · Σ a·b` (the negative log-likelihood from a class mask and log-probabilities). */
-export const scaledDotR = defineReduction({
+export const scaledDotR = /*#__PURE__*/ defineReduction({
   name: 'nn_scaled_dot',
   inputs: ['a', 'b'],
   scalars: ['alpha'],
@@ -169,7 +169,7 @@ export const scaledDotR = defineReduction({
   finalize: (acc, _count, { alpha }) => k.mul(acc, alpha),
 });
 /** `out ← alpha · m · g` (g may broadcast). */
-export const scaledMulK = defineKernel({
+export const scaledMulK = /*#__PURE__*/ defineKernel({
   name: 'nn_scaled_mul',
   inputs: ['m', 'g'],
   scalars: ['alpha'],

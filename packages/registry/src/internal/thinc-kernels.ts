@@ -21,7 +21,7 @@ export interface ThincFlags {
  * ‖g + l2·w‖₂ (l2 = 0 when L2 is not added to the gradient): the norm thinc clips by, taken after the L2 term
  * is added.
  */
-export const thincNormL2 = defineReduction({
+export const thincNormL2 = /*#__PURE__*/ defineReduction({
   name: 'thinc_grad_norm_l2',
   inputs: ['grad', 'weights'],
   scalars: ['l2'],
@@ -31,7 +31,7 @@ export const thincNormL2 = defineReduction({
 });
 
 /** ‖g‖₂. */
-export const thincNorm = defineReduction({
+export const thincNorm = /*#__PURE__*/ defineReduction({
   name: 'thinc_grad_norm',
   inputs: ['grad'],
   body: ({ grad }) => k.square(grad),
@@ -46,7 +46,7 @@ export const thincNorm = defineReduction({
  * Adam, step_size·learn_rate for RAdam), `b1`, `b2`, `eps`, `decay` (lr_scale·learn_rate·L2), `avgKeep`
  * (1 − the averaging decay).
  */
-export const thincKernel = kernelFamily((f: ThincFlags) => {
+export const thincKernel = /*#__PURE__*/ kernelFamily((f: ThincFlags) => {
   const moments = f.rule !== 'sgd';
   const inputs = ['weights', 'grad'];
   if (f.clip) inputs.push('gnorm');

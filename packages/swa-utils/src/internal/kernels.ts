@@ -1,7 +1,7 @@
 import { defineKernel, k } from '@tsoptim/core';
 
 /** `avg ← avg + w·(p − avg)` (torch's `_foreach_lerp_`; SWA with `w = 1/(n+1)`, EMA with `w = 1 − decay`). */
-export const lerpK = defineKernel({
+export const lerpK = /*#__PURE__*/ defineKernel({
   name: 'swa_lerp',
   inputs: ['avg', 'p'],
   scalars: ['w'],
@@ -10,7 +10,7 @@ export const lerpK = defineKernel({
 });
 
 /** `out ← decay·avg + (1 − decay)·p`. */
-export const emaK = defineKernel({
+export const emaK = /*#__PURE__*/ defineKernel({
   name: 'swa_ema',
   inputs: ['avg', 'p'],
   scalars: ['decay'],
@@ -19,7 +19,7 @@ export const emaK = defineKernel({
 });
 
 /** `out ← avg + (p − avg) / (n + 1)`. */
-export const swaK = defineKernel({
+export const swaK = /*#__PURE__*/ defineKernel({
   name: 'swa_mean',
   inputs: ['avg', 'p'],
   scalars: ['n'],
