@@ -9,3 +9,24 @@
  * @packageDocumentation
  */
 export { TfjsBackend, type TfjsBackendOptions, type TfjsMemoryInfo } from './tfjs-backend.js';
+export {
+  type OptimizerFactory,
+  TsoptimOptimizer,
+  type TsoptimOptimizerOptions,
+  type VariableSource,
+  registerTsoptimOptimizer,
+} from './tsoptim-optimizer.js';
+export {
+  type CallbackInterval,
+  type FitCallback,
+  type SchedulerCallbackOptions,
+  type SteppableScheduler,
+  schedulerCallback,
+} from './callbacks.js';
+export {
+  TfjsAveragedModel,
+  type TfjsAveragedModelOptions,
+  type WeightedModel,
+  averagingCallback,
+  updateBatchNorm,
+} from './averaged-model.js';

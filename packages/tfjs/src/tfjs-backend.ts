@@ -10,9 +10,11 @@ import {
   type RunArgs,
   RuntimeError,
   Tensor,
+  TypeError_,
   ValueError,
   planReduce,
   planRun,
+  shapeSize,
 } from '@tsoptim/core';
 import { type SplitTfBody, evalHost, splitUniform } from './internal/expr-eval.js';
 import { evalChain, shapedAs } from './internal/op-chain.js';
@@ -139,9 +141,11 @@ export class TfjsBackend implements Backend {
   /**
    * A tsoptim {@link Parameter} whose storage is the given `tf.Variable`: optimizer steps `assign` to it, so the
    * model sees every update and nothing is copied. Disposing the parameter leaves the variable alone.
+   * @throws {TypeError_} when it is not a `tf.Variable`.
    * @throws {ValueError} when the variable is not float32.
    */
   wrapVariable(variable: tf.Variable, init: Omit<ParameterInit, 'backend' | 'shape'> = {}): Parameter {
+    if (typeof (variable as Partial<tf.Variable> | null)?.assign !== 'function') throw new TypeError_('expected a tf.Variable');
     if (variable.dtype !== 'float32') throw new ValueError(`variable ${variable.name} is ${variable.dtype}; only float32 is trained`);
     const s = this.track(new TfjsStorage(variable.size, variable, 'variable'));
     return new Parameter(new Tensor(this, variable.shape, s), { name: variable.name, ...init });
@@ -151,13 +155,14 @@ export class TfjsBackend implements Backend {
    * A read-only tsoptim tensor over a tfjs tensor (no copy), such as a gradient; call {@link TfjsBackend.lend}
    * to point it at the next one. The backend never writes or disposes a lent tensor.
    */
-  lendTensor(value: tf.Tensor, shape: readonly number[] = value.shape): Tensor {
-    return new Tensor(this, shape, this.track(new TfjsStorage(value.size, value, 'borrowed')));
+  lendTensor(value: tf.Tensor | null, shape: readonly number[] = value?.shape ?? []): Tensor {
+    return new Tensor(this, shape, this.track(new TfjsStorage(shapeSize(shape), value, 'borrowed')));
   }
 
   /** Points a tensor made by {@link TfjsBackend.lendTensor} at another tfjs tensor of the same size. */
   lend(tensor: Tensor, value: tf.Tensor | null): void {
-    const s = this.storageOf(tensor);
+    if (tensor.backend !== this) throw new ValueError(`the tensor is on the ${tensor.backend.name} backend, not ${this.name}`);
+    const s = tensor.storage as TfjsStorage;
     if (s.kind !== 'borrowed') throw new RuntimeError('only a lent tensor can be re-pointed');
     if (value !== null && value.size !== s.size) throw new ValueError(`cannot lend ${value.size} elements to a tensor of ${s.size}`);
     s.value = value;
