@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-export { TfjsBackend, type TfjsBackendOptions, type TfjsMemoryInfo } from './tfjs-backend.js';
+export { TfjsBackend, type TfjsBackendOptions, type TfjsKernelRuns, type TfjsMemoryInfo } from './tfjs-backend.js';
 export {
   type OptimizerFactory,
   TsoptimOptimizer,

@@ -18,6 +18,7 @@ import {
 } from '@tsoptim/core';
 import { type SplitTfBody, evalHost, splitUniform } from './internal/expr-eval.js';
 import { evalChain, shapedAs } from './internal/op-chain.js';
+import { type FusedPrograms, emitFused, fusableWebGL, runFused } from './internal/webgl-fused.js';
 import { TfjsStorage } from './internal/storage.js';
 
 /** Options of {@link TfjsBackend}. */
@@ -28,6 +29,19 @@ export interface TfjsBackendOptions {
    * code written for a device never stalls on a hidden read-back.
    */
   readonly syncRead?: boolean;
+  /**
+   * On tfjs's webgl backend (WebGL 2), run each kernel output as one fused WebGL program (tfjs's custom GPGPU
+   * programs) instead of a chain of tfjs ops. Default true; elsewhere, and for sparse row runs, op chains.
+   */
+  readonly fused?: boolean;
+}
+
+/** How many kernel runs took each path (see {@link TfjsBackend.kernelRuns}). */
+export interface TfjsKernelRuns {
+  /** Runs as one fused WebGL program per output. */
+  readonly fused: number;
+  /** Runs as a chain of tfjs ops. */
+  readonly chained: number;
 }
 
 /** What a {@link TfjsBackend} holds. */
@@ -67,12 +81,22 @@ const IDENTITY = { sum: 0, max: Number.NEGATIVE_INFINITY, min: Number.POSITIVE_I
 export class TfjsBackend implements Backend {
   readonly syncRead: boolean;
   readonly liveReadSync = false;
+  /** Whether kernels run as fused WebGL programs where the active tfjs backend allows it. */
+  readonly fused: boolean;
+  private readonly runCounts = { fused: 0, chained: 0 };
+  private readonly fusedPrograms = new Map<string, FusedPrograms>();
   private readonly compiled = new Map<string, SplitTfBody>();
   private readonly compiledReductions = new Map<string, CompiledReduction>();
   private readonly storages = new Set<TfjsStorage>();
 
   constructor(options: TfjsBackendOptions = {}) {
     this.syncRead = options.syncRead ?? true;
+    this.fused = options.fused ?? true;
+  }
+
+  /** How many elementwise runs took the fused WebGL path and how many the op-chain path. */
+  get kernelRuns(): TfjsKernelRuns {
+    return { ...this.runCounts };
   }
 
   /** `tfjs-<active tfjs backend>` ('tfjs-cpu', 'tfjs-wasm', 'tfjs-webgl'). */
@@ -203,6 +227,20 @@ export class TfjsBackend implements Backend {
     const hoisted = body.hoisted.map((e) => evalHost(e, scalarOf));
     const rows = args.rows;
     const rowIdx = rows ? tf.tensor1d(rows.indices, 'int32') : null;
+    const gl = this.fused && !rows ? fusableWebGL() : null;
+    let programs: FusedPrograms | null = null;
+    if (gl !== null) {
+      const key = `${kernel.id}|${plan.modes.join(',')}`;
+      programs = this.fusedPrograms.get(key) ?? null;
+      if (programs === null) {
+        const scalarInputs = new Set(plan.names.filter((_, i) => plan.modes[i] === 'scalar'));
+        programs = emitFused(body.roots, scalarInputs);
+        this.fusedPrograms.set(key, programs);
+      }
+      this.runCounts.fused++;
+    } else {
+      this.runCounts.chained++;
+    }
     const results = tf.tidy(() => {
       const iterShape = rows ? [rows.indices.length, rows.rowSize] : plan.modes.includes('broadcast') ? [...plan.outShape] : [plan.n];
       const bound = new Map<string, tf.Tensor>();
@@ -220,7 +258,12 @@ export class TfjsBackend implements Backend {
         bound.set(name, x);
         return x;
       };
-      const values = evalChain(body.roots, leaf, hoisted);
+      const values =
+        programs !== null
+          ? body.roots.map((root, j) =>
+              programs.inputs[j]!.length === 0 ? evalChain([root], leaf, hoisted)[0]! : runFused(gl!, programs, j, iterShape, leaf, hoisted),
+            )
+          : evalChain(body.roots, leaf, hoisted);
       return values.map((x, j) => {
         const full = shapedAs(x, iterShape);
         const slot = outSlots[j]!;

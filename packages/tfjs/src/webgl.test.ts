@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CpuBackend, Parameter, tensor } from '@tsoptim/core';
 import { Adam } from '@tsoptim/optim';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CASES, INIT, SHAPE, gradAt } from '../test/browser/cases.js';
 
 /**
  * The adapter on tfjs's WebGL backend, in headless Chromium: Debian's /usr/bin/chromium (never a downloaded
@@ -13,11 +14,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 const CHROMIUM = process.env.TSOPTIM_CHROMIUM ?? '/usr/bin/chromium';
 const run = existsSync(CHROMIUM) ? describe : describe.skip;
 
-/** The same gradient sequence as the page's. */
-function gradAt(step: number, n: number): Float32Array {
-  return Float32Array.from({ length: n }, (_, j) => Math.sin(1 + step * 7 + j * 3));
-}
-
 interface PageResult {
   error?: string;
   info: { backend: string; webglVersion: number; float32: boolean };
@@ -25,6 +21,31 @@ interface PageResult {
   losses: number[];
   counts: number[];
   backendName: string;
+  fused: { values: Record<string, number[][]>; runs: { fused: number; chained: number } };
+  chained: { values: Record<string, number[][]>; runs: { fused: number; chained: number } };
+  speed: { n: number; fusedMs: number; chainMs: number };
+}
+
+/** tsoptim's own values on its CPU backend for the same steps. */
+function reference(make: (typeof CASES)[number][1], steps: number): Float32Array[] {
+  const p = new Parameter(tensor(INIT, { backend: new CpuBackend(), shape: SHAPE }));
+  const opt = make([p]);
+  const out: Float32Array[] = [];
+  for (let s = 0; s < steps; s++) {
+    p.setGrad(gradAt(s, INIT.length));
+    opt.step();
+    out.push(p.data.slice());
+  }
+  return out;
+}
+
+function expectClose(got: number[][], want: Float32Array[], what: string): void {
+  got.forEach((values, s) =>
+    values.forEach((v, j) => {
+      const w = want[s]![j]!;
+      expect(Math.abs(v - w), `${what}, step ${s + 1}, element ${j}: ${v} vs ${w}`).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(w));
+    }),
+  );
 }
 
 async function bundle(): Promise<string> {
@@ -50,7 +71,7 @@ run(`adapter on tfjs-webgl in headless Chromium (${CHROMIUM})`, () => {
     server?.close();
   });
 
-  it('trains: Adam step for step as tsoptim on the CPU, and model.fit with a flat tensor count', async () => {
+  it('trains: eleven optimizers step for step as tsoptim on the CPU (fused programs and op chains), model.fit with a flat tensor count', async () => {
     const js = await bundle();
     server = createServer((req, res) => {
       if (req.url === '/bundle.js') {
@@ -78,14 +99,18 @@ run(`adapter on tfjs-webgl in headless Chromium (${CHROMIUM})`, () => {
     expect(r.info.backend).toBe('webgl');
     expect(r.backendName).toBe('tfjs-webgl');
 
-    // The reference: tsoptim's own Adam on its CPU backend with the same gradients.
-    const p = new Parameter(tensor([0.5, -1, 0.25, 2, -0.75, 1.5], { backend: new CpuBackend(), shape: [3, 2] }));
-    const opt = new Adam([p], { lr: 0.1, amsgrad: true });
-    r.steps.forEach((values, s) => {
-      p.setGrad(gradAt(s, 6));
-      opt.step();
-      values.forEach((v, j) => expect(Math.abs(v - p.data[j]!), `step ${s + 1}, element ${j}`).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(p.data[j]!)));
-    });
+    // The reference: tsoptim's own optimizers on its CPU backend with the same gradients.
+    expectClose(r.steps, reference((p) => new Adam(p, { lr: 0.1, amsgrad: true }), r.steps.length), 'Adam in the default adapter');
+    for (const [name, make] of CASES) {
+      const want = reference(make, r.fused.values[name]!.length);
+      expectClose(r.fused.values[name]!, want, `${name}, fused WebGL programs`);
+      expectClose(r.chained.values[name]!, want, `${name}, tfjs op chains`);
+    }
+    // Every run of the first took the fused path, every run of the second the op chains.
+    expect(r.fused.runs.chained).toBe(0);
+    expect(r.fused.runs.fused).toBeGreaterThan(0);
+    expect(r.chained.runs.fused).toBe(0);
+    console.info(`Adam step on ${r.speed.n} elements, tfjs-webgl (SwiftShader): fused ${r.speed.fusedMs.toFixed(2)} ms, op chain ${r.speed.chainMs.toFixed(2)} ms`);
 
     expect(r.losses[r.losses.length - 1]!).toBeLessThan(r.losses[0]! / 10);
     expect(new Set(r.counts.slice(1)).size).toBe(1);

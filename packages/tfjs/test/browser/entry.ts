@@ -2,13 +2,48 @@
 import '@tensorflow/tfjs-backend-webgl';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Adam, AdamW } from '@tsoptim/optim';
-import { TsoptimOptimizer, schedulerCallback } from '../../src/index.js';
 import { StepLR } from '@tsoptim/lr-scheduler';
+import { Adam, AdamW } from '@tsoptim/optim';
+import { TfjsBackend, TsoptimOptimizer, schedulerCallback } from '../../src/index.js';
+import { CASES, INIT, SHAPE, STEPS, gradAt } from './cases.js';
 
-/** The gradient sequence of the step-for-step check (the Node side computes the same). */
-export function gradAt(step: number, n: number): Float32Array {
-  return Float32Array.from({ length: n }, (_, j) => Math.sin(1 + step * 7 + j * 3));
+/** Values after every step of every case, through the adapter on a backend (fused programs or op chains). */
+async function trajectories(fused: boolean): Promise<{ values: Record<string, number[][]>; runs: { fused: number; chained: number } }> {
+  const backend = new TfjsBackend({ fused });
+  const values: Record<string, number[][]> = {};
+  for (const [name, make] of CASES) {
+    const w = tf.variable(tf.tensor(INIT, SHAPE), true, `case/${fused}/${name}`);
+    const opt = new TsoptimOptimizer(make, { backend }).bind([w]);
+    const steps: number[][] = [];
+    for (let s = 0; s < STEPS; s++) {
+      const g = tf.tensor(gradAt(s, INIT.length), SHAPE);
+      opt.applyGradients({ [w.name]: g });
+      g.dispose();
+      steps.push(Array.from(await w.data()));
+    }
+    values[name] = steps;
+    opt.dispose();
+    w.dispose();
+  }
+  return { values, runs: backend.kernelRuns };
+}
+
+/** Milliseconds per Adam step on one variable of `n` elements (20 steps, then a read). */
+async function adamStepMs(fused: boolean, n: number): Promise<number> {
+  const w = tf.variable(tf.randomNormal([n], 0, 1, 'float32', 5), true, `speed/${fused}`);
+  const g = tf.randomNormal([n], 0, 1, 'float32', 6);
+  const opt = new TsoptimOptimizer((p) => new Adam(p, { lr: 1e-3 }), { backend: new TfjsBackend({ fused }) }).bind([w]);
+  const run = async (k: number) => {
+    for (let s = 0; s < k; s++) opt.applyGradients({ [w.name]: g });
+    await w.data();
+  };
+  await run(3);
+  const t0 = performance.now();
+  await run(20);
+  const ms = (performance.now() - t0) / 20;
+  opt.dispose();
+  tf.dispose([w, g]);
+  return ms;
 }
 
 async function main(): Promise<unknown> {
@@ -20,11 +55,10 @@ async function main(): Promise<unknown> {
     float32: tf.env().getBool('WEBGL_RENDER_FLOAT32_ENABLED'),
   };
   // 1. Fixed gradients through the adapter: the values after every step.
-  const init = [0.5, -1, 0.25, 2, -0.75, 1.5];
-  const w = tf.variable(tf.tensor2d(init, [3, 2]), true, 'check/w');
+  const w = tf.variable(tf.tensor2d(INIT, [3, 2]), true, 'check/w');
   const opt = new TsoptimOptimizer((p) => new Adam(p, { lr: 0.1, amsgrad: true })).bind([w]);
   const steps: number[][] = [];
-  for (let s = 0; s < 8; s++) {
+  for (let s = 0; s < STEPS; s++) {
     const g = tf.tensor2d(gradAt(s, 6), [3, 2]);
     opt.applyGradients({ 'check/w': g });
     g.dispose();
@@ -50,7 +84,11 @@ async function main(): Promise<unknown> {
       { onEpochEnd: () => void counts.push(tf.memory().numTensors) },
     ],
   });
-  return { info, steps, losses: h.history.loss, counts, backendName: adapter.backend.name };
+  const fusedRun = await trajectories(true);
+  const chainRun = await trajectories(false);
+  const n = 1 << 20;
+  const speed = { n, fusedMs: await adamStepMs(true, n), chainMs: await adamStepMs(false, n) };
+  return { info, steps, losses: h.history.loss, counts, backendName: adapter.backend.name, fused: fusedRun, chained: chainRun, speed };
 }
 
 const w = window as unknown as { __result?: unknown };
