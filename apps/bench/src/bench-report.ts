@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ThroughputRow } from './bench-measure.js';
 import type { BenchResult } from './run-bench.js';
+import { tfjsAdapterTable } from './tfjs-adapter-bench.js';
 import { type Table, formatTable, markdownTable, ratio, sci } from './table.js';
 
 /** Files written by the benchmark. */
@@ -202,6 +203,7 @@ export function headlineTable(result: BenchResult): string {
     `Per-step overhead (${result.overhead[0]?.shape ?? ''}), steps/s:`,
     formatTable({ ...overheadTable(result), rows: overheadTable(result).rows.filter((_, i) => adamOverhead.includes(result.overhead[i]!)) }),
     '',
+    ...(result.tfjsAdapter.length > 0 ? ["One Adam step in a tfjs model: tfjs's own Adam vs tsoptim's through @tsoptim/tfjs:", formatTable(tfjsAdapterTable(result.tfjsAdapter)), ''] : []),
     ...result.notes.map((n) => `Note: ${n}`),
   ].join('\n');
 }
@@ -245,6 +247,7 @@ export function writeBenchFiles(dir: string, result: BenchResult): BenchFiles {
     '',
     markdownTable(memoryTable(result)),
     '',
+    ...(result.tfjsAdapter.length > 0 ? ['## tfjs models: tfjs Adam vs @tsoptim/tfjs', '', markdownTable(tfjsAdapterTable(result.tfjsAdapter)), ''] : []),
     '## Notes',
     '',
     ...result.notes.map((n) => `- ${n}`),

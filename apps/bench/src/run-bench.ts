@@ -15,6 +15,7 @@ import {
   measureThroughput,
 } from './bench-measure.js';
 import { type BenchFiles, headlineTable, writeBenchFiles } from './bench-report.js';
+import { type TfjsAdapterRow, measureTfjsAdapter } from './tfjs-adapter-bench.js';
 import { type TfjsPeer, loadTfjs } from './tfjs-peer.js';
 import type { RepeatPolicy } from './timing.js';
 import { type TorchPeer, startTorch, torchUnavailableReason } from './torch-peer.js';
@@ -75,6 +76,8 @@ export interface BenchResult {
   readonly throughput: ThroughputRow[];
   readonly overhead: ThroughputRow[];
   readonly memory: MemoryRow[];
+  /** One Adam step through @tsoptim/tfjs beside tfjs's own Adam, per tfjs backend (empty without tfjs). */
+  readonly tfjsAdapter: TfjsAdapterRow[];
   readonly notes: string[];
 }
 
@@ -199,6 +202,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const throughput: ThroughputRow[] = [];
   const overhead: ThroughputRow[] = [];
   const memory: MemoryRow[] = [];
+  const tfjsAdapter: TfjsAdapterRow[] = [];
   try {
     for (const shape of shapes) {
       bandwidth.push(await measureBandwidth(ctx, shape));
@@ -206,6 +210,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
     }
     for (const algo of algorithms) overhead.push(await measureOverhead(ctx, algo, overheadShape, overheadBatch));
     for (const algo of algorithms) memory.push(await measureMemory(ctx, algo, memoryShape));
+    if (tfjs !== null) {
+      const adapter = await measureTfjsAdapter(tfjs.available, policy, quick);
+      tfjsAdapter.push(...adapter.rows);
+      notes.push(...adapter.notes);
+    }
   } finally {
     bar?.stop();
     for (const t of torch) t.close();
@@ -234,6 +243,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
     throughput,
     overhead,
     memory,
+    tfjsAdapter,
     notes,
   };
   const headline = headlineTable(result);

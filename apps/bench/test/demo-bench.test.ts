@@ -122,6 +122,13 @@ describe('the benchmark, quick', () => {
     if (torchHere) expect(result.memory.find((m) => m.algorithm === 'Adam')!.torchStateBytesPerParam).toBeCloseTo(8, 2);
     else expect(result.notes.some((n) => n.startsWith('torch: skipped'))).toBe(true);
 
+    // One Adam step in a tfjs model, tfjs's own beside @tsoptim/tfjs's, on both tfjs backends.
+    expect(result.tfjsAdapter.map((r) => r.backend)).toEqual(['tfjs-cpu', 'tfjs-wasm']);
+    for (const r of result.tfjsAdapter) {
+      for (const t of [r.tfjsStep, r.adapterStep, r.tfjsTrain, r.adapterTrain]) expect(t).toBeGreaterThan(0);
+      expect(r.maxDiff).toBeLessThan(1e-5);
+    }
+    expect(headline).toContain('adapter step');
     for (const h of ['% of limit', '× torch×1', '× tfjs-wasm', '× tfjs-cpu', 'memcpy GB/s']) expect(headline).toContain(h);
     const md = readFileSync(files.markdown, 'utf8');
     for (const h of ['## Headline', '## Memory bandwidth', '## Per-step overhead', '## Optimizer memory', 'state B/param']) expect(md).toContain(h);

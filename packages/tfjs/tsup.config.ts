@@ -1,0 +1,3 @@
+import { libraryConfig } from '@tsoptim/config/tsup';
+
+export default libraryConfig();

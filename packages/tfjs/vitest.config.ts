@@ -1,0 +1,3 @@
+import { packageTestConfig } from '@tsoptim/config/vitest';
+
+export default packageTestConfig();
