@@ -1,5 +1,5 @@
-import { Parameter, RuntimeError, type Shape, type Tensor } from '@tsoptim/core';
-import { tensor } from './internal/alloc.js';
+import { Parameter, RuntimeError, type Shape, type Tensor, disposeSymbol } from '@tsoptim/core';
+import { tensor, untrack } from './internal/alloc.js';
 import { isGradEnabled } from './grad-mode.js';
 import { runBackward } from './internal/backward.js';
 
@@ -107,6 +107,19 @@ export class Variable {
     return this.node === null;
   }
 
+  /**
+   * Releases the value now (a `Parameter` is never released this way). For `using` declarations:
+   * `using out = noGrad(() => model.forward(x));`.
+   */
+  dispose(): void {
+    if (Parameter.isParameter(this.value)) return;
+    untrack(this.value);
+    this.value.dispose();
+  }
+
+  /** The same as {@link Variable.dispose}, for `using` declarations. */
+  declare [Symbol.dispose]: () => void;
+
   /** The same value, cut from the graph (torch's `detach()`): shares storage, requires no gradient. */
   detach(): Variable {
     return new Variable(this.value, null, null);
@@ -134,6 +147,28 @@ export class Variable {
     }
     runBackward(this, g, options.retainGraph ?? false);
   }
+}
+
+Object.defineProperty(Variable.prototype, disposeSymbol, {
+  value: function dispose(this: Variable): void {
+    this.dispose();
+  },
+  writable: true,
+  configurable: true,
+});
+
+/**
+ * Takes a value out of the automatic release (by `backward()`, `noGrad()` and `tidy()`): it stays valid until
+ * the caller disposes it (tfjs's `keep`). Use it for a value computed once and used for many steps.
+ *
+ * @param x - a variable, or a tensor this package made.
+ * @returns `x`.
+ * @example
+ * const mask = keep(noGrad(() => relu(sub(positions, 3))));
+ */
+export function keep<T extends Variable | Tensor>(x: T): T {
+  untrack(Variable.isVariable(x) ? x.value : (x as Tensor));
+  return x;
 }
 
 /**
