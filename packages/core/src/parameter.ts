@@ -134,6 +134,7 @@ export class Parameter extends Tensor {
         target.copy_(data);
         return this;
       }
+      this.grad = null; // a sparse or mismatched gradient is replaced (its holder keeps it)
       this.gradBuffer().copy_(data);
       return this;
     }
@@ -143,6 +144,7 @@ export class Parameter extends Tensor {
       return this;
     }
     const flat = flatValues(data, this.shape);
+    this.grad = null;
     this.gradBuffer().assign(flat);
     return this;
   }

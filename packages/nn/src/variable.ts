@@ -1,5 +1,5 @@
 import { Parameter, RuntimeError, type Shape, type Tensor, disposeSymbol } from '@tsoptim/core';
-import { tensor, untrack } from './internal/alloc.js';
+import { untrack } from './internal/alloc.js';
 import { isGradEnabled } from './grad-mode.js';
 import { runBackward } from './internal/backward.js';
 
@@ -136,10 +136,9 @@ export class Variable {
     if (!this.requiresGrad) {
       throw new RuntimeError('element 0 of tensors does not require grad and does not have a grad_fn');
     }
-    let g = options.gradient;
+    const g = options.gradient;
     if (g === undefined) {
       if (this.size !== 1) throw new RuntimeError('grad can be implicitly created only for scalar outputs');
-      g = tensor(new Float32Array([1]), { backend: this.value.backend, shape: this.shape });
     } else if (g.size !== this.size) {
       throw new RuntimeError(
         `Mismatch in shape: grad_output[0] has a shape of torch.Size([${g.shape.join(', ')}]) and output[0] has a shape of torch.Size([${this.shape.join(', ')}]).`,

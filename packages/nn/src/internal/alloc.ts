@@ -149,12 +149,13 @@ export function inScope(): boolean {
  * released when the second top-level noGrad() after this one returns.
  */
 export function runEvaluation<T>(fn: () => T): T {
+  const results: Tensor[] = [];
   try {
-    return runScoped(fn, (t) => evalMade.add(t));
+    return runScoped(fn, (t) => results.push(t));
   } finally {
     const old = evalRetired;
     evalRetired = evalMade;
-    evalMade = new Set();
+    evalMade = new Set(results);
     release(old, BY_NO_GRAD);
   }
 }
@@ -168,11 +169,4 @@ export function graphConsumed(): void {
   stepRetired = stepMade;
   stepMade = new Set();
   release(old, BY_BACKWARD);
-}
-
-/** Tensors this package holds for release (scopes and pools); for tests. */
-export function trackedCount(): number {
-  let n = stepMade.size + stepRetired.size + evalMade.size + evalRetired.size;
-  for (const s of scopes) n += s.size;
-  return n;
 }

@@ -1,5 +1,5 @@
 import { Parameter, RuntimeError, SparseTensor, type Tensor } from '@tsoptim/core';
-import { graphConsumed, runScoped, zeros } from './alloc.js';
+import { graphConsumed, runScoped, tensor, zeros } from './alloc.js';
 import type { Variable } from '../variable.js';
 import { addK, accumulateK } from './kernels.js';
 
@@ -62,8 +62,11 @@ function accumulateInto(param: Parameter, slot: Slot): void {
  * parameters' own storage). The pass's temporaries are released when it returns; without `retainGraph`, the
  * graph counts as consumed (see `graphConsumed`).
  */
-export function runBackward(root: Variable, gradient: Tensor, retainGraph: boolean): void {
-  runScoped(() => pass(root, gradient, retainGraph));
+export function runBackward(root: Variable, gradient: Tensor | undefined, retainGraph: boolean): void {
+  runScoped(() => {
+    const v = root.value;
+    pass(root, gradient ?? tensor(new Float32Array([1]), { backend: v.backend, shape: v.shape }), retainGraph);
+  });
   if (!retainGraph) graphConsumed();
 }
 
