@@ -174,7 +174,7 @@ describe('gradient ownership', () => {
     p.grad = null;
     p.setGrad([9, 9]);
     expect(Array.from(saved.data)).toEqual([3, 4]);
-    const fresh = p.grad as Tensor;
+    const fresh = p.grad as unknown as Tensor; // setGrad replaced the null (TypeScript narrowed it)
     p.grad = saved;
     expect(Array.from((p.grad as Tensor).data)).toEqual([3, 4]);
     expect(Array.from(fresh.data)).toEqual([9, 9]);
