@@ -103,11 +103,13 @@ const EMPTY_EXTRA: LoopExtra = { dims: [], strides: [], rows: null, rowSize: 0, 
  * rounding. `new CpuBackend({ simd: false })` or `TSOPTIM_CPU_SIMD=0` forces the JavaScript path.
  *
  * **Memory.** Tensor storage is allocated in the backend's WebAssembly.Memory (first fit with coalescing,
- * 16-byte aligned, large blocks staggered modulo 4 KiB) and freed by `tensor.dispose()` or, for tensors
- * dropped without it, when the garbage collector reclaims their storage. `tensor.data` is a view into that
- * memory: take it afresh after allocating, as growing the memory invalidates old views, and do not keep it
- * after the tensor is disposed or dropped. One memory holds at most 4 GiB (2³⁰ float32 values); tensors
- * allocated beyond that get plain Float32Arrays and run on the JavaScript path.
+ * 16-byte aligned, large blocks staggered modulo 4 KiB) and freed by `tensor.dispose()` (or `using`), by its
+ * owner (a parameter's gradient, nn's graph; see docs/architecture.md, "Who owns memory") or, for tensors
+ * dropped without any of these, when the garbage collector reclaims their storage. Freed blocks are reused at
+ * once; the memory never shrinks. The memory is shared where possible (Node, cross-origin isolated pages), so
+ * `tensor.data` views stay valid while it grows; a non-shared memory refuses to grow once a view has been
+ * handed out (see {@link CpuBackendOptions.sharedMemory}). One memory holds at most 4 GiB (2³⁰ float32
+ * values, or `maxMemoryBytes`); past that, allocation throws a RuntimeError naming the live bytes and blocks.
  *
  * **Threads.** With `threads: 2`, the memory is shared with one helper thread that runs the second half of
  * large runs; small runs never pay for synchronisation. {@link CpuBackend.dispose} stops the thread.
