@@ -137,6 +137,19 @@ describe('what backward() releases', () => {
     expect(() => loss.backward()).toThrow(/backward through the graph a second time/);
   });
 
+  it('three losses from one forward: retainGraph on all but the last backward()', () => {
+    const w = parameter([1, 2]);
+    for (let step = 0; step < 3; step++) {
+      w.clearGrad();
+      const h = mul(w, w);
+      const losses = [sum(h), sum(mul(h, 2)), sum(mul(h, 3))];
+      losses[0]!.backward({ retainGraph: true });
+      losses[1]!.backward({ retainGraph: true });
+      losses[2]!.backward();
+      expect(Array.from((w.grad as Tensor).data)).toEqual([12, 24]); // (1 + 2 + 3) · 2w
+    }
+  });
+
   it('a backward pass leaves only the gradient in the parameter (its temporaries are released at once)', () => {
     const w = parameter([1, 2, 3]);
     sum(mul(w, w)).backward();
