@@ -1,6 +1,7 @@
 import {
   type Backend,
   type ElementwiseKernel,
+  type MemoryStats,
   type ReduceArgs,
   type ReductionKernel,
   type RunArgs,
@@ -437,6 +438,15 @@ export class GpuJsBackend implements Backend {
   }
 
   /** Device memory held by this backend (see {@link GpuJsMemoryInfo}). */
+  /**
+   * The backend-neutral counters of core's `memoryStats()`: `liveBlocks` are the tensors' storages,
+   * `liveBytes` and `capacity` the bytes of the device values they hold (there is no arena to grow).
+   */
+  memoryStats(): MemoryStats {
+    const m = this.memory();
+    return { liveBlocks: m.tensors, liveBytes: m.bytes, capacity: m.bytes };
+  }
+
   memory(): GpuJsMemoryInfo {
     let bytes = 0;
     for (const b of this.buffers.values()) bytes += b;

@@ -32,6 +32,16 @@ export interface ReduceArgs {
   readonly axes?: readonly number[];
 }
 
+/** What a backend holds, for users chasing a leak (see `memoryStats()`). */
+export interface MemoryStats {
+  /** Bytes of tensor storage allocated and not yet released. */
+  readonly liveBytes: number;
+  /** Storage blocks (tensors' storages) allocated and not yet released. */
+  readonly liveBlocks: number;
+  /** Bytes the backend has reserved for storage (the CPU backend: the WebAssembly memory, which never shrinks). */
+  readonly capacity: number;
+}
+
 /**
  * Where tensors live and how kernels run on them.
  *
@@ -57,8 +67,11 @@ export interface Backend {
   release(storage: unknown): void;
   /** Copies host data into the tensor's storage (an upload on a device). */
   write(tensor: Tensor, data: ArrayLike<number>): void;
-  /** The tensor's values, synchronously. On the CPU backend this is the live storage, not a copy. */
-  readSync(tensor: Tensor): Float32Array;
+  /**
+   * The tensor's values, synchronously. On the CPU backend this is the live storage, not a copy. `transient`
+   * tells the backend the caller drops the array before anything else runs (`item()`, `toArray()`).
+   */
+  readSync(tensor: Tensor, transient?: boolean): Float32Array;
   /** A copy of the tensor's values once all queued work that writes it has finished. */
   read(tensor: Tensor): Promise<Float32Array>;
   /** `dst ← src` (same size). */
@@ -71,4 +84,6 @@ export interface Backend {
   reduce(kernel: ReductionKernel, args: ReduceArgs): void;
   /** Resolves when every queued operation has finished; rejects with the first error of queued work. */
   flush(): Promise<void>;
+  /** Live storage and reserved bytes (optional; `memoryStats()` reports zeros for a backend without it). */
+  memoryStats?(): MemoryStats;
 }

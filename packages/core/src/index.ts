@@ -1,5 +1,12 @@
-export type { Backend, ReduceArgs, RowSelection, RunArgs } from './backend.js';
-export { CpuBackend, type CpuBackendOptions, type CpuMemoryStats, CpuStorage } from './cpu/cpu-backend.js';
+export type { Backend, MemoryStats, ReduceArgs, RowSelection, RunArgs } from './backend.js';
+export { memoryStats } from './memory-stats.js';
+export {
+  CpuBackend,
+  type CpuBackendOptions,
+  type CpuMemoryStats,
+  CpuStorage,
+  sharedMemoryAvailable,
+} from './cpu/cpu-backend.js';
 export { defaultBackend, setDefaultBackend } from './default-backend.js';
 export { RuntimeError, TsoptimError, TypeError_, ValueError } from './errors.js';
 export {
@@ -27,4 +34,4 @@ export {
   unflatten,
 } from './shape.js';
 export { SparseTensor } from './sparse.js';
-export { Tensor, type TensorData, type TensorOptions, full, tensor, zeros } from './tensor.js';
+export { Tensor, type TensorData, type TensorOptions, disposeSymbol, full, tensor, zeros } from './tensor.js';

@@ -13,6 +13,16 @@ import {
 
 const tensorMarker = Symbol.for('@tsoptim/tensor');
 
+/**
+ * The key `using` declarations call: `Symbol.dispose` where the runtime has it, else the key that compilers
+ * lowering `using` fall back to (`Symbol.for('Symbol.dispose')`, as esbuild and tsx do on runtimes without it).
+ */
+export const disposeSymbol: typeof Symbol.dispose =
+  (Symbol as { dispose?: typeof Symbol.dispose }).dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+
+/** Storage of a tensor that handed its storage to another (see {@link Tensor.surrenderStorage}). */
+const SURRENDERED = Object.freeze({ arena: null, ptr: -1, released: true, live: false, size: 0, length: 0 });
+
 /** Data a tensor can be made from. */
 export type TensorData = NestedArray | Float32Array | Float64Array | readonly number[];
 
@@ -38,6 +48,8 @@ export class Tensor {
   /** The backend's handle. Backends may replace it (a GPU backend swaps textures after a kernel). */
   storage: unknown;
   private disposed = false;
+  /** Why the tensor can no longer be used, when something other than `dispose()` released it. */
+  private releasedBy: string | null = null;
 
   /** Wraps storage the backend already allocated. Use {@link tensor} or {@link zeros} to make tensors. */
   constructor(backend: Backend, shape: Shape, storage: unknown) {
@@ -64,8 +76,11 @@ export class Tensor {
   /**
    * The values, synchronously (CPU backend: the live storage). Throws on an asynchronous backend.
    *
-   * On the CPU backend the view points into a WebAssembly memory that grows as tensors are allocated: take
-   * `data` afresh after allocating, and do not keep it after the tensor is disposed or dropped.
+   * On the CPU backend the view points into the backend's WebAssembly memory. Where that memory is shared
+   * (Node; cross-origin isolated pages) the view stays valid while the memory grows, so it may be kept and
+   * written for as long as the tensor lives. Where it is not, the backend refuses to grow once a view has been
+   * handed out (a loud error, never a silently emptied view). Do not keep the view after the tensor is
+   * disposed: its block is reused.
    */
   get data(): Float32Array {
     this.assertLive();
@@ -83,7 +98,7 @@ export class Tensor {
 
   /** The values as nested arrays (a number for a 0-d tensor), synchronously. */
   toArray(): NestedArray {
-    return unflatten(this.data, this.shape);
+    return unflatten(this.values(), this.shape);
   }
 
   /** The only value of a one-element tensor, synchronously. */
@@ -91,7 +106,16 @@ export class Tensor {
     if (this.size !== 1) {
       throw new RuntimeError(`a Tensor with ${this.size} elements cannot be converted to Scalar`);
     }
-    return this.data[0]!;
+    return this.values()[0]!;
+  }
+
+  /** The values for a read that keeps no view (see {@link Backend.readSync}). */
+  private values(): Float32Array {
+    this.assertLive();
+    if (!this.backend.syncRead) {
+      throw new RuntimeError(`tensors on the ${this.backend.name} backend are read with 'await tensor.read()'`);
+    }
+    return this.backend.readSync(this, true);
   }
 
   /** Nested arrays, so that `JSON.stringify` writes tensors as torch's `tolist()` does. */
@@ -113,7 +137,7 @@ export class Tensor {
     if (src.size !== this.size) {
       throw new ValueError(`cannot copy a tensor of shape [${src.shape}] into one of shape [${this.shape}]`);
     }
-    if (src.backend !== this.backend) this.backend.write(this, src.data);
+    if (src.backend !== this.backend) this.backend.write(this, src.values());
     else this.backend.copy(this, src);
     return this;
   }
@@ -129,7 +153,7 @@ export class Tensor {
   clone(backend: Backend = this.backend): Tensor {
     const t = zeros(this.shape, { backend });
     if (backend === this.backend) backend.copy(t, this);
-    else backend.write(t, this.data);
+    else backend.write(t, this.values());
     return t;
   }
 
@@ -138,16 +162,61 @@ export class Tensor {
     return zeros(this.shape, { backend: this.backend });
   }
 
-  /** Frees the storage. Using the tensor afterwards throws. */
+  /** Frees the storage. Using the tensor afterwards throws. Idempotent. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.backend.release(this.storage);
   }
 
-  protected assertLive(): void {
-    if (this.disposed) throw new RuntimeError('this tensor has been disposed');
+  /**
+   * {@link Tensor.dispose}, with the reason later uses report (an owner that releases on a schedule, such as
+   * nn's graph release, explains which rule applied).
+   * @internal
+   */
+  disposeBecause(reason: string): void {
+    if (this.disposed) return;
+    this.releasedBy = reason;
+    this.dispose();
   }
+
+  /** The same as {@link Tensor.dispose}, for `using` declarations: `using x = tensor(batch);`. */
+  declare [Symbol.dispose]: () => void;
+
+  /**
+   * Hands this tensor's storage to its new owner (a parameter reusing a gradient buffer) and makes this
+   * tensor unusable: every later use throws a {@link RuntimeError} with `reason`, so no one reads or writes
+   * storage that now holds other values. Returns the storage.
+   * @internal
+   */
+  surrenderStorage(reason: string): unknown {
+    this.assertLive();
+    const s = this.storage;
+    this.disposed = true;
+    this.releasedBy = reason;
+    this.storage = SURRENDERED;
+    return s;
+  }
+
+  protected assertLive(): void {
+    if (this.disposed) throw new RuntimeError(this.releasedBy ?? 'this tensor has been disposed');
+  }
+}
+
+Object.defineProperty(Tensor.prototype, disposeSymbol, {
+  value: function dispose(this: Tensor): void {
+    this.dispose();
+  },
+  writable: true,
+  configurable: true,
+});
+
+/**
+ * Host data as flat float32 values for `shape` (checked). A Float32Array of the right length is returned as is.
+ * @internal
+ */
+export function flatValues(data: TensorData, shape: Shape): Float32Array {
+  return toFlat(data, shape);
 }
 
 function toFlat(data: TensorData, shape: Shape): Float32Array {

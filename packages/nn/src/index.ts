@@ -28,4 +28,4 @@ export {
 export { mean, type ReduceOptions, sum } from './reduction.js';
 export { gatherRows, reshape, transpose } from './shape-ops.js';
 export { logSoftmax, softmax } from './softmax.js';
-export { type BackwardOptions, type Input, Variable, variable } from './variable.js';
+export { type BackwardOptions, type Input, Variable, keep, variable } from './variable.js';

@@ -238,7 +238,7 @@ export abstract class Module {
   zeroGrad(setToNone = true): void {
     for (const p of this.parameters()) {
       if (p.grad === null) continue;
-      if (setToNone || SparseTensor.isSparse(p.grad)) p.grad = null;
+      if (setToNone || SparseTensor.isSparse(p.grad)) p.clearGrad();
       else p.grad.fill_(0);
     }
   }

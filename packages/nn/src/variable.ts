@@ -1,5 +1,5 @@
-import { Parameter, RuntimeError, type Shape, type Tensor } from '@tsoptim/core';
-import { tensor } from './internal/alloc.js';
+import { Parameter, RuntimeError, type Shape, type Tensor, disposeSymbol } from '@tsoptim/core';
+import { untrack } from './internal/alloc.js';
 import { isGradEnabled } from './grad-mode.js';
 import { runBackward } from './internal/backward.js';
 
@@ -107,6 +107,19 @@ export class Variable {
     return this.node === null;
   }
 
+  /**
+   * Releases the value now (a `Parameter` is never released this way). For `using` declarations:
+   * `using out = noGrad(() => model.forward(x));`.
+   */
+  dispose(): void {
+    if (Parameter.isParameter(this.value)) return;
+    untrack(this.value);
+    this.value.dispose();
+  }
+
+  /** The same as {@link Variable.dispose}, for `using` declarations. */
+  declare [Symbol.dispose]: () => void;
+
   /** The same value, cut from the graph (torch's `detach()`): shares storage, requires no gradient. */
   detach(): Variable {
     return new Variable(this.value, null, null);
@@ -123,10 +136,9 @@ export class Variable {
     if (!this.requiresGrad) {
       throw new RuntimeError('element 0 of tensors does not require grad and does not have a grad_fn');
     }
-    let g = options.gradient;
+    const g = options.gradient;
     if (g === undefined) {
       if (this.size !== 1) throw new RuntimeError('grad can be implicitly created only for scalar outputs');
-      g = tensor(new Float32Array([1]), { backend: this.value.backend, shape: this.shape });
     } else if (g.size !== this.size) {
       throw new RuntimeError(
         `Mismatch in shape: grad_output[0] has a shape of torch.Size([${g.shape.join(', ')}]) and output[0] has a shape of torch.Size([${this.shape.join(', ')}]).`,
@@ -134,6 +146,28 @@ export class Variable {
     }
     runBackward(this, g, options.retainGraph ?? false);
   }
+}
+
+Object.defineProperty(Variable.prototype, disposeSymbol, {
+  value: function dispose(this: Variable): void {
+    this.dispose();
+  },
+  writable: true,
+  configurable: true,
+});
+
+/**
+ * Takes a value out of the automatic release (by `backward()`, `noGrad()` and `tidy()`): it stays valid until
+ * the caller disposes it (tfjs's `keep`). Use it for a value computed once and used for many steps.
+ *
+ * @param x - a variable, or a tensor this package made.
+ * @returns `x`.
+ * @example
+ * const mask = keep(noGrad(() => relu(sub(positions, 3))));
+ */
+export function keep<T extends Variable | Tensor>(x: T): T {
+  untrack(Variable.isVariable(x) ? x.value : (x as Tensor));
+  return x;
 }
 
 /**

@@ -220,14 +220,16 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
   protected validate(_options: Record<string, unknown>): void {}
 
   /**
-   * Sets gradients to null (`setToNone`, the default) or to zero.
+   * Sets gradients to null (`setToNone`, the default) or to zero. Setting to null releases each gradient a
+   * parameter owns for reuse by its next gradient (`Parameter.clearGrad`): a gradient tensor taken before
+   * cannot be used afterwards (clone it to keep its values).
    */
   zeroGrad(options: { setToNone?: boolean } = {}): void {
     const setToNone = options.setToNone ?? true;
     for (const g of this.paramGroups) {
       for (const p of g.params) {
         if (p.grad === null) continue;
-        if (setToNone) p.grad = null;
+        if (setToNone) p.clearGrad();
         else if (SparseTensor.isSparse(p.grad)) p.grad.values.fill_(0);
         else p.grad.fill_(0);
       }

@@ -1,4 +1,4 @@
-import type { Backend, ReduceArgs, RunArgs } from '../backend.js';
+import type { Backend, MemoryStats, ReduceArgs, RunArgs } from '../backend.js';
 import type { ElementwiseKernel, ReductionKernel } from '../kernel/define.js';
 import { planReduce, planRun } from '../kernel/plan.js';
 import type { Tensor } from '../tensor.js';
@@ -29,18 +29,43 @@ export interface CpuBackendOptions {
   readonly threads?: 1 | 2;
   /** Elements from which a run is split across two threads (default 262144: below that, waking the helper costs more than it saves). */
   readonly threadThreshold?: number;
+  /**
+   * Keep tensors in a shared WebAssembly.Memory, so that a `tensor.data` view stays valid when the memory
+   * grows. Default: true where shared memory is available (Node; a cross-origin isolated page). A non-shared
+   * memory refuses to grow once views have been handed out, unless `detachViewsOnGrowth` is set.
+   */
+  readonly sharedMemory?: boolean;
+  /** Initial size of the memory in bytes (default 1 MiB): reserve up front where the memory cannot be shared. */
+  readonly initialMemoryBytes?: number;
+  /** Largest size of the memory in bytes (default and at most 4 GiB, the wasm32 limit). */
+  readonly maxMemoryBytes?: number;
+  /**
+   * Non-shared memory only: let the memory grow although growth detaches `tensor.data` views taken before
+   * (they then read as empty and drop writes). Default false: such a growth throws a RuntimeError.
+   */
+  readonly detachViewsOnGrowth?: boolean;
 }
 
-/** Counters of the backend's memory, for leak checks and tuning. */
-export interface CpuMemoryStats {
-  /** Storage blocks allocated and not yet released. */
-  readonly liveBlocks: number;
-  /** Bytes in those blocks. */
-  readonly liveBytes: number;
-  /** Size of the WebAssembly memory in bytes (0 when tensors live in plain Float32Arrays). */
+/** True where a shared WebAssembly.Memory can be made (Node; browsers only in a cross-origin isolated page). */
+export function sharedMemoryAvailable(): boolean {
+  const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean };
+  if (typeof g.SharedArrayBuffer !== 'function' || g.crossOriginIsolated === false) return false;
+  try {
+    new WebAssembly.Memory({ initial: 0, maximum: 1, shared: true } as WebAssembly.MemoryDescriptor);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Counters of the CPU backend's memory, for leak checks and tuning. */
+export interface CpuMemoryStats extends MemoryStats {
+  /** Size of the WebAssembly memory in bytes (0 when tensors live in plain Float32Arrays). It never shrinks. */
   readonly capacity: number;
   /** Number of free holes below the top of the memory (fragmentation). */
   readonly freeBlocks: number;
+  /** True when the memory is shared (views stay valid across growth). */
+  readonly shared: boolean;
 }
 
 function arr(t: Tensor): Float32Array {
@@ -92,11 +117,13 @@ const EMPTY_EXTRA: LoopExtra = { dims: [], strides: [], rows: null, rowSize: 0, 
  * rounding. `new CpuBackend({ simd: false })` or `TSOPTIM_CPU_SIMD=0` forces the JavaScript path.
  *
  * **Memory.** Tensor storage is allocated in the backend's WebAssembly.Memory (first fit with coalescing,
- * 16-byte aligned, large blocks staggered modulo 4 KiB) and freed by `tensor.dispose()` or, for tensors
- * dropped without it, when the garbage collector reclaims their storage. `tensor.data` is a view into that
- * memory: take it afresh after allocating, as growing the memory invalidates old views, and do not keep it
- * after the tensor is disposed or dropped. One memory holds at most 4 GiB (2³⁰ float32 values); tensors
- * allocated beyond that get plain Float32Arrays and run on the JavaScript path.
+ * 16-byte aligned, large blocks staggered modulo 4 KiB) and freed by `tensor.dispose()` (or `using`), by its
+ * owner (a parameter's gradient, nn's graph; see docs/architecture.md, "Who owns memory") or, for tensors
+ * dropped without any of these, when the garbage collector reclaims their storage. Freed blocks are reused at
+ * once; the memory never shrinks. The memory is shared where possible (Node, cross-origin isolated pages), so
+ * `tensor.data` views stay valid while it grows; a non-shared memory refuses to grow once a view has been
+ * handed out (see {@link CpuBackendOptions.sharedMemory}). One memory holds at most 4 GiB (2³⁰ float32
+ * values, or `maxMemoryBytes`); past that, allocation throws a RuntimeError naming the live bytes and blocks.
  *
  * **Threads.** With `threads: 2`, the memory is shared with one helper thread that runs the second half of
  * large runs; small runs never pay for synchronisation. In browsers the helper is a Web Worker and needs a
@@ -141,7 +168,16 @@ export class CpuBackend implements Backend {
     const threads = wantThreads && this.simd && threadsUnavailableReason() === null;
     if (wantThreads && !threads) warnOneThread(this.simd ? threadsUnavailableReason() : 'WebAssembly SIMD is off');
     this.threadThreshold = options.threadThreshold ?? 1 << 18;
-    this.arena = typeof WebAssembly === 'object' ? new WasmArena({ shared: threads }) : null;
+    const shared = threads || (options.sharedMemory ?? sharedMemoryAvailable());
+    this.arena =
+      typeof WebAssembly === 'object'
+        ? new WasmArena({
+            shared,
+            ...(options.initialMemoryBytes !== undefined ? { initialBytes: options.initialMemoryBytes } : {}),
+            ...(options.maxMemoryBytes !== undefined ? { maximumBytes: options.maxMemoryBytes } : {}),
+            detachViewsOnGrowth: options.detachViewsOnGrowth ?? false,
+          })
+        : null;
     const arena = this.arena;
     this.registry =
       arena !== null && typeof FinalizationRegistry === 'function'
@@ -159,8 +195,8 @@ export class CpuBackend implements Backend {
   /** Memory counters (live blocks and bytes, memory size, free holes). */
   memoryStats(): CpuMemoryStats {
     const a = this.arena;
-    if (a === null) return { liveBlocks: 0, liveBytes: 0, capacity: 0, freeBlocks: 0 };
-    return { liveBlocks: a.liveBlocks, liveBytes: a.liveBytes, capacity: a.capacity, freeBlocks: a.freeBlocks };
+    if (a === null) return { liveBlocks: 0, liveBytes: 0, capacity: 0, freeBlocks: 0, shared: false };
+    return { liveBlocks: a.liveBlocks, liveBytes: a.liveBytes, capacity: a.capacity, freeBlocks: a.freeBlocks, shared: a.shared };
   }
 
   /**
@@ -193,13 +229,7 @@ export class CpuBackend implements Backend {
     const arena = this.arena;
     if (arena === null) return new CpuStorage(new Float32Array(size));
     const bytes = size * 4;
-    let ptr: number;
-    try {
-      ptr = arena.allocate(bytes);
-    } catch {
-      // Past the 4 GiB a 32-bit WebAssembly memory can hold: a plain array (its kernels run as JS loops).
-      return new CpuStorage(new Float32Array(size));
-    }
+    const ptr = arena.allocate(bytes);
     const s = new CpuStorage(null, arena, ptr, size);
     s.array.fill(0);
     this.registry?.register(s, { ptr, bytes }, s);
@@ -218,7 +248,8 @@ export class CpuBackend implements Backend {
     arr(tensor).set(data);
   }
 
-  readSync(tensor: Tensor): Float32Array {
+  readSync(tensor: Tensor, transient = false): Float32Array {
+    if (!transient) this.arena?.exposeViews();
     return arr(tensor);
   }
 

@@ -11,8 +11,9 @@ const EMPTY = new Float32Array(0);
  * whenever the memory has grown. A storage made with `new CpuStorage(array)` wraps a plain Float32Array
  * instead (kernels on it run on the JavaScript path).
  *
- * Do not keep an `array` (or `tensor.data`) view across operations that allocate: growing a non-shared
- * memory detaches old views (they read as empty), and a block freed with its tensor is reused.
+ * In a shared memory (the default where available) an `array` view stays valid while the memory grows; a
+ * non-shared memory refuses to grow once `tensor.data` has handed out a view (see `WasmArena`). Do not keep a
+ * view after its tensor is released: the block is reused.
  */
 export class CpuStorage {
   /** The arena holding the values, or null for a plain Float32Array. */

@@ -11,6 +11,25 @@ export const STAGGER_MIN = 64 * 1024;
 /** Bytes kept free at address 0, so that no tensor ever sits at the null address. */
 const RESERVED = 64;
 
+/** Options of {@link WasmArena}. */
+export interface WasmArenaOptions {
+  /** A shared memory: growing it keeps old views valid (and a helper thread can share it). Default false. */
+  readonly shared?: boolean;
+  /** Initial size in bytes (rounded up to pages; default 1 MiB). */
+  readonly initialBytes?: number;
+  /** Largest size in bytes (rounded up to pages; default and at most 4 GiB). */
+  readonly maximumBytes?: number;
+  /**
+   * Non-shared memory only: allow growth after {@link WasmArena.exposeViews} although growth detaches the
+   * views handed out (default false: such a growth throws instead of leaving those views silently empty).
+   */
+  readonly detachViewsOnGrowth?: boolean;
+}
+
+function mib(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(2)} GiB` : `${(bytes / 2 ** 20).toFixed(2)} MiB`;
+}
+
 interface FreeBlock {
   off: number;
   size: number;
@@ -28,8 +47,13 @@ interface FreeBlock {
  * Blocks never move (kernels and views address them by offset), so fragmentation is contained by first fit
  * and coalescing, not by compaction; the memory never shrinks, but freed space is reused.
  *
- * The memory grows (by at least half its size) when no free block fits. Growing a non-shared memory detaches
- * its old ArrayBuffer: views must be re-derived, which {@link generation} tells holders to do.
+ * The memory grows (by at least half its size) when no free block fits. Growing a shared memory keeps every
+ * view valid (a SharedArrayBuffer is never detached; old views keep their length and address the same bytes).
+ * Growing a non-shared memory detaches its old ArrayBuffer: the arena's own holders re-derive their views
+ * ({@link generation}), but a view handed to user code would silently read as empty and lose writes, so once
+ * views have been handed out ({@link exposeViews}) such a growth throws unless `detachViewsOnGrowth` is set.
+ *
+ * Out of memory is an error naming the live bytes and blocks, never a silent fallback.
  */
 export class WasmArena {
   readonly memory: WebAssembly.Memory;
@@ -40,16 +64,31 @@ export class WasmArena {
   liveBytes = 0;
   /** Blocks handed out and not yet freed. */
   liveBlocks = 0;
+  /** Largest size of the memory in bytes. */
+  readonly maximumBytes: number;
   private buffer: ArrayBuffer | SharedArrayBuffer;
   private top = RESERVED;
   private readonly free: FreeBlock[] = [];
   private staggerTurn = 0;
+  private exposed = false;
+  private readonly detachViewsOnGrowth: boolean;
 
-  constructor(options: { shared?: boolean; initialBytes?: number } = {}) {
+  constructor(options: WasmArenaOptions = {}) {
     this.shared = options.shared ?? false;
-    const initial = Math.max(1, Math.ceil((options.initialBytes ?? 1 << 20) / PAGE));
-    this.memory = new WebAssembly.Memory({ initial, maximum: MAX_PAGES, shared: this.shared } as WebAssembly.MemoryDescriptor);
+    const maximum = Math.min(MAX_PAGES, Math.max(1, Math.ceil((options.maximumBytes ?? MAX_PAGES * PAGE) / PAGE)));
+    const initial = Math.min(maximum, Math.max(1, Math.ceil((options.initialBytes ?? 1 << 20) / PAGE)));
+    this.memory = new WebAssembly.Memory({ initial, maximum, shared: this.shared } as WebAssembly.MemoryDescriptor);
+    this.maximumBytes = maximum * PAGE;
     this.buffer = this.memory.buffer;
+    this.detachViewsOnGrowth = options.detachViewsOnGrowth ?? false;
+  }
+
+  /**
+   * Records that a view into the memory was handed to code outside the backend (`tensor.data`). On a
+   * non-shared memory, a later growth then throws rather than detach it (see the class notes).
+   */
+  exposeViews(): void {
+    this.exposed = true;
   }
 
   /** The memory's current buffer (replaced after growth). */
@@ -73,7 +112,8 @@ export class WasmArena {
    */
   allocate(bytes: number): number {
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
-    const residue = size >= STAGGER_MIN ? ((this.staggerTurn++ & 7) * 512 + 64) : -1;
+    const residue = size >= STAGGER_MIN ? ((this.staggerTurn & 7) * 512 + 64) : -1;
+    if (residue >= 0) this.staggerTurn++;
     const place = (off: number): number => (residue < 0 ? off : off + ((residue - (off & 4095) + 4096) & 4095));
     for (let i = 0; i < this.free.length; i++) {
       const b = this.free[i]!;
@@ -95,10 +135,13 @@ export class WasmArena {
     // From the top; a gap left by stagger alignment becomes a free block.
     const start = place(this.top);
     const end = start + size;
-    if (end > MAX_PAGES * PAGE) {
-      throw new RuntimeError(`CPU backend: out of memory (cannot allocate ${bytes} bytes in a 4 GiB WebAssembly memory)`);
+    try {
+      if (end > this.maximumBytes) throw this.outOfMemory(bytes);
+      this.ensure(end, bytes);
+    } catch (e) {
+      if (residue >= 0) this.staggerTurn--;
+      throw e;
     }
-    this.ensure(end);
     if (start > this.top) this.insertFree(this.top, start - this.top);
     this.top = end;
     return this.taken(start, size);
@@ -149,18 +192,44 @@ export class WasmArena {
     }
   }
 
-  private ensure(end: number): void {
+  /** Free bytes below the top (holes too small or misplaced for the request that failed). */
+  private freeBytes(): number {
+    let n = 0;
+    for (const b of this.free) n += b.size;
+    return n;
+  }
+
+  private outOfMemory(bytes: number): RuntimeError {
+    return new RuntimeError(
+      `CPU backend out of memory. Tried to allocate ${mib(bytes)} (WebAssembly memory limit ${mib(this.maximumBytes)}; ` +
+        `${mib(this.liveBytes)} live in ${this.liveBlocks} blocks; ${mib(this.freeBytes())} free in ${this.free.length} holes). ` +
+        'Likely cause: tensors made every step and never released (input batches, results kept from step to step): ' +
+        "release them with dispose(), a 'using' declaration or tidy(); memoryStats() shows whether live bytes grow from step to step.",
+    );
+  }
+
+  private ensure(end: number, bytes: number): void {
     if (end <= this.buffer.byteLength) return;
+    if (!this.shared && this.exposed && !this.detachViewsOnGrowth) {
+      throw new RuntimeError(
+        `CPU backend: the WebAssembly memory must grow to hold ${mib(bytes)} more, but it is not shared (this page is ` +
+          'not cross-origin isolated) and growing would detach the Float32Array views tensor.data has handed out: ' +
+          'they would read as empty and drop writes. Serve the page cross-origin isolated (COOP/COEP headers) so the memory ' +
+          'is shared, reserve memory up front with new CpuBackend({ initialMemoryBytes }), or pass ' +
+          '{ detachViewsOnGrowth: true } if no view is kept across allocations.',
+      );
+    }
     const current = this.buffer.byteLength / PAGE;
+    const limit = this.maximumBytes / PAGE;
     const needed = Math.ceil(end / PAGE) - current;
-    const pages = Math.min(MAX_PAGES - current, Math.max(needed, current >> 1));
+    const pages = Math.min(limit - current, Math.max(needed, current >> 1));
     try {
       this.memory.grow(pages);
     } catch {
       try {
         this.memory.grow(needed);
       } catch {
-        throw new RuntimeError(`CPU backend: out of memory (cannot grow the WebAssembly memory to ${end} bytes)`);
+        throw this.outOfMemory(bytes);
       }
     }
     this.buffer = this.memory.buffer;

@@ -1,8 +1,7 @@
 import { Parameter, RuntimeError, SparseTensor, type Tensor } from '@tsoptim/core';
-import { adoptGrad, clone, zeros } from './alloc.js';
+import { graphConsumed, runScoped, tensor, zeros } from './alloc.js';
 import type { Variable } from '../variable.js';
 import { addK, accumulateK } from './kernels.js';
-import { retag } from './shape-utils.js';
 
 interface Slot {
   t: Tensor;
@@ -45,12 +44,11 @@ function add(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+/** Adds the gradient into `param.grad`, or writes it into the parameter's own gradient storage when null. */
 function accumulateInto(param: Parameter, slot: Slot): void {
   const g = param.grad;
   if (g === null) {
-    const t = retag(slot.owned ? slot.t : clone(slot.t), param.shape);
-    param.grad = t;
-    adoptGrad(t, param);
+    param.gradBuffer().copy_(slot.t);
     return;
   }
   if (SparseTensor.isSparse(g)) {
@@ -59,8 +57,20 @@ function accumulateInto(param: Parameter, slot: Slot): void {
   g.backend.run(accumulateK, { tensors: { x: slot.t, y: g } });
 }
 
-/** The backward pass: gradients flow from `root` to every leaf parameter, accumulating into `.grad`. */
-export function runBackward(root: Variable, gradient: Tensor, retainGraph: boolean): void {
+/**
+ * The backward pass: gradients flow from `root` to every leaf parameter, accumulating into `.grad` (the
+ * parameters' own storage). The pass's temporaries are released when it returns; without `retainGraph`, the
+ * graph counts as consumed (see `graphConsumed`).
+ */
+export function runBackward(root: Variable, gradient: Tensor | undefined, retainGraph: boolean): void {
+  runScoped(() => {
+    const v = root.value;
+    pass(root, gradient ?? tensor(new Float32Array([1]), { backend: v.backend, shape: v.shape }), retainGraph);
+  });
+  if (!retainGraph) graphConsumed();
+}
+
+function pass(root: Variable, gradient: Tensor, retainGraph: boolean): void {
   const order = reverseTopo(root);
   const grads = new Map<Variable, Slot>([[root, { t: gradient, owned: false }]]);
   for (const v of order) {
