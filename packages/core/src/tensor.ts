@@ -1,6 +1,7 @@
 import type { Backend } from './backend.js';
 import { defaultBackend } from './default-backend.js';
 import { RuntimeError, ValueError } from './errors.js';
+import { formatTensor } from './repr.js';
 import {
   type NestedArray,
   type Shape,
@@ -12,6 +13,8 @@ import {
 } from './shape.js';
 
 const tensorMarker = Symbol.for('@tsoptim/tensor');
+/** Node's `util.inspect.custom` (a registered symbol: no import of `node:util`, so browsers are fine). */
+const inspectCustom: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
 
 /** Data a tensor can be made from. */
 export type TensorData = NestedArray | Float32Array | Float64Array | readonly number[];
@@ -143,6 +146,30 @@ export class Tensor {
     if (this.disposed) return;
     this.disposed = true;
     this.backend.release(this.storage);
+  }
+
+  /**
+   * torch's repr: `tensor([[1., 2.],\n        [3., 4.]])`, `tensor([0.1000, 0.2000])`; tensors of more than
+   * 1000 elements are summarised with `...` and their size. Values are shown where they can be read
+   * synchronously (the CPU backend); otherwise the shape and the backend.
+   */
+  toString(): string {
+    return this.format('tensor', []);
+  }
+
+  /** What `console.log(tensor)` and `util.inspect` print: {@link toString}. */
+  [inspectCustom](): string {
+    return this.toString();
+  }
+
+  protected format(prefix: string, trailing: readonly string[]): string {
+    const backend = this.backend.name === 'cpu' ? undefined : this.backend.name;
+    let data: Float32Array | null = null;
+    let note: string | undefined;
+    if (this.disposed) note = 'disposed';
+    else if (!this.backend.syncRead) note = 'await tensor.read()';
+    else data = this.backend.readSync(this);
+    return formatTensor(data, this.shape, { prefix, backend, note, trailing });
   }
 
   protected assertLive(): void {
