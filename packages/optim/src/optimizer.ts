@@ -2,7 +2,7 @@ import { Parameter, RuntimeError, SparseTensor, type Tensor, TypeError_, ValueEr
 import { HookList, type RemovableHandle } from './hooks.js';
 import { isSchedule, resolveHyper } from './internal/hyper.js';
 import { type StateShape, decodeStateDict, encodeStateDict } from './internal/state-codec.js';
-import type { StateDict } from './state-dict.js';
+import type { SavedTensor, StateDict } from './state-dict.js';
 
 /** Evaluates the model and returns the loss; optimizers such as LBFGS call it several times per step. */
 export type Closure = () => number | Tensor | undefined | void;
@@ -320,7 +320,10 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
 
   /**
    * The state dict in torch's layout: `{ state: { [index]: {...} }, param_groups: [{ ...options, params: [indices] }] }`,
-   * option names in torch's snake_case. Tensors are copies; `JSON.stringify` writes them as nested lists.
+   * option names in torch's snake_case. Tensors are host copies ({@link SavedTensor}: shape and values), so
+   * the dict is plain data — `structuredClone`, `postMessage` to a Worker and `v8.serialize` copy it — unless
+   * an option is a schedule function, or a tensor lives on a backend without synchronous reads (kept as a
+   * Tensor copy there). `JSON.stringify` writes tensors as nested lists.
    */
   stateDict(): StateDict {
     for (const hook of this.sdPre.list()) hook(this as unknown as Optimizer);
