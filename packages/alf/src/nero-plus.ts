@@ -152,8 +152,8 @@ function checkPositive(name: string, v: unknown): void {
 export class NeroPlus extends Optimizer<Required<NeroPlusOptions>> {
   constructor(params: ParamsInput, options: NeroPlusOptions = {}) {
     super(params, validate.withDefaults(NERO_PLUS_DEFAULTS, options));
-    for (const g of this.paramGroups) checkInitialized(g.params, g);
-    for (const g of this.paramGroups) this.initGroupState(g);
+    for (const g of this.paramGroups) checkInitialized(g.params, this.hyper(g));
+    for (const g of this.paramGroups) this.initGroupState(this.hyper(g));
   }
 
   /**
@@ -194,7 +194,7 @@ export class NeroPlus extends Optimizer<Required<NeroPlusOptions>> {
     const params = items.map((x) => (Array.isArray(x) ? x[1] : x)).filter((x): x is Parameter => Parameter.isParameter(x));
     checkInitialized(params, options);
     super.addParamGroup(resolved);
-    this.initGroupState(this.paramGroups[this.paramGroups.length - 1]!);
+    this.initGroupState(this.hyper(this.paramGroups[this.paramGroups.length - 1]!));
   }
 
   protected override validate(o: Record<string, unknown>): void {

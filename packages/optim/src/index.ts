@@ -20,6 +20,8 @@ export {
   type ParamsInput,
   type Schedulable,
   type Scheduled,
+  type OptionValue,
+  type StoredParamGroup,
   type StateDictPostHook,
   type StateDictPreHook,
   type StepPostHook,
