@@ -304,7 +304,7 @@ function checkInitialized(params: readonly Parameter[], group: Required<NeroPlus
     if (p.ndim <= 1) continue;
     const c = constraintsOf(p, group);
     if (c.zeroMean) {
-      const m = mean(p, { axes: rowAxes(p)! });
+      const m = mean(p, { dim: rowAxes(p)! });
       const values = Array.from(m.data);
       m.dispose();
       const worst = values.reduce((a, v) => (Math.abs(v) > Math.abs(a) ? v : a), 0);
