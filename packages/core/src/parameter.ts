@@ -57,7 +57,7 @@ export class Parameter extends Tensor {
 
   /** torch's repr: `Parameter containing:\ntensor([1., 2.], requires_grad=True)`. */
   override toString(): string {
-    return `Parameter containing:\n${this.format('tensor', [`requires_grad=${this.requiresGrad ? 'True' : 'False'}`])}`;
+    return `Parameter containing:\n${this.format([`requires_grad=${this.requiresGrad ? 'True' : 'False'}`])}`;
   }
 
   /** Sets the dense gradient from host data (a convenience for tests and hand-made gradients). */

@@ -154,7 +154,7 @@ export class Tensor {
    * synchronously (the CPU backend); otherwise the shape and the backend.
    */
   toString(): string {
-    return this.format('tensor', []);
+    return this.format([]);
   }
 
   /** What `console.log(tensor)` and `util.inspect` print: {@link toString}. */
@@ -162,14 +162,10 @@ export class Tensor {
     return this.toString();
   }
 
-  protected format(prefix: string, trailing: readonly string[]): string {
-    const backend = this.backend.name === 'cpu' ? undefined : this.backend.name;
-    let data: Float32Array | null = null;
-    let note: string | undefined;
-    if (this.disposed) note = 'disposed';
-    else if (!this.backend.syncRead) note = 'await tensor.read()';
-    else data = this.backend.readSync(this);
-    return formatTensor(data, this.shape, { prefix, backend, note, trailing });
+  protected format(tail: string[]): string {
+    if (this.backend.name !== 'cpu') tail.unshift(`backend='${this.backend.name}'`);
+    const note = this.disposed ? 'disposed' : 'await tensor.read()';
+    return formatTensor(this.disposed || !this.backend.syncRead ? null : this.backend.readSync(this), this.shape, note, tail);
   }
 
   protected assertLive(): void {
