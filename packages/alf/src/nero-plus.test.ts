@@ -29,8 +29,8 @@ describe('NeroPlus', () => {
     w.setGrad([[0.3, -0.2, 0.1], [1, 2, 3]]);
     b.setGrad([1, -1]);
     opt.step();
-    const m = mean(w, { axes: [1] });
-    const n = norm(w, { axes: [1] });
+    const m = mean(w, { dim: 1 });
+    const n = norm(w, { dim: 1 });
     expect(Math.max(...Array.from(m.data).map(Math.abs))).toBeLessThan(1e-6);
     for (const v of n.data) expect(v).toBeCloseTo(1, 5);
     // 1-d parameters are unconstrained: the bias moved freely from [5, 6].

@@ -152,8 +152,8 @@ function checkPositive(name: string, v: unknown): void {
 export class NeroPlus extends Optimizer<Required<NeroPlusOptions>> {
   constructor(params: ParamsInput, options: NeroPlusOptions = {}) {
     super(params, validate.withDefaults(NERO_PLUS_DEFAULTS, options));
-    for (const g of this.paramGroups) checkInitialized(g.params, g);
-    for (const g of this.paramGroups) this.initGroupState(g);
+    for (const g of this.paramGroups) checkInitialized(g.params, this.hyper(g));
+    for (const g of this.paramGroups) this.initGroupState(this.hyper(g));
   }
 
   /**
@@ -194,7 +194,7 @@ export class NeroPlus extends Optimizer<Required<NeroPlusOptions>> {
     const params = items.map((x) => (Array.isArray(x) ? x[1] : x)).filter((x): x is Parameter => Parameter.isParameter(x));
     checkInitialized(params, options);
     super.addParamGroup(resolved);
-    this.initGroupState(this.paramGroups[this.paramGroups.length - 1]!);
+    this.initGroupState(this.hyper(this.paramGroups[this.paramGroups.length - 1]!));
   }
 
   protected override validate(o: Record<string, unknown>): void {
@@ -304,7 +304,7 @@ function checkInitialized(params: readonly Parameter[], group: Required<NeroPlus
     if (p.ndim <= 1) continue;
     const c = constraintsOf(p, group);
     if (c.zeroMean) {
-      const m = mean(p, { axes: rowAxes(p)! });
+      const m = mean(p, { dim: rowAxes(p)! });
       const values = Array.from(m.data);
       m.dispose();
       const worst = values.reduce((a, v) => (Math.abs(v) > Math.abs(a) ? v : a), 0);

@@ -81,9 +81,11 @@ describe('reductions', () => {
     ]);
     expect(sum(x).item()).toBe(0);
     expect(norm(tensor([3, 4])).item()).toBeCloseTo(5, 6);
-    expect(sum(x, { axes: [1] }).toArray()).toEqual([[9, 12], [-9, -12]]);
+    expect(sum(x, { dim: 1 }).toArray()).toEqual([[9, 12], [-9, -12]]);
+    expect(sum(x, { dim: -1, keepDim: true }).shape).toEqual([2, 3, 1]);
+    expect(sum(x, { dim: [0, 2] }).toArray()).toEqual([0, 0, 0]);
+    // the former names still work
     expect(sum(x, { axes: [-1], keepDims: true }).shape).toEqual([2, 3, 1]);
-    expect(sum(x, { axes: [0, 2] }).toArray()).toEqual([0, 0, 0]);
     const meanRows = defineReduction({
       name: 'meanrows',
       inputs: ['x'],

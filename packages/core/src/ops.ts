@@ -84,24 +84,35 @@ function reducedShape(shape: Shape, axes: readonly number[] | undefined, keepDim
   return shape.flatMap((d, i) => (set.has(i) ? (keepDims ? [1] : []) : [d]));
 }
 
-/** Options of the reduction helpers. */
+/** Options of the reduction helpers; the same names as `@tsoptim/nn`'s (torch's `dim` and `keepdim`). */
 export interface ReduceOptions {
-  /** Dimensions to reduce; all when omitted. */
+  /** Dimension(s) to reduce (negative counts from the end); all when omitted. */
+  readonly dim?: number | readonly number[];
+  /** Keep reduced dimensions with size 1 (torch's `keepdim`). */
+  readonly keepDim?: boolean;
+  /** @deprecated The former name of `dim`. */
   readonly axes?: readonly number[];
-  /** Keep reduced dimensions with size 1 (torch's keepdim). */
+  /** @deprecated The former name of `keepDim`. */
   readonly keepDims?: boolean;
   /** Write into this tensor instead of allocating one. */
   readonly out?: Tensor;
 }
 
+/** The dimensions a reduction's options name (`dim`, or the former `axes`); undefined for all. */
+export function reductionDims(options: ReduceOptions): readonly number[] | undefined {
+  const d = options.dim ?? options.axes;
+  return typeof d === 'number' ? [d] : d;
+}
+
 function runReduction(kernel: Parameters<Tensor['backend']['reduce']>[0], tensors: Record<string, Tensor>, options: ReduceOptions): Tensor {
   const first = Object.values(tensors)[0]!;
-  const out = options.out ?? zeros(reducedShape(first.shape, options.axes, options.keepDims ?? false), { backend: first.backend });
-  first.backend.reduce(kernel, options.axes === undefined ? { tensors, out } : { tensors, out, axes: options.axes });
+  const axes = reductionDims(options);
+  const out = options.out ?? zeros(reducedShape(first.shape, axes, options.keepDim ?? options.keepDims ?? false), { backend: first.backend });
+  first.backend.reduce(kernel, axes === undefined ? { tensors, out } : { tensors, out, axes });
   return out;
 }
 
-/** Σ x (over all elements, or along `axes`), as a tensor on x's backend. */
+/** Σ x (over all elements, or along `dim`), as a tensor on x's backend. */
 export function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
   return runReduction(sumReduction, { x }, options);
 }

@@ -1,5 +1,6 @@
 import type { Backend } from './backend.js';
-import { RuntimeError, TypeError_ } from './errors.js';
+import { RuntimeError, TypeError_, ValueError } from './errors.js';
+import { shapeSize } from './shape.js';
 import type { SparseTensor } from './sparse.js';
 import { Tensor, type TensorData, flatValues, tensor } from './tensor.js';
 
@@ -68,6 +69,11 @@ export class Parameter extends Tensor {
   /** True for a parameter from any installed copy of @tsoptim/core. */
   static isParameter(x: unknown): x is Parameter {
     return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[parameterMarker] === true;
+  }
+
+  /** torch's repr: `Parameter containing:\ntensor([1., 2.], requires_grad=True)`. */
+  override toString(): string {
+    return `Parameter containing:\n${this.format([`requires_grad=${this.requiresGrad ? 'True' : 'False'}`])}`;
   }
 
   /**
@@ -165,8 +171,23 @@ export class Parameter extends Tensor {
   }
 }
 
-/** Makes a parameter from data (copied). */
-export function parameter(data: TensorData, init: ParameterInit = {}): Parameter {
+/**
+ * Makes a parameter from data or from a tensor (its values copied, its shape kept; on the tensor's backend
+ * unless `init.backend` says otherwise).
+ *
+ * @throws ValueError when `init.shape` does not hold the data's number of elements.
+ * @example
+ * const w = parameter(randn([128, 784]), { name: 'fc1.weight' });
+ */
+export function parameter(data: TensorData | Tensor, init: ParameterInit = {}): Parameter {
+  if (Tensor.isTensor(data)) {
+    const shape = init.shape ?? data.shape;
+    if (shapeSize(shape) !== data.size) throw new ValueError(`shape [${shape}] does not hold the tensor's ${data.size} elements`);
+    const backend = init.backend ?? data.backend;
+    const copy = data.clone(backend);
+    const t = shape === data.shape ? copy : new Tensor(backend, shape, copy.storage);
+    return new Parameter(t, init);
+  }
   const opts: { backend?: Backend; shape?: readonly number[] } = {};
   if (init.backend !== undefined) opts.backend = init.backend;
   if (init.shape !== undefined) opts.shape = init.shape;

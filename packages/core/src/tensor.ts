@@ -1,6 +1,7 @@
 import type { Backend } from './backend.js';
 import { defaultBackend } from './default-backend.js';
 import { RuntimeError, ValueError } from './errors.js';
+import { formatTensor } from './repr.js';
 import {
   type NestedArray,
   type Shape,
@@ -12,6 +13,8 @@ import {
 } from './shape.js';
 
 const tensorMarker = Symbol.for('@tsoptim/tensor');
+/** Node's `util.inspect.custom` (a registered symbol: no import of `node:util`, so browsers are fine). */
+const inspectCustom: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
 
 /**
  * The key `using` declarations call: `Symbol.dispose` where the runtime has it, else the key that compilers
@@ -178,6 +181,26 @@ export class Tensor {
     if (this.disposed) return;
     this.releasedBy = reason;
     this.dispose();
+  }
+
+  /**
+   * torch's repr: `tensor([[1., 2.],\n        [3., 4.]])`, `tensor([0.1000, 0.2000])`; tensors of more than
+   * 1000 elements are summarised with `...` and their size. Values are shown where they can be read
+   * synchronously (the CPU backend); otherwise the shape and the backend.
+   */
+  toString(): string {
+    return this.format([]);
+  }
+
+  /** What `console.log(tensor)` and `util.inspect` print: {@link toString}. */
+  [inspectCustom](): string {
+    return this.toString();
+  }
+
+  protected format(tail: string[]): string {
+    if (this.backend.name !== 'cpu') tail.unshift(`backend='${this.backend.name}'`);
+    const note = this.disposed ? 'disposed' : 'await tensor.read()';
+    return formatTensor(this.disposed || !this.backend.syncRead ? null : this.backend.readSync(this), this.shape, note, tail);
   }
 
   /** The same as {@link Tensor.dispose}, for `using` declarations: `using x = tensor(batch);`. */

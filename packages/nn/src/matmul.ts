@@ -101,7 +101,7 @@ export function linear(x: Input, weight: Input, bias: Input | null = null): Vari
       gemmTN(g.data, X.data, dw.data, rows, outF, inF);
     }
     if (vb !== null && needs[2]) {
-      db = coreSum(viewAs(g, [rows, outF]), { axes: [0] });
+      db = coreSum(viewAs(g, [rows, outF]), { dim: 0 });
     }
     return [dx, dw, db];
   });

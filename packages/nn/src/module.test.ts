@@ -71,10 +71,13 @@ describe('Module', () => {
   it('zeroGrad sets gradients to null by default, or to zero', () => {
     const net = new Linear(2, 1);
     sum(net.forward(tensor([[1, 2]]))).backward();
-    net.zeroGrad(false);
+    net.zeroGrad({ setToNone: false });
     expect(Array.from((net.weight.grad as Tensor).data)).toEqual([0, 0]);
     net.zeroGrad();
     expect(net.weight.grad).toBeNull();
+    sum(net.forward(tensor([[1, 2]]))).backward();
+    net.zeroGrad(false); // the former boolean form
+    expect(Array.from((net.weight.grad as Tensor).data)).toEqual([0, 0]);
   });
 });
 

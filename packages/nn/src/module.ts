@@ -231,11 +231,13 @@ export abstract class Module {
 
   /**
    * Clears the gradients of every parameter (torch's `zero_grad`; `setToNone` defaults to true as in
-   * current PyTorch).
+   * current PyTorch). The same options as `Optimizer.zeroGrad`.
    *
-   * @param setToNone - set `grad` to null rather than filling it with zeros.
+   * @param options - `setToNone`: set `grad` to null rather than filling it with zeros. (A boolean, the
+   * former form, is still accepted and deprecated.)
    */
-  zeroGrad(setToNone = true): void {
+  zeroGrad(options: { setToNone?: boolean } | boolean = {}): void {
+    const setToNone = typeof options === 'boolean' ? options : (options.setToNone ?? true);
     for (const p of this.parameters()) {
       if (p.grad === null) continue;
       if (setToNone || SparseTensor.isSparse(p.grad)) p.clearGrad();

@@ -22,8 +22,8 @@ function reduce(name: 'sum' | 'mean', x: Input, options: ReduceOptions): Variabl
   const v = Variable.from(x);
   const t = v.value;
   const axes = axesOf(t, options.dim);
-  const keepDims = options.keepDim ?? false;
-  const opts = axes === undefined ? { keepDims } : { axes, keepDims };
+  const keepDim = options.keepDim ?? false;
+  const opts = axes === undefined ? { keepDim } : { dim: axes, keepDim };
   const out = name === 'sum' ? coreSum(t, opts) : coreMean(t, opts);
   const kept = keptShape(t.shape, axes ?? t.shape.map((_, i) => i));
   const count = out.size === 0 ? 0 : t.size / Math.max(shapeSize(out.shape), 1);

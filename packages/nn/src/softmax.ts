@@ -40,7 +40,7 @@ export function logSoftmax(x: Input, dim: number): Variable {
   const y = zeros(t.shape, { backend: t.backend });
   t.backend.run(logSoftmaxOutK, { tensors: { t, s, out: y } });
   return record('logSoftmax', y, [v], (g) => {
-    const sg = coreSum(g, { axes: [axis], keepDims: true });
+    const sg = coreSum(g, { dim: axis, keepDim: true });
     const dx = zeros(g.shape, { backend: g.backend });
     g.backend.run(logSoftmaxGradK, { tensors: { g, y, sg, out: dx } });
     return [dx];

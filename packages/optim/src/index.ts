@@ -20,6 +20,8 @@ export {
   type ParamsInput,
   type Schedulable,
   type Scheduled,
+  type OptionValue,
+  type StoredParamGroup,
   type StateDictPostHook,
   type StateDictPreHook,
   type StepPostHook,
@@ -35,5 +37,5 @@ export { RMSPROP_DEFAULTS, RMSprop, type RMSpropOptions, type RMSpropStepOptions
 export { RPROP_DEFAULTS, Rprop, type RpropOptions, type RpropStepOptions, rprop, rpropKernel } from './rprop.js';
 export { SGD, SGD_DEFAULTS, type SGDOptions, type SGDStepOptions, sgd } from './sgd.js';
 export { SPARSE_ADAM_DEFAULTS, SparseAdam, type SparseAdamOptions, type SparseAdamStepOptions, sparseAdam, sparseAdamKernel } from './sparse-adam.js';
-export type { StateDict, StateValue } from './state-dict.js';
+export { SavedTensor, type StateDict, type StateValue } from './state-dict.js';
 export * as validate from './validate.js';

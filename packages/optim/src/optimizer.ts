@@ -2,7 +2,7 @@ import { Parameter, RuntimeError, SparseTensor, type Tensor, TypeError_, ValueEr
 import { HookList, type RemovableHandle } from './hooks.js';
 import { isSchedule, resolveHyper } from './internal/hyper.js';
 import { type StateShape, decodeStateDict, encodeStateDict } from './internal/state-codec.js';
-import type { StateDict } from './state-dict.js';
+import type { SavedTensor, StateDict } from './state-dict.js';
 
 /** Evaluates the model and returns the loss; optimizers such as LBFGS call it several times per step. */
 export type Closure = () => number | Tensor | undefined | void;
@@ -33,9 +33,29 @@ export type ParamGroup<O> = O & {
  */
 export type Schedulable<T> = T | ((step: number) => T) | readonly T[] | Iterator<T>;
 
+/**
+ * What a number- or tuple-valued option may hold: a plain value or a {@link Schedulable} of it; a tuple may
+ * also hold a schedule per entry (`betas: [warmup, 0.999]`).
+ */
+export type OptionValue<T> = T extends number
+  ? Schedulable<number>
+  : T extends readonly number[]
+    ? Schedulable<T> | { readonly [I in keyof T]: Schedulable<T[I]> }
+    : T;
+
 /** Options in which every number- or tuple-valued option may be a {@link Schedulable}. */
 export type Scheduled<O> = {
-  [K in keyof O]?: Exclude<O[K], undefined> extends number | readonly number[] ? Schedulable<Exclude<O[K], undefined>> : O[K];
+  [K in keyof O]?: OptionValue<Exclude<O[K], undefined>> | Extract<O[K], undefined>;
+};
+
+/**
+ * A parameter group as stored in `optimizer.paramGroups`: options hold what was given, so a number or tuple
+ * option may hold a schedule. {@link Optimizer.currentValue} reads the value the next step uses.
+ */
+export type StoredParamGroup<O> = { [K in keyof O]: OptionValue<O[K]> } & {
+  params: Parameter[];
+  paramNames?: string[];
+  [option: string]: unknown;
 };
 
 /** Per-parameter optimizer state, keyed as torch keys it (`step`, `exp_avg`...). */
@@ -112,8 +132,11 @@ const CUDA_ONLY: Record<string, string> = {
 export abstract class Optimizer<O extends object = Record<string, unknown>> {
   /** The options each group starts from. */
   readonly defaults: Readonly<O>;
-  /** The parameter groups; each group's options are readable and writable (schedulers write `lr`). */
-  paramGroups: ParamGroup<O>[] = [];
+  /**
+   * The parameter groups; each group's options are readable and writable (schedulers write `lr`). An option
+   * given as a schedule holds the schedule: {@link Optimizer.currentValue} gives its value.
+   */
+  paramGroups: StoredParamGroup<O>[] = [];
   /** Per-parameter state, created on a parameter's first step. */
   state = new Map<Parameter, ParamState>();
 
@@ -144,7 +167,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       ? (list as ParamGroupInput[])
       : [{ params: list as Iterable<Parameter | NamedParameter> }];
     // Validate every group against the ones before it, then commit: a failure leaves nothing half-built.
-    const built: ParamGroup<O>[] = [];
+    const built: StoredParamGroup<O>[] = [];
     for (const g of groups) built.push(this.buildGroup(g, built));
     this.paramGroups = built;
   }
@@ -154,7 +177,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     this.paramGroups.push(this.buildGroup(group, this.paramGroups));
   }
 
-  private buildGroup(group: ParamGroupInput, existing: readonly ParamGroup<O>[]): ParamGroup<O> {
+  private buildGroup(group: ParamGroupInput, existing: readonly StoredParamGroup<O>[]): StoredParamGroup<O> {
     if (typeof group !== 'object' || group === null || Array.isArray(group)) {
       throw new TypeError_(`param_group must be a dict, but got ${typeName(group)}`);
     }
@@ -183,7 +206,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
         throw new TypeError_(`optimizer can only optimize Tensors, but one of the params is ${typeName(p)}`);
       }
     }
-    const out = { ...(group as object), params } as ParamGroup<O>;
+    const out = { ...(group as object), params } as StoredParamGroup<O>;
     if (names.length !== 0) out.paramNames = names;
     for (const [k, v] of Object.entries(this.defaults)) if (!(k in out) || out[k] === undefined) (out as Record<string, unknown>)[k] = v;
     this.checkOptions(out);
@@ -313,16 +336,47 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
    * The group's options for this step: the group itself when every option is a plain value, or a copy with
    * each schedule-valued option (function of the step, array, iterator) resolved and validated.
    */
-  protected hyper(group: ParamGroup<O>): ParamGroup<O> {
+  protected hyper(group: StoredParamGroup<O> | ParamGroup<O>): ParamGroup<O> {
     const resolved = resolveHyper(group as Record<string, unknown>, this.defaults as Record<string, unknown>, this.scheduleStep);
-    if (resolved === group) return group;
+    if (resolved === group) return group as ParamGroup<O>;
     this.validate(resolved);
     return resolved as ParamGroup<O>;
   }
 
   /**
+   * The value option `key` of a group has for the next step: the plain value, or the schedule's value at
+   * {@link Optimizer.scheduleStep}.
+   *
+   * @param group - a group of `paramGroups`, or its index.
+   * @throws TypeError_ when a schedule gives a value of the wrong kind.
+   * @example
+   * const opt = new Adam(params, { lr: (step) => 1e-3 * Math.min(1, (step + 1) / 100) });
+   * opt.currentValue(0, 'lr'); // 1e-5
+   */
+  currentValue<K extends keyof O>(group: StoredParamGroup<O> | number, key: K): O[K];
+  currentValue(group: StoredParamGroup<O> | number, key: string): unknown;
+  currentValue(group: StoredParamGroup<O> | number, key: string): unknown {
+    return (this.currentOptions(group) as Record<string, unknown>)[key];
+  }
+
+  /**
+   * Every option of a group as the next step uses it (schedules evaluated at {@link Optimizer.scheduleStep});
+   * the group itself when it holds no schedule.
+   *
+   * @param group - a group of `paramGroups`, or its index.
+   */
+  currentOptions(group: StoredParamGroup<O> | number): ParamGroup<O> {
+    const g = typeof group === 'number' ? this.paramGroups[group] : group;
+    if (g === undefined) throw new ValueError(`there is no parameter group ${group as number}`);
+    return this.hyper(g);
+  }
+
+  /**
    * The state dict in torch's layout: `{ state: { [index]: {...} }, param_groups: [{ ...options, params: [indices] }] }`,
-   * option names in torch's snake_case. Tensors are copies; `JSON.stringify` writes them as nested lists.
+   * option names in torch's snake_case. Tensors are host copies ({@link SavedTensor}: shape and values), so
+   * the dict is plain data — `structuredClone`, `postMessage` to a Worker and `v8.serialize` copy it — unless
+   * an option is a schedule function, or a tensor lives on a backend without synchronous reads (kept as a
+   * Tensor copy there). `JSON.stringify` writes tensors as nested lists.
    */
   stateDict(): StateDict {
     for (const hook of this.sdPre.list()) hook(this as unknown as Optimizer);
@@ -361,7 +415,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       throw new ValueError(`loaded state dict has an invalid schedule_step: ${sd.schedule_step}`);
     }
     this.state = decoded.state;
-    this.paramGroups = decoded.groups as ParamGroup<O>[];
+    this.paramGroups = decoded.groups as StoredParamGroup<O>[];
     if (sd.schedule_step !== undefined) this.scheduleStep = sd.schedule_step;
     for (const hook of this.loadPost.list()) hook(this as unknown as Optimizer);
   }

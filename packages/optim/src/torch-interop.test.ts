@@ -5,7 +5,7 @@ import { flatten, isClose } from '@tsoptim/testkit';
 import { describe, expect, it } from 'vitest';
 import { Adam } from './index.js';
 
-const script = fileURLToPath(new URL('../../../tooling/fixtures/torch_state_dict.py', import.meta.url));
+const script = fileURLToPath(new URL('../python/torch_state_dict.py', import.meta.url));
 const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 if (!hasTorch && process.env.TSOPTIM_REQUIRE_TORCH) {
   throw new Error('TSOPTIM_REQUIRE_TORCH is set but /usr/bin/python3 cannot import torch');

@@ -1,5 +1,5 @@
 import { type Backend, Parameter, SparseTensor, Tensor, tensor } from '@tsoptim/core';
-import type { Optimizer, ParamsInput, StateDict } from '@tsoptim/optim';
+import { type Optimizer, type ParamsInput, SavedTensor, type StateDict } from '@tsoptim/optim';
 import { describe, expect, it } from 'vitest';
 import { firstMismatch, flatten, isClose, jsNumbersInMessage, loadFixture } from './fixtures.js';
 
@@ -175,8 +175,8 @@ async function expectValues(params: Parameter[], expected: number[][], tol: { at
 
 /** Tensors in a state dict replaced by nested arrays (awaiting reads), so any backend's dict compares and serialises. */
 export async function materialize(x: unknown): Promise<unknown> {
-  if (Tensor.isTensor(x)) {
-    const data = await x.read();
+  if (Tensor.isTensor(x) || SavedTensor.isSaved(x)) {
+    const data = Tensor.isTensor(x) ? await x.read() : x.data;
     const flat = Array.from(data);
     return x.shape.length === 0 ? flat[0] : reshape(flat, x.shape);
   }

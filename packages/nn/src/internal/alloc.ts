@@ -18,6 +18,7 @@ import {
   type TensorData,
   type TensorOptions,
   mean as coreMean,
+  reductionDims,
   sum as coreSum,
   tensor as coreTensor,
   zeros as coreZeros,
@@ -64,9 +65,10 @@ export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {
 }
 
 function reducedShape(shape: Shape, options: ReduceOptions): number[] {
-  const keep = options.keepDims ?? false;
-  if (options.axes === undefined) return keep ? shape.map(() => 1) : [];
-  const set = new Set(options.axes.map((a) => (a < 0 ? a + shape.length : a)));
+  const keep = options.keepDim ?? options.keepDims ?? false;
+  const dims = reductionDims(options);
+  if (dims === undefined) return keep ? shape.map(() => 1) : [];
+  const set = new Set(dims.map((a) => (a < 0 ? a + shape.length : a)));
   return shape.flatMap((d, i) => (set.has(i) ? (keep ? [1] : []) : [d]));
 }
 

@@ -1,6 +1,6 @@
 import { type NestedArray, type Parameter, Tensor, ValueError, inferShape, shapesEqual, tensor } from '@tsoptim/core';
 import type { ParamGroup, ParamState } from '../optimizer.js';
-import type { StateDict } from '../state-dict.js';
+import { SavedTensor, type StateDict } from '../state-dict.js';
 import { toCamel, toSnake } from './names.js';
 
 /** How a state entry is decoded: a tensor of this shape, any tensor, a list of tensors, or a plain value. */
@@ -12,6 +12,13 @@ function copyValue(v: unknown): unknown {
   return v;
 }
 
+/** A state dict's copy of a value: tensors become host data where the backend reads synchronously. */
+function saveValue(v: unknown): unknown {
+  if (Tensor.isTensor(v)) return v.backend.syncRead ? SavedTensor.of(v) : v.clone();
+  if (Array.isArray(v)) return v.map(saveValue);
+  return v;
+}
+
 /** Encodes groups and state in torch's layout (tensors copied). */
 export function encodeStateDict(groups: readonly ParamGroup<object>[], state: Map<Parameter, ParamState>): StateDict {
   const index = new Map<Parameter, number>();
@@ -20,7 +27,7 @@ export function encodeStateDict(groups: readonly ParamGroup<object>[], state: Ma
     const packed: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(g)) {
       if (k === 'params' || k === 'paramNames') continue;
-      packed[toSnake(k)] = copyValue(v);
+      packed[toSnake(k)] = saveValue(v);
     }
     if (g.paramNames !== undefined) packed.param_names = [...g.paramNames];
     packed.params = g.params.map((p) => {
@@ -38,7 +45,7 @@ export function encodeStateDict(groups: readonly ParamGroup<object>[], state: Ma
     const i = index.get(p);
     if (i === undefined) continue;
     const entry: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(s)) entry[k] = copyValue(v);
+    for (const [k, v] of Object.entries(s)) entry[k] = saveValue(v);
     packedState[String(i)] = entry;
   }
   return { state: packedState, param_groups };
@@ -46,6 +53,7 @@ export function encodeStateDict(groups: readonly ParamGroup<object>[], state: Ma
 
 function toTensor(v: unknown, param: Parameter, what: string): Tensor {
   if (Tensor.isTensor(v)) return v.clone(param.backend);
+  if (SavedTensor.isSaved(v)) return tensor(v.data, { backend: param.backend, shape: v.shape });
   if (typeof v === 'number' || Array.isArray(v)) {
     const shape = inferShape(v as NestedArray);
     return tensor(v as NestedArray, { backend: param.backend, shape });
@@ -105,8 +113,8 @@ export function decodeStateDict(
             );
           }
           out[k] = shape !== 'any' && !shapesEqual(t.shape, shape) ? reshaped(t, shape) : t;
-        } else if (Tensor.isTensor(v)) {
-          const t = v.clone(param.backend);
+        } else if (Tensor.isTensor(v) || SavedTensor.isSaved(v)) {
+          const t = toTensor(v, param, what);
           created.push(t);
           out[k] = t.size === 1 && t.shape.length === 0 ? t.item() : t;
         } else {
