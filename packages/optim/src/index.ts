@@ -37,3 +37,5 @@ export { SGD, SGD_DEFAULTS, type SGDOptions, type SGDStepOptions, sgd } from './
 export { SPARSE_ADAM_DEFAULTS, SparseAdam, type SparseAdamOptions, type SparseAdamStepOptions, sparseAdam, sparseAdamKernel } from './sparse-adam.js';
 export type { StateDict, StateValue } from './state-dict.js';
 export * as validate from './validate.js';
+export * as fragments from './kernels/index.js';
+export type { DecayFragment, ResolvedDecay } from './kernels/decay.js';
