@@ -1,13 +1,13 @@
 import { CpuBackend } from '@tsoptim/core';
 import { type OptimizerInfo, camelKeys, describeOptimizerConformance } from '@tsoptim/testkit';
 import { AdaBelief } from './ada-belief.js';
-import { Adam } from './adam.js';
+import { LabmlAdam } from './adam.js';
 import { AdamWarmup } from './adam-warmup.js';
 import { AdamWarmupCosineDecay } from './adam-warmup-cosine-decay.js';
 import { AMSGrad } from './amsgrad.js';
 import { L1WeightDecay } from './l1-weight-decay.js';
 import { Noam } from './noam.js';
-import { RAdam } from './radam.js';
+import { LabmlRAdam } from './radam.js';
 import { WeightDecay } from './weight-decay.js';
 
 /**
@@ -35,7 +35,7 @@ function info(name: string, cls: Ctor, fixtures: string[], errors: string): Opti
 export const adaptiveTable: readonly OptimizerInfo[] = [
   info(
     'Adam',
-    Adam,
+    LabmlAdam,
     [
       'adam_default',
       'adam_unoptimized_l2',
@@ -57,7 +57,7 @@ export const adaptiveTable: readonly OptimizerInfo[] = [
     'adam_warmup_cosine_errors',
   ),
   info('Noam', Noam, ['noam', 'noam_amsgrad'], 'noam_errors'),
-  info('RAdam', RAdam, ['radam_default', 'radam_no_sgd', 'radam_amsgrad'], 'radam_errors'),
+  info('RAdam', LabmlRAdam, ['radam_default', 'radam_no_sgd', 'radam_amsgrad'], 'radam_errors'),
   info('AdaBelief', AdaBelief, ['adabelief_default', 'adabelief_unrectified', 'adabelief_amsgrad_nosgd'], 'adabelief_errors'),
 ];
 
