@@ -1,25 +1,26 @@
 import { defineKernel, k } from '@tsoptim/core';
+import { fragments } from '@tsoptim/optim';
 
 /** `avg ← avg + w·(p − avg)` (torch's `_foreach_lerp_`; SWA with `w = 1/(n+1)`, EMA with `w = 1 − decay`). */
-export const lerpK = defineKernel({
+export const lerpK = /*#__PURE__*/ defineKernel({
   name: 'swa_lerp',
   inputs: ['avg', 'p'],
   scalars: ['w'],
   outputs: ['avg'],
-  body: ({ avg, p }, { w }) => ({ avg: k.add(avg, k.mul(w, k.sub(p, avg))) }),
+  body: ({ avg, p }, { w }) => ({ avg: fragments.lerp(avg, p, w) }),
 });
 
 /** `out ← decay·avg + (1 − decay)·p`. */
-export const emaK = defineKernel({
+export const emaK = /*#__PURE__*/ defineKernel({
   name: 'swa_ema',
   inputs: ['avg', 'p'],
   scalars: ['decay'],
   outputs: ['out'],
-  body: ({ avg, p }, { decay }) => ({ out: k.add(k.mul(decay, avg), k.mul(k.sub(1, decay), p)) }),
+  body: ({ avg, p }, { decay }) => ({ out: fragments.ema(avg, p, decay) }),
 });
 
 /** `out ← avg + (p − avg) / (n + 1)`. */
-export const swaK = defineKernel({
+export const swaK = /*#__PURE__*/ defineKernel({
   name: 'swa_mean',
   inputs: ['avg', 'p'],
   scalars: ['n'],
