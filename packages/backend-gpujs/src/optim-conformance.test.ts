@@ -1,4 +1,5 @@
-import { type OptimizerInfo, describeOptimizerConformance, optimizerTable } from '@tsoptim/testkit';
+import { type OptimizerInfo, describeOptimizerConformance } from '@tsoptim/testkit';
+import { optimTable } from '@tsoptim/optim/conformance-table';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createGpuJsBackend } from './index.js';
 import { gpuTestMode } from './internal/test-modes.js';
@@ -36,7 +37,7 @@ if (gpuMode.available) {
     expect(backend.kernelClasses()).toEqual(['HeadlessGLKernel']);
     await backend.destroy();
   });
-  describeOptimizerConformance({ label: 'gpujs-headlessgl', backend: () => backend, table: optimizerTable.map(gpuTolerance) });
+  describeOptimizerConformance({ label: 'gpujs-headlessgl', backend: () => backend, table: optimTable.map(gpuTolerance) });
 } else if (gpuMode.required) {
   it('optimizer conformance: TSOPTIM_REQUIRE_GPU_MODE=headlessgl, but the mode is not available', () => {
     expect.fail('gpu.js headlessgl mode is not available');

@@ -1,5 +1,6 @@
 import { CpuBackend } from '@tsoptim/core';
-import { describeOptimizerConformance, optimizerTable } from '@tsoptim/testkit';
+import { describeOptimizerConformance } from '@tsoptim/testkit';
+import { optimTable } from '../test/conformance-table.js';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 // The same table on every CPU path: WebAssembly SIMD (the default), the JavaScript fallback, and SIMD split
@@ -13,6 +14,6 @@ afterAll(async () => {
   await threads.dispose();
 });
 
-describeOptimizerConformance({ label: 'cpu (simd)', backend: () => simd, table: optimizerTable });
-describeOptimizerConformance({ label: 'cpu (js fallback)', backend: () => js, table: optimizerTable });
-describeOptimizerConformance({ label: 'cpu (simd, 2 threads)', backend: () => threads, table: optimizerTable });
+describeOptimizerConformance({ label: 'cpu (simd)', backend: () => simd, table: optimTable });
+describeOptimizerConformance({ label: 'cpu (js fallback)', backend: () => js, table: optimTable });
+describeOptimizerConformance({ label: 'cpu (simd, 2 threads)', backend: () => threads, table: optimTable });

@@ -39,3 +39,14 @@ export type { StateDict, StateValue } from './state-dict.js';
 export * as validate from './validate.js';
 export * as fragments from './kernels/index.js';
 export type { DecayFragment, ResolvedDecay } from './kernels/decay.js';
+export { LAMB, LAMB_DEFAULTS, type LAMBOptions, type LAMBStepOptions, lamb, lambApplyKernel, lambDirectionKernel } from './lamb.js';
+export { LION_DEFAULTS, Lion, type LionOptions, type LionStepOptions, lion, lionKernel } from './lion.js';
+export { PRODIGY_DEFAULTS, Prodigy, type ProdigyOptions } from './prodigy.js';
+export {
+  SCHEDULE_FREE_ADAMW_DEFAULTS,
+  ScheduleFreeAdamW,
+  type ScheduleFreeAdamWOptions,
+  type ScheduleFreeAdamWStepOptions,
+  scheduleFreeAdamW,
+  scheduleFreeAdamWKernel,
+} from './schedule-free-adamw.js';
