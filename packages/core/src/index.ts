@@ -1,4 +1,4 @@
-export type { Backend, ReduceArgs, RowSelection, RunArgs } from './backend.js';
+export type { Backend, ReduceArgs, RowSelection, RunArgs, TensorHandle } from './backend.js';
 export { CpuBackend, type CpuBackendOptions, type CpuMemoryStats, CpuStorage } from './cpu/cpu-backend.js';
 export { defaultBackend, setDefaultBackend } from './default-backend.js';
 export { RuntimeError, TsoptimError, TypeError_, ValueError } from './errors.js';

@@ -10,8 +10,7 @@ import {
   shapeSize,
   unflatten,
 } from './shape.js';
-
-const tensorMarker = Symbol.for('@tsoptim/tensor');
+import { tensorMarker } from './tensor-marker.js';
 
 /** Data a tensor can be made from. */
 export type TensorData = NestedArray | Float32Array | Float64Array | readonly number[];
