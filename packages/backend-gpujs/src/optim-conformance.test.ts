@@ -1,6 +1,8 @@
-import { type OptimizerInfo, describeOptimizerConformance } from '@tsoptim/testkit';
+import { type OptimizerInfo, describeOptimizerConformance, describeTrajectoryConformance } from '@tsoptim/testkit';
 import { adaptiveTable } from '@tsoptim/adaptive/conformance-table';
+import { alfTable } from '@tsoptim/alf/conformance-table';
 import { optimTable } from '@tsoptim/optim/conformance-table';
+import { registryTable } from '@tsoptim/registry/conformance-table';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createGpuJsBackend } from './index.js';
 import { gpuTestMode } from './internal/test-modes.js';
@@ -38,10 +40,13 @@ if (gpuMode.available) {
     expect(backend.kernelClasses()).toEqual(['HeadlessGLKernel']);
     await backend.destroy();
   });
-  // Every package's table: torch's algorithms and the ones beyond torch (optim), labml's family (adaptive).
+  // Every package's table: torch's algorithms and the ones beyond torch (optim), labml's family (adaptive), ALF's
+  // optimizers (alf), transformers' AdamW and thinc's rules (registry).
   for (const table of [optimTable, adaptiveTable]) {
     describeOptimizerConformance({ label: 'gpujs-headlessgl', backend: () => backend, table: table.map(gpuTolerance) });
   }
+  // ALF's (NeroPlus's row norms) and thinc's (clipping norms) rules take reductions: their tolerance at least.
+  describeTrajectoryConformance({ label: 'gpujs-headlessgl', backend: () => backend, table: [...alfTable, ...registryTable], minTolerance: GPU_REDUCTION_TOL });
 } else if (gpuMode.required) {
   it('optimizer conformance: TSOPTIM_REQUIRE_GPU_MODE=headlessgl, but the mode is not available', () => {
     expect.fail('gpu.js headlessgl mode is not available');

@@ -13,3 +13,9 @@ export {
 } from './conformance.js';
 export { FIXTURE_DIR, firstMismatch, flatten, isClose, jsNumbersInMessage, loadFixture } from './fixtures.js';
 export { type BackendSuiteOptions, describeBackend } from './backend-suite.js';
+export {
+  type TrajectoryCase,
+  type TrajectoryInfo,
+  type TrajectoryOptions,
+  describeTrajectoryConformance,
+} from './trajectory.js';

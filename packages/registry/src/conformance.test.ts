@@ -1,0 +1,19 @@
+import { CpuBackend } from '@tsoptim/core';
+import { describeTrajectoryConformance } from '@tsoptim/testkit';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { registryTable } from '../test/conformance-table.js';
+
+// Every CPU path: SIMD, the JavaScript fallback, and SIMD split across two threads (threshold lowered so that even
+// the small fixture tensors, of 6 elements, are split).
+const simd = new CpuBackend();
+const js = new CpuBackend({ simd: false });
+const threads = new CpuBackend({ threads: 2, threadThreshold: 4 });
+beforeAll(() => threads.ready());
+afterAll(async () => {
+  expect(threads.pathCounts().threaded).toBeGreaterThan(0);
+  await threads.dispose();
+});
+
+describeTrajectoryConformance({ label: 'cpu (simd)', backend: () => simd, table: registryTable });
+describeTrajectoryConformance({ label: 'cpu (js fallback)', backend: () => js, table: registryTable });
+describeTrajectoryConformance({ label: 'cpu (simd, 2 threads)', backend: () => threads, table: registryTable });
