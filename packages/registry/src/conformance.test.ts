@@ -1,19 +1,6 @@
-import { CpuBackend } from '@tsoptim/core';
-import { describeTrajectoryConformance } from '@tsoptim/testkit';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { cpuPaths, describeTrajectoryConformance } from '@tsoptim/testkit';
 import { registryTable } from '../test/conformance-table.js';
 
-// Every CPU path: SIMD, the JavaScript fallback, and SIMD split across two threads (threshold lowered so that even
-// the small fixture tensors, of 6 elements, are split).
-const simd = new CpuBackend();
-const js = new CpuBackend({ simd: false });
-const threads = new CpuBackend({ threads: 2, threadThreshold: 4 });
-beforeAll(() => threads.ready());
-afterAll(async () => {
-  expect(threads.pathCounts().threaded).toBeGreaterThan(0);
-  await threads.dispose();
-});
-
-describeTrajectoryConformance({ label: 'cpu (simd)', backend: () => simd, table: registryTable });
-describeTrajectoryConformance({ label: 'cpu (js fallback)', backend: () => js, table: registryTable });
-describeTrajectoryConformance({ label: 'cpu (simd, 2 threads)', backend: () => threads, table: registryTable });
+// The same table on every CPU path: WebAssembly SIMD, the JavaScript fallback, and SIMD on two threads (threshold
+// 4: the fixture tensors have 6 elements).
+for (const path of cpuPaths({ threadThreshold: 4 })) describeTrajectoryConformance({ ...path, table: registryTable });

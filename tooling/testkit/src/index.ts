@@ -19,3 +19,4 @@ export {
   type TrajectoryOptions,
   describeTrajectoryConformance,
 } from './trajectory.js';
+export { type LabelledBackend, cpuPaths } from './cpu-paths.js';
