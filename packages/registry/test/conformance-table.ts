@@ -1,7 +1,7 @@
 import { type Backend, parameter, tensor } from '@tsoptim/core';
 import { type TrajectoryCase, type TrajectoryInfo, loadFixture } from '@tsoptim/testkit';
 import { HuggingfaceAdamW, type HuggingfaceAdamWOptions, keyedOptimizer, thincOptimizerFromConfig } from '../src/index.js';
-import type { ThincCase } from '../src/internal/thinc-testing.js';
+import type { ThincCase } from './thinc-testing.js';
 
 interface HfFixture {
   shapes: number[][];
