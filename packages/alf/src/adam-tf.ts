@@ -38,7 +38,8 @@ export const adamTfKernel = /*#__PURE__*/ kernelFamily((f: { decay: boolean; ams
       const ins = t as Record<string, k.Expr>;
       const { param, grad } = fragments.preamble({ param: ins.param!, grad: ins.grad! }, s, { decay: f.decay ? 'l2' : 'none' });
       // TensorFlow's convention: m as a lerp, ε̂ added to √v̂ (the bias corrections are in stepSize).
-      const { m, v, vHat } = fragments.adamMoments(ins as never, grad, s.beta1, s.beta2, {
+      const state = { expAvg: ins.expAvg!, expAvgSq: ins.expAvgSq!, maxExpAvgSq: ins.maxExpAvgSq };
+      const { m, v, vHat } = fragments.adamMoments(state, grad, s.beta1, s.beta2, {
         first: fragments.lerpAverage,
         amsgrad: f.amsgrad,
       });

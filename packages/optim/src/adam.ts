@@ -52,7 +52,8 @@ export const adamKernel = /*#__PURE__*/ kernelFamily((f: AdamFlags) =>
     body: (t, s) => {
       const ins = t as Record<string, k.Expr>;
       const { param, grad } = preamble({ param: ins.param!, grad: ins.grad! }, s, f);
-      const { m, v, vHat } = adamMoments(ins as never, grad, s.beta1, s.beta2, { amsgrad: f.amsgrad });
+      const state = { expAvg: ins.expAvg!, expAvgSq: ins.expAvgSq!, maxExpAvgSq: ins.maxExpAvgSq };
+      const { m, v, vHat } = adamMoments(state, grad, s.beta1, s.beta2, { amsgrad: f.amsgrad });
       const out: Record<string, k.Expr> = {
         param: adaptiveStep(param, s.stepSize, m, adamDenominator(vHat, s.eps, s.invBc2Sqrt)),
         expAvg: m,
