@@ -1,7 +1,21 @@
 import type { Parameter } from '@tsoptim/core';
 import { AdaBelief, AMSGrad as LabmlAMSGrad } from '@tsoptim/adaptive';
 import { AdamTF, NeroPlus } from '@tsoptim/alf';
-import { Adagrad, Adam, Adamax, AdamW, NAdam, type Optimizer, RAdam, RMSprop, SGD } from '@tsoptim/optim';
+import {
+  Adagrad,
+  Adam,
+  Adamax,
+  AdamW,
+  LAMB,
+  Lion,
+  NAdam,
+  type Optimizer,
+  Prodigy,
+  RAdam,
+  RMSprop,
+  SGD,
+  ScheduleFreeAdamW,
+} from '@tsoptim/optim';
 
 /** One optimizer the demo can train with. */
 export interface DemoOptimizer {
@@ -75,6 +89,18 @@ export const DEMO_OPTIMIZERS: readonly DemoOptimizer[] = [
       return new NeroPlus(p, { lr });
     },
   },
+  // Not in torch.optim (learning rates from the papers' suggestions, not tuned for the demo):
+  { id: 'lion', label: 'Lion', from: '@tsoptim/optim', lr: 0.001, options: 'weight decay 0.1', make: (p, lr) => new Lion(p, { lr, weightDecay: 0.1 }) },
+  { id: 'lamb', label: 'LAMB', from: '@tsoptim/optim', lr: 0.01, options: 'weight decay 0.01', make: (p, lr) => new LAMB(p, { lr, weightDecay: 0.01 }) },
+  {
+    id: 'sfadamw',
+    label: 'Schedule-Free AdamW',
+    from: '@tsoptim/optim',
+    lr: 0.0025,
+    options: 'warm-up 100 steps; evaluated at y (no eval() switch in the demo loop)',
+    make: (p, lr) => new ScheduleFreeAdamW(p, { lr, warmupSteps: 100 }),
+  },
+  { id: 'prodigy', label: 'Prodigy', from: '@tsoptim/optim', lr: 1, options: 'd estimated, lr 1', make: (p, lr) => new Prodigy(p, { lr }) },
 ];
 
 /** The ids trained when `--optimizers` is not given. */

@@ -2,7 +2,7 @@ import type { Parameter, Tensor } from '@tsoptim/core';
 import type { ParamGroup, ParamState, ParamsInput } from '@tsoptim/optim';
 import type { SecondMoment } from './adam.js';
 import type { AMSGradGroupOptions, AMSGradOptions } from './amsgrad.js';
-import { RAdam } from './radam.js';
+import { LabmlRAdam } from './radam.js';
 
 /** Options of {@link AdaBelief}. */
 export interface AdaBeliefOptions extends AMSGradOptions {
@@ -41,7 +41,7 @@ const BELIEF: SecondMoment = Object.freeze({ kind: 'belief', key: 'exp_avg_var',
  * @example
  * const opt = new AdaBelief(model.parameters(), { lr: 1e-3, weightDecay: new WeightDecay({ weightDecay: 1e-2 }) });
  */
-export class AdaBelief<O extends AMSGradGroupOptions = AMSGradGroupOptions> extends RAdam<O> {
+export class AdaBelief<O extends AMSGradGroupOptions = AMSGradGroupOptions> extends LabmlRAdam<O> {
   /** Use RAdam's rectified update. */
   readonly rectify: boolean;
 

@@ -6,7 +6,7 @@ import { type AdaptiveGroupOptions, GenericAdaptiveOptimizer } from './generic-a
 import { toStrategy } from './internal/strategy.js';
 
 /** Options of {@link Adam}, with labml's defaults. Shared by every optimizer of this package. */
-export interface AdamOptions {
+export interface LabmlAdamOptions {
   /** Learning rate α (default 1e-3). */
   lr?: number;
   /** (β₁, β₂) (default [0.9, 0.999]). */
@@ -29,7 +29,7 @@ export interface AdamOptions {
 }
 
 /** The group options of {@link Adam}: `lr`, `betas`, `eps` and the strategy's `weightDecay`. */
-export interface AdamGroupOptions extends AdaptiveGroupOptions {
+export interface LabmlAdamGroupOptions extends AdaptiveGroupOptions {
   weightDecay: number;
 }
 
@@ -56,26 +56,26 @@ const ADAM_SECOND: SecondMoment = Object.freeze({ kind: 'sq', key: 'exp_avg_sq',
  * One kernel pass per parameter does the decay and the update; the bias corrections are host scalars.
  * State per parameter: `step`, `exp_avg`, `exp_avg_sq`. Group options: `lr`, `betas`, `eps`, `weightDecay`.
  *
- * Subclasses change the learning rate with {@link Adam.getLr} (warm-up schedules), or the moments and update
+ * Subclasses change the learning rate with {@link LabmlAdam.getLr} (warm-up schedules), or the moments and update
  * with `stepParam`, as labml's classes do.
  *
  * @param params parameters or parameter groups (a group may override `lr`, `betas`, `eps`, `weightDecay`).
- * @param options see {@link AdamOptions}.
+ * @param options see {@link LabmlAdamOptions}.
  * @param defaults extra group defaults of a subclass (labml's `defaults` argument).
  * @throws ValueError `Invalid learning rate: …`, `Invalid epsilon value: …`, `Invalid beta parameter at index i: …`,
  * `Invalid weight_decay value: …`.
  * @throws TypeError_ when `weightDecay` is neither a number nor a strategy, or a group's `weightDecay` is a strategy.
  * @example
- * const opt = new Adam(model.parameters(), { lr: 1e-3, weightDecay: new WeightDecay({ weightDecay: 0.01 }) });
+ * const opt = new LabmlAdam(model.parameters(), { lr: 1e-3, weightDecay: new WeightDecay({ weightDecay: 0.01 }) });
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class Adam<O extends AdamGroupOptions = AdamGroupOptions> extends GenericAdaptiveOptimizer<O> {
+export class LabmlAdam<O extends LabmlAdamGroupOptions = LabmlAdamGroupOptions> extends GenericAdaptiveOptimizer<O> {
   /** The weight-decay strategy, shared by every group (each group has its own `weightDecay` coefficient). */
   readonly weightDecay: WeightDecayStrategy;
   /** labml's `optimized_update`. */
   readonly optimizedUpdate: boolean;
 
-  constructor(params: ParamsInput, options: AdamOptions = {}, defaults: Record<string, unknown> = {}) {
+  constructor(params: ParamsInput, options: LabmlAdamOptions = {}, defaults: Record<string, unknown> = {}) {
     const decay = toStrategy(options.weightDecay);
     super(params, {
       ...defaults,

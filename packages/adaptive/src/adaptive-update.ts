@@ -1,5 +1,5 @@
 import { type Tensor, ValueError } from '@tsoptim/core';
-import type { ResolvedDecay } from './decay-fragment.js';
+import { type ResolvedDecay, fragments } from '@tsoptim/optim';
 import { adaptiveKernel } from './internal/adaptive-kernel.js';
 
 /** The tensors of one parameter's update; `second` is `exp_avg_sq` (Adam) or `exp_avg_var` (AdaBelief). */
@@ -60,8 +60,8 @@ export interface AdaptiveUpdateOptions {
  */
 export function adaptiveUpdate(t: AdaptiveTensors, o: AdaptiveUpdateOptions): void {
   if (o.amsgrad && t.secondMax === undefined) throw new ValueError('adaptiveUpdate: amsgrad needs the secondMax tensor');
-  const bc1 = 1 - o.beta1 ** o.step;
-  const bc2 = 1 - o.beta2 ** o.step;
+  const bc1 = fragments.biasCorrection(o.beta1, o.step);
+  const bc2 = fragments.biasCorrection(o.beta2, o.step);
   const r = o.rectification ?? 1;
   let stepSize = 0;
   if (o.update === 'sgd') stepSize = o.lr / bc1;
@@ -78,9 +78,7 @@ export function adaptiveUpdate(t: AdaptiveTensors, o: AdaptiveUpdateOptions): vo
     tensors,
     scalars: {
       beta1: o.beta1,
-      beta1c: 1 - o.beta1,
       beta2: o.beta2,
-      beta2c: 1 - o.beta2,
       eps: o.eps,
       stepSize,
       invBc2Sqrt: 1 / Math.sqrt(bc2),

@@ -1,14 +1,14 @@
 import type { ParamGroup, ParamsInput } from '@tsoptim/optim';
-import { Adam, type AdamGroupOptions, type AdamOptions } from './adam.js';
+import { LabmlAdam, type LabmlAdamGroupOptions, type LabmlAdamOptions } from './adam.js';
 
 /** Options of {@link AMSGrad}. */
-export interface AMSGradOptions extends AdamOptions {
-  /** Keep and use the running maximum of v (default true; false falls back to Adam). A group option. */
+export interface AMSGradOptions extends LabmlAdamOptions {
+  /** Keep and use the running maximum of v (default true; false falls back to LabmlAdam). A group option. */
   amsgrad?: boolean;
 }
 
 /** The group options of {@link AMSGrad} and the classes built on it. */
-export interface AMSGradGroupOptions extends AdamGroupOptions {
+export interface AMSGradGroupOptions extends LabmlAdamGroupOptions {
   amsgrad: boolean;
 }
 
@@ -18,14 +18,14 @@ export interface AMSGradGroupOptions extends AdamGroupOptions {
  *
  *   v_max ← max(v_max, v);  θ ← θ − α √(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v_max + ε),
  *
- * in the same single kernel pass. `amsgrad` is a group option; groups with `amsgrad: false` run Adam. State adds
+ * in the same single kernel pass. `amsgrad` is a group option; groups with `amsgrad: false` run LabmlAdam. State adds
  * `max_exp_avg_sq` (created when a group first steps with `amsgrad`).
  *
  * @throws ValueError as {@link Adam}.
  * @example
  * const opt = new AMSGrad(model.parameters(), { lr: 1e-2, betas: [0.9, 0.99] });
  */
-export class AMSGrad<O extends AMSGradGroupOptions = AMSGradGroupOptions> extends Adam<O> {
+export class AMSGrad<O extends AMSGradGroupOptions = AMSGradGroupOptions> extends LabmlAdam<O> {
   constructor(params: ParamsInput, options: AMSGradOptions = {}, defaults: Record<string, unknown> = {}) {
     super(params, options, { ...defaults, amsgrad: options.amsgrad ?? true });
   }

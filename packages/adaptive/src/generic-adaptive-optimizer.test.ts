@@ -2,13 +2,13 @@ import { CpuBackend, Parameter, RuntimeError, SparseTensor, type Tensor, ValueEr
 import type { ParamGroup, ParamState } from '@tsoptim/optim';
 import { describe, expect, it } from 'vitest';
 import { AdaBelief } from './ada-belief.js';
-import { Adam } from './adam.js';
+import { LabmlAdam } from './adam.js';
 import { adaptiveUpdate } from './adaptive-update.js';
 import { AMSGrad } from './amsgrad.js';
 import { NO_DECAY } from './decay-fragment.js';
 import { type AdaptiveGroupOptions, GenericAdaptiveOptimizer } from './generic-adaptive-optimizer.js';
 import { Noam } from './noam.js';
-import { RAdam } from './radam.js';
+import { LabmlRAdam } from './radam.js';
 import { WeightDecay } from './weight-decay.js';
 
 const backend = new CpuBackend({ simd: false });
@@ -61,7 +61,7 @@ describe('GenericAdaptiveOptimizer: validation', () => {
   });
 
   it('every class of the package validates its groups', () => {
-    for (const make of [(g: never) => new Adam(g), (g: never) => new AMSGrad(g), (g: never) => new RAdam(g), (g: never) => new AdaBelief(g)]) {
+    for (const make of [(g: never) => new LabmlAdam(g), (g: never) => new AMSGrad(g), (g: never) => new LabmlRAdam(g), (g: never) => new AdaBelief(g)]) {
       expect(() => make([{ params: [param([1])], lr: -1 }] as never)).toThrow('Invalid learning rate: -1');
     }
     expect(() => new Noam([{ params: [param([1])], warmup: -4 }])).toThrow('Invalid warmup value: -4');
@@ -70,7 +70,7 @@ describe('GenericAdaptiveOptimizer: validation', () => {
   it('checks a schedule-valued option when it produces a value', () => {
     const p = param([1]);
     p.setGrad([1]);
-    const opt = new Adam([p], { lr: ((t: number) => (t === 0 ? 0.1 : -0.1)) as never });
+    const opt = new LabmlAdam([p], { lr: ((t: number) => (t === 0 ? 0.1 : -0.1)) as never });
     opt.step();
     expect(() => opt.step()).toThrow('Invalid learning rate: -0.1');
   });
@@ -117,7 +117,7 @@ describe('GenericAdaptiveOptimizer: the template step', () => {
     const emb = new Parameter(zeros([3, 2], { backend }));
     dense.setGrad([1, 1]);
     emb.grad = new SparseTensor([3, 2], new Int32Array([1]), tensor([[1, 1]], { backend }));
-    const opt = new Adam([{ params: [dense] }, { params: [emb] }], { lr: 0.1 });
+    const opt = new LabmlAdam([{ params: [dense] }, { params: [emb] }], { lr: 0.1 });
     expect(() => opt.step()).toThrow(new RuntimeError('Adam does not support sparse gradients, please consider SparseAdam instead'));
     expect(Array.from(dense.data)).toEqual([1, 2]);
     expect(opt.state.size).toBe(0);
@@ -134,7 +134,7 @@ describe('state and state dicts through the base Optimizer', () => {
 
   it("uses labml's state keys and group options", () => {
     const p = param([1, 2]);
-    const adam = stepped(new Adam([p]), p).stateDict();
+    const adam = stepped(new LabmlAdam([p]), p).stateDict();
     expect(Object.keys(adam.state[0]!).sort()).toEqual(['exp_avg', 'exp_avg_sq', 'step']);
     expect(Object.keys(adam.param_groups[0]!).sort()).toEqual(['betas', 'eps', 'lr', 'params', 'weight_decay']);
     const q = param([1, 2]);
@@ -215,7 +215,7 @@ describe('adaptiveUpdate (the functional form)', () => {
 
 describe('group weightDecay', () => {
   it('is a coefficient: a strategy in a group is rejected', () => {
-    expect(() => new Adam([{ params: [param([1])], weightDecay: new WeightDecay() }])).toThrow(
+    expect(() => new LabmlAdam([{ params: [param([1])], weightDecay: new WeightDecay() }])).toThrow(
       "a group's weightDecay is a coefficient; the weight-decay strategy is an optimizer option",
     );
   });

@@ -27,7 +27,7 @@ export interface AdaptiveGroupOptions {
  *
  * @throws ValueError `Invalid learning rate: …`, `Invalid epsilon value: …`, `Invalid beta parameter at index i: …`
  * (for the defaults and for every group).
- * @throws RuntimeError `<Class> does not support sparse gradients, please consider SparseAdam instead` from `step`.
+ * @throws RuntimeError `<Class> does not support sparse gradients, please consider SparseAdam instead` from `step` (labml's class name: `Adam` for `LabmlAdam`).
  * @example
  * class SignSgd extends GenericAdaptiveOptimizer {
  *   protected initState(state: ParamState): void { state.step = 0; }
@@ -54,7 +54,7 @@ export abstract class GenericAdaptiveOptimizer<O extends AdaptiveGroupOptions = 
   }
 
   protected override checkGradients(params: readonly Parameter[]): void {
-    rejectSparse(params, `${this.constructor.name} does not support sparse gradients, please consider SparseAdam instead`);
+    rejectSparse(params, `${this.constructor.name.replace(/^Labml/, '')} does not support sparse gradients, please consider SparseAdam instead`);
   }
 
   /** The template loop over one group's parameters that have gradients. */

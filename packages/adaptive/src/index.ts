@@ -1,5 +1,5 @@
 export { AdaBelief, type AdaBeliefOptions } from './ada-belief.js';
-export { Adam, type AdamGroupOptions, type AdamOptions, type SecondMoment } from './adam.js';
+export { LabmlAdam, type LabmlAdamGroupOptions, type LabmlAdamOptions, type SecondMoment } from './adam.js';
 export { AdamWarmup, type AdamWarmupGroupOptions, type AdamWarmupOptions } from './adam-warmup.js';
 export {
   AdamWarmupCosineDecay,
@@ -18,5 +18,5 @@ export {
 export { type AdaptiveGroupOptions, GenericAdaptiveOptimizer } from './generic-adaptive-optimizer.js';
 export { L1WeightDecay } from './l1-weight-decay.js';
 export { Noam, type NoamGroupOptions, type NoamOptions } from './noam.js';
-export { RAdam, type RAdamOptions } from './radam.js';
+export { LabmlRAdam, type LabmlRAdamOptions } from './radam.js';
 export { WeightDecay, type WeightDecayOptions } from './weight-decay.js';

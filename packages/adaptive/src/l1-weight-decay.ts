@@ -1,10 +1,10 @@
-import { type Expr, k } from '@tsoptim/core';
-import type { DecayFragment, ResolvedDecay } from './decay-fragment.js';
+import { k } from '@tsoptim/core';
+import type { DecayFragment, ResolvedDecay, fragments } from '@tsoptim/optim';
 import { NO_DECAY } from './decay-fragment.js';
 import { WeightDecay } from './weight-decay.js';
 
-type Terms = { readonly param: Expr; readonly grad: Expr };
-type Scalars = Readonly<Record<string, Expr>>;
+type Terms = fragments.Terms;
+type Scalars = Parameters<DecayFragment['apply']>[1];
 
 /** g ← g + decayCoef · sign(θ). */
 const L1: DecayFragment = Object.freeze({

@@ -1,10 +1,10 @@
 import type { Parameter, Tensor } from '@tsoptim/core';
-import type { ParamGroup, ParamState, ParamsInput } from '@tsoptim/optim';
+import { type ParamGroup, type ParamState, type ParamsInput, fragments } from '@tsoptim/optim';
 import { AMSGrad, type AMSGradGroupOptions, type AMSGradOptions } from './amsgrad.js';
 
 /** Options of {@link RAdam}. */
-export interface RAdamOptions extends AMSGradOptions {
-  /** ε (default 1e-8 for RAdam, as labml). */
+export interface LabmlRAdamOptions extends AMSGradOptions {
+  /** ε (default 1e-8 for LabmlRAdam, as labml). */
   eps?: number;
   /** Use AMSGrad's maximum (default false here). */
   amsgrad?: boolean;
@@ -25,13 +25,13 @@ export interface RAdamOptions extends AMSGradOptions {
  *
  * @throws ValueError as {@link Adam}.
  * @example
- * const opt = new RAdam(model.parameters(), { lr: 1e-3 });
+ * const opt = new LabmlRAdam(model.parameters(), { lr: 1e-3 });
  */
-export class RAdam<O extends AMSGradGroupOptions = AMSGradGroupOptions> extends AMSGrad<O> {
+export class LabmlRAdam<O extends AMSGradGroupOptions = AMSGradGroupOptions> extends AMSGrad<O> {
   /** labml's `degenerated_to_sgd`. */
   readonly degeneratedToSgd: boolean;
 
-  constructor(params: ParamsInput, options: RAdamOptions = {}, defaults: Record<string, unknown> = {}) {
+  constructor(params: ParamsInput, options: LabmlRAdamOptions = {}, defaults: Record<string, unknown> = {}) {
     super(params, { ...options, eps: options.eps ?? 1e-8, amsgrad: options.amsgrad ?? false }, defaults);
     this.degeneratedToSgd = options.degeneratedToSgd ?? true;
   }
@@ -41,12 +41,7 @@ export class RAdam<O extends AMSGradGroupOptions = AMSGradGroupOptions> extends 
    * r_t is defined from ρ_t > 4, labml keeps a margin).
    */
   static rectificationTerm(beta2: number, step: number): number | null {
-    const beta2t = beta2 ** step;
-    const rhoInf = 2 / (1 - beta2) - 1;
-    const rho = rhoInf - (2 * step * beta2t) / (1 - beta2t);
-    if (!(rho >= 5)) return null;
-    const r2 = ((((rho - 4) / (rhoInf - 4)) * (rho - 2)) / rho) * (rhoInf / (rhoInf - 2));
-    return Math.sqrt(r2);
+    return fragments.radamRectification(beta2, step, true);
   }
 
   protected override stepParam(state: ParamState, group: ParamGroup<O>, grad: Tensor, param: Parameter): void {
@@ -56,7 +51,7 @@ export class RAdam<O extends AMSGradGroupOptions = AMSGradGroupOptions> extends 
 
   /** The rectified update of the step `state.step` (already incremented). */
   protected rAdamUpdate(state: ParamState, group: ParamGroup<O>, grad: Tensor, param: Parameter): void {
-    const r = RAdam.rectificationTerm(group.betas[1], state.step as number);
+    const r = LabmlRAdam.rectificationTerm(group.betas[1], state.step as number);
     if (r !== null) this.update(state, group, grad, param, 'adaptive', r);
     else this.update(state, group, grad, param, this.degeneratedToSgd ? 'sgd' : 'none');
   }

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { AdamWarmup } from './adam-warmup.js';
 import { AdamWarmupCosineDecay } from './adam-warmup-cosine-decay.js';
 import { Noam } from './noam.js';
-import { RAdam } from './radam.js';
+import { LabmlRAdam } from './radam.js';
 
 /** The first group's options as the next step uses them. */
 const plainGroup = <O extends object>(opt: Optimizer<O> | { currentOptions(group: number): unknown }): O => opt.currentOptions(0) as O;
@@ -67,7 +67,7 @@ describe("RAdam's rectification term against the reference, steps 1..40", () => 
   for (const { beta2, terms } of fx.rectification) {
     it(`beta2 = ${beta2}`, () => {
       terms.forEach((want, i) => {
-        const got = RAdam.rectificationTerm(beta2, i + 1);
+        const got = LabmlRAdam.rectificationTerm(beta2, i + 1);
         if (want === null) expect(got, `step ${i + 1}`).toBeNull();
         else expect(isClose(got!, want, 0, 1e-12), `step ${i + 1}: ${got} vs ${want}`).toBe(true);
       });
@@ -75,6 +75,6 @@ describe("RAdam's rectification term against the reference, steps 1..40", () => 
   }
 
   it('hand-worked: ρ₁ = 1 for every β₂, so the first step is never rectified', () => {
-    for (const b2 of [0.5, 0.9, 0.999]) expect(RAdam.rectificationTerm(b2, 1)).toBeNull();
+    for (const b2 of [0.5, 0.9, 0.999]) expect(LabmlRAdam.rectificationTerm(b2, 1)).toBeNull();
   });
 });

@@ -1,11 +1,11 @@
 import { CpuBackend, type Expr, Parameter, TypeError_, ValueError, defineKernel, k, tensor } from '@tsoptim/core';
 import { describe, expect, it } from 'vitest';
-import { Adam } from './adam.js';
+import { LabmlAdam } from './adam.js';
 import { AdaBelief } from './ada-belief.js';
 import { AdamWarmup } from './adam-warmup.js';
 import { type DecayFragment, type WeightDecayStrategy, decayKernelFamily } from './decay-fragment.js';
 import { L1WeightDecay } from './l1-weight-decay.js';
-import { RAdam } from './radam.js';
+import { LabmlRAdam } from './radam.js';
 import { WeightDecay } from './weight-decay.js';
 
 const backend = new CpuBackend({ simd: false });
@@ -54,7 +54,7 @@ describe('WeightDecay (hand-worked, lr 0.1, λ 0.5)', () => {
   it('defaults() gives the group default; a group may override it', () => {
     const p = new Parameter(tensor([1], { backend }));
     const q = new Parameter(tensor([1], { backend }));
-    const opt = new Adam([{ params: [p] }, { params: [q], weightDecay: 0.3 }], { weightDecay: new WeightDecay({ weightDecay: 0.1 }) });
+    const opt = new LabmlAdam([{ params: [p] }, { params: [q], weightDecay: 0.3 }], { weightDecay: new WeightDecay({ weightDecay: 0.1 }) });
     expect(opt.defaults.weightDecay).toBe(0.1);
     expect(opt.paramGroups.map((g) => g.weightDecay)).toEqual([0.1, 0.3]);
     expect(opt.stateDict().param_groups[1]!.weight_decay).toBe(0.3);
@@ -88,7 +88,7 @@ describe('the strategy is swappable: first Adam step, hand-worked', () => {
   const first = (weightDecay: WeightDecayStrategy | number | undefined) => {
     const p = new Parameter(tensor([2], { backend }));
     p.grad = tensor([-0.5], { backend });
-    new Adam([p], { lr: 0.1, weightDecay }).step();
+    new LabmlAdam([p], { lr: 0.1, weightDecay }).step();
     return p.data[0]!;
   };
 
@@ -115,7 +115,7 @@ describe('the strategy is swappable: first Adam step, hand-worked', () => {
     // The same strategy in RAdam's first step (ρ₁ < 5: SGD step θ − lr/bc₁·m = θ − 0.1·(−0.5)) and AdaBelief's.
     const p = new Parameter(tensor([2], { backend }));
     p.grad = tensor([-0.5], { backend });
-    new RAdam([p], { lr: 0.1, weightDecay: shift }).step();
+    new LabmlRAdam([p], { lr: 0.1, weightDecay: shift }).step();
     expect(p.data[0]).toBeCloseTo(2 - 0.25 + 0.05, 6);
     const q = new Parameter(tensor([2], { backend }));
     q.grad = tensor([-0.5], { backend });
@@ -135,22 +135,22 @@ describe('validation', () => {
   it('rejects a negative coefficient with labml/torch wording', () => {
     expect(() => new WeightDecay({ weightDecay: -1 })).toThrow(new ValueError('Invalid weight_decay value: -1'));
     expect(() => new L1WeightDecay({ weightDecay: -0.5 })).toThrow('Invalid weight_decay value: -0.5');
-    expect(() => new Adam([new Parameter(tensor([1]))], { weightDecay: -2 })).toThrow('Invalid weight_decay value: -2');
+    expect(() => new LabmlAdam([new Parameter(tensor([1]))], { weightDecay: -2 })).toThrow('Invalid weight_decay value: -2');
   });
 
   it('rejects a negative group override, at construction and in addParamGroup (nothing added)', () => {
     const p = new Parameter(tensor([1]));
     const q = new Parameter(tensor([1]));
-    expect(() => new Adam([{ params: [p], weightDecay: -0.1 }])).toThrow('Invalid weight_decay value: -0.1');
-    const opt = new Adam([p]);
+    expect(() => new LabmlAdam([{ params: [p], weightDecay: -0.1 }])).toThrow('Invalid weight_decay value: -0.1');
+    const opt = new LabmlAdam([p]);
     expect(() => opt.addParamGroup({ params: [q], weightDecay: -3 })).toThrow('Invalid weight_decay value: -3');
     expect(opt.paramGroups.length).toBe(1);
   });
 
   it('rejects something that is not a strategy', () => {
     const p = new Parameter(tensor([1]));
-    expect(() => new Adam([p], { weightDecay: {} as never })).toThrow(TypeError_);
-    expect(() => new Adam([p], { weightDecay: 'l2' as never })).toThrow(
+    expect(() => new LabmlAdam([p], { weightDecay: {} as never })).toThrow(TypeError_);
+    expect(() => new LabmlAdam([p], { weightDecay: 'l2' as never })).toThrow(
       'weightDecay must be a number or a weight-decay strategy (WeightDecay, L1WeightDecay...)',
     );
   });

@@ -1,6 +1,5 @@
-import { type Expr, k } from '@tsoptim/core';
-import { validate } from '@tsoptim/optim';
-import { type DecayFragment, NO_DECAY, type ResolvedDecay, type WeightDecayStrategy } from './decay-fragment.js';
+import { fragments, validate } from '@tsoptim/optim';
+import { NO_DECAY, type ResolvedDecay, type WeightDecayStrategy } from './decay-fragment.js';
 
 /** Options of {@link WeightDecay} (labml's `WeightDecay(weight_decay, weight_decouple, absolute)`). */
 export interface WeightDecayOptions {
@@ -14,22 +13,7 @@ export interface WeightDecayOptions {
   absolute?: boolean;
 }
 
-type Terms = { readonly param: Expr; readonly grad: Expr };
-type Scalars = Readonly<Record<string, Expr>>;
-
-/** θ ← θ · decayFactor. */
-const DECOUPLED: DecayFragment = Object.freeze({
-  name: 'decoupled',
-  scalars: ['decayFactor'],
-  apply: ({ param, grad }: Terms, s: Scalars) => ({ param: k.mul(param, s.decayFactor!), grad }),
-});
-
-/** g ← g + decayCoef · θ. */
-const L2: DecayFragment = Object.freeze({
-  name: 'l2',
-  scalars: ['decayCoef'],
-  apply: ({ param, grad }: Terms, s: Scalars) => ({ param, grad: k.add(grad, k.mul(s.decayCoef!, param)) }),
-});
+const { DECOUPLED_DECAY: DECOUPLED, L2_DECAY: L2 } = fragments;
 
 /**
  * L2 weight decay as a strategy (labml's `WeightDecay`), run inside the optimizer's kernel:
@@ -43,7 +27,7 @@ const L2: DecayFragment = Object.freeze({
  *
  * @throws ValueError `Invalid weight_decay value: …` when `weightDecay < 0`.
  * @example
- * const opt = new Adam(params, { lr: 1e-3, weightDecay: new WeightDecay({ weightDecay: 0.01, weightDecouple: false }) });
+ * const opt = new LabmlAdam(params, { lr: 1e-3, weightDecay: new WeightDecay({ weightDecay: 0.01, weightDecouple: false }) });
  */
 export class WeightDecay implements WeightDecayStrategy {
   readonly weightDecay: number;

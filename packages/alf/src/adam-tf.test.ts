@@ -1,7 +1,7 @@
 import { RuntimeError, SparseTensor, ValueError, parameter, tensor } from '@tsoptim/core';
 import { describe, expect, it } from 'vitest';
 import { AdamTF } from './adam-tf.js';
-import { expectClose, fixture, paramsFrom } from './internal/testing.js';
+import { expectClose, fixture, paramsFrom } from '../test/testing.js';
 
 describe('AdamTF', () => {
   for (const name of ['adam_tf_default', 'adam_tf_amsgrad', 'adam_tf_weight_decay']) {

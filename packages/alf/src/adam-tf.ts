@@ -1,5 +1,5 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, rejectSparse, validate } from '@tsoptim/optim';
+import { type Parameter, type Tensor, defineKernel, type k, kernelFamily, zeros } from '@tsoptim/core';
+import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, fragments, rejectSparse, validate } from '@tsoptim/optim';
 import { optArg } from './internal/opt-args.js';
 
 /** Options of {@link AdamTF}; defaults as ALF's `AdamTF`. */
@@ -32,21 +32,23 @@ export const adamTfKernel = /*#__PURE__*/ kernelFamily((f: { decay: boolean; ams
   defineKernel({
     name: 'adam_tf',
     inputs: f.amsgrad ? ['param', 'grad', 'expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['param', 'grad', 'expAvg', 'expAvgSq'],
-    scalars: ['beta1', 'beta2', 'eps', 'weightDecay', 'stepSize'],
+    scalars: ['beta1', 'beta2', 'eps', 'decayCoef', 'stepSize'],
     outputs: f.amsgrad ? ['param', 'expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['param', 'expAvg', 'expAvgSq'],
     body: (t, s) => {
       const ins = t as Record<string, k.Expr>;
-      const param = ins.param!;
-      const g = f.decay ? k.add(ins.grad!, k.mul(s.weightDecay, param)) : ins.grad!;
-      const m = k.add(ins.expAvg!, k.mul(k.sub(1, s.beta1), k.sub(g, ins.expAvg!)));
-      const v = k.add(k.mul(s.beta2, ins.expAvgSq!), k.mul(k.sub(1, s.beta2), k.mul(g, g)));
-      const vMax = f.amsgrad ? k.max(ins.maxExpAvgSq!, v) : v;
+      const { param, grad } = fragments.preamble({ param: ins.param!, grad: ins.grad! }, s, { decay: f.decay ? 'l2' : 'none' });
+      // TensorFlow's convention: m as a lerp, ε̂ added to √v̂ (the bias corrections are in stepSize).
+      const state = { expAvg: ins.expAvg!, expAvgSq: ins.expAvgSq!, maxExpAvgSq: ins.maxExpAvgSq };
+      const { m, v, vHat } = fragments.adamMoments(state, grad, s.beta1, s.beta2, {
+        first: fragments.lerpAverage,
+        amsgrad: f.amsgrad,
+      });
       const out: Record<string, k.Expr> = {
-        param: k.sub(param, k.mul(s.stepSize, k.div(m, k.add(k.sqrt(vMax), s.eps)))),
+        param: fragments.adaptiveStep(param, s.stepSize, m, fragments.adamDenominator(vHat, s.eps)),
         expAvg: m,
         expAvgSq: v,
       };
-      if (f.amsgrad) out.maxExpAvgSq = vMax;
+      if (f.amsgrad) out.maxExpAvgSq = vHat;
       return out as never;
     },
   }),
@@ -96,8 +98,8 @@ export function adamTf(
         beta1: o.beta1,
         beta2: o.beta2,
         eps: o.eps,
-        weightDecay,
-        stepSize: (o.lr * Math.sqrt(1 - o.beta2 ** t)) / (1 - o.beta1 ** t),
+        decayCoef: weightDecay,
+        stepSize: fragments.epsHatStepSize(o.lr, o.beta1, o.beta2, t),
       },
     });
   }

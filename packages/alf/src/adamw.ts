@@ -1,16 +1,14 @@
-import { AdamW as TorchAdamW, type AdamWOptions, type ParamsInput } from '@tsoptim/optim';
-
 /**
- * AdamW as ALF ships it (`alf.optimizers.AdamW`): torch.optim.AdamW (Loshchilov & Hutter, "Decoupled Weight
- * Decay Regularization", https://arxiv.org/abs/1711.05101). ALF's own `adamw.py` is a copy of torch's fixed
- * AdamW (pytorch#52944) for torch < 1.8.1; both compute
+ * AdamW as ALF ships it (`alf.optimizers.AdamW`) is torch.optim.AdamW (Loshchilov & Hutter, "Decoupled Weight
+ * Decay Regularization", https://arxiv.org/abs/1711.05101): ALF's own `adamw.py` is a copy of torch's fixed AdamW
+ * (pytorch#52944) for torch < 1.8.1. This package re-exports `@tsoptim/optim`'s class itself, so the name has one
+ * meaning everywhere:
  *
  *   θ ← θ·(1 − γλ);  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;  θ ← θ − γ/(1−β₁ᵗ) · m / (√v/√(1−β₂ᵗ) + ε)
  *
- * with lr 1e-3, betas [0.9, 0.999], eps 1e-8, weight decay 1e-2. Wrap it with {@link wrapOptimizer} for
- * ALF's gradient clipping, learning-rate schedules and `fixedNorm` parameters.
+ * with lr 1e-3, betas [0.9, 0.999], eps 1e-8, weight decay 1e-2. Wrap it with `wrapOptimizer` for ALF's gradient
+ * clipping, learning-rate schedules and `fixedNorm` parameters.
  *
- * @throws ValueError with torch's messages (`Invalid learning rate: …`...).
  * @example
  * import { parameter } from '@tsoptim/core';
  * import { AdamW, wrapOptimizer } from '@tsoptim/alf';
@@ -19,9 +17,4 @@ import { AdamW as TorchAdamW, type AdamWOptions, type ParamsInput } from '@tsopt
  * w.setGrad([3, 4, 0]);
  * opt.step();
  */
-export class AdamW extends TorchAdamW {
-  /** @param options - ALF's (and torch's) AdamW options; see {@link AdamWOptions}. */
-  constructor(params: ParamsInput, options: AdamWOptions = {}) {
-    super(params, options);
-  }
-}
+export { AdamW, type AdamWOptions } from '@tsoptim/optim';

@@ -1,7 +1,7 @@
 import { TypeError_, ValueError, tensor, zeros } from '@tsoptim/core';
 import { describe, expect, it } from 'vitest';
 import { CEMOptimizer } from './cem-optimizer.js';
-import { expectClose, fixture, quadratic } from './internal/testing.js';
+import { expectClose, fixture, quadratic } from '../test/testing.js';
 
 describe('CEMOptimizer', () => {
   for (const name of ['cem_quadratic', 'cem_epsilon_stop']) {

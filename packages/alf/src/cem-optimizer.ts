@@ -13,6 +13,7 @@ import {
   tensor,
   zeros,
 } from '@tsoptim/core';
+import { fragments } from '@tsoptim/optim';
 import { subtractK, unbiasedVarR } from './internal/kernels.js';
 import { type Bound, ascending, batchSizeOf, boundsOf, checkInt, readCosts } from './internal/traj.js';
 import type { TrajCostFn } from './random-optimizer.js';
@@ -79,10 +80,8 @@ const softUpdateK = /*#__PURE__*/ defineKernel({
   inputs: ['m', 'v', 'nm', 'nv'],
   scalars: ['tau'],
   outputs: ['m', 'v'],
-  body: ({ m, v, nm, nv }, { tau }) => ({
-    m: k.add(k.mul(k.sub(1, tau), m), k.mul(tau, nm)),
-    v: k.add(k.mul(k.sub(1, tau), v), k.mul(tau, nv)),
-  }),
+  // (1−τ)·a + τ·b is the moving average of b with coefficient τ (the same two products, summed).
+  body: ({ m, v, nm, nv }, { tau }) => ({ m: fragments.ema(nm, m, tau), v: fragments.ema(nv, v, tau) }),
 });
 
 function checkNumber(name: string, v: number, ok: (x: number) => boolean, what: string): number {

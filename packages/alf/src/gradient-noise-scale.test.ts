@@ -2,7 +2,7 @@ import { Parameter, TypeError_, ValueError, parameter, tensor } from '@tsoptim/c
 import { linear, mul, reshape, sub } from '@tsoptim/nn';
 import { describe, expect, it } from 'vitest';
 import { GradientNoiseScaleEstimator } from './gradient-noise-scale.js';
-import { fixture } from './internal/testing.js';
+import { fixture } from '../test/testing.js';
 
 /** Per-sample losses (x·w + c − y)², [T, B] (or [B] when T is 1 and `flat`). */
 function losses(x: number[], y: number[], w: Parameter, c: Parameter, T: number, B: number, flat: boolean) {

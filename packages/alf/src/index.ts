@@ -1,5 +1,5 @@
 export { ADAM_TF_DEFAULTS, AdamTF, type AdamTFOptions, type AdamTFStepOptions, adamTf, adamTfKernel } from './adam-tf.js';
-export { AdamW } from './adamw.js';
+export { AdamW, type AdamWOptions } from './adamw.js';
 export { CEMOptimizer, type CEMInit, type CEMOptimizerOptions } from './cem-optimizer.js';
 export { type ClipTarget, clipByGlobalNorm, clipByNorms } from './clip.js';
 export { GradientNoiseScaleEstimator, type GradientNoiseScaleOptions } from './gradient-noise-scale.js';

@@ -1,6 +1,6 @@
 import { SparseTensor, ValueError, mean, norm, parameter, tensor } from '@tsoptim/core';
 import { describe, expect, it } from 'vitest';
-import { expectClose, fixture, paramsFrom } from './internal/testing.js';
+import { expectClose, fixture, paramsFrom } from '../test/testing.js';
 import { NeroPlus } from './nero-plus.js';
 
 describe('NeroPlus', () => {

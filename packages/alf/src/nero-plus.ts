@@ -1,4 +1,4 @@
-import { Parameter, type Tensor, ValueError, defineKernel, defineReduction, k, kernelFamily, mean, zeros } from '@tsoptim/core';
+import { Parameter, type Tensor, ValueError, defineKernel, defineReduction, type k, kernelFamily, mean, zeros } from '@tsoptim/core';
 import {
   type NamedParameter,
   Optimizer,
@@ -6,11 +6,11 @@ import {
   type ParamGroupInput,
   type ParamState,
   type ParamsInput,
+  fragments,
   rejectSparse,
   validate,
 } from '@tsoptim/optim';
 import { type Constraints, constraintsOf, normalize, rowAxes, rowNorms, rowStatShape } from './internal/constraints.js';
-import { lerpK } from './internal/kernels.js';
 import { optArg } from './internal/opt-args.js';
 
 /** Options of {@link NeroPlus}; defaults as ALF's `NeroPlus`. */
@@ -58,11 +58,8 @@ const rowGradSq = /*#__PURE__*/ kernelFamily((f: { l2: boolean }) =>
   defineReduction({
     name: f.l2 ? 'nero_row_gradsq_l2' : 'nero_row_gradsq',
     inputs: ['grad', 'param'],
-    scalars: ['l2'],
-    body: ({ grad, param }, { l2 }) => {
-      const g = f.l2 ? k.add(grad, k.mul(l2, param)) : grad;
-      return k.mul(g, g);
-    },
+    scalars: ['decayCoef'],
+    body: ({ grad, param }, s) => fragments.sq(fragments.preamble({ param, grad }, s, { decay: f.l2 ? 'l2' : 'none' }).grad),
     combine: 'sum',
   }),
 );
@@ -79,15 +76,16 @@ export const neroPlusKernel = /*#__PURE__*/ kernelFamily((f: { momentum: boolean
   return defineKernel({
     name: 'nero_plus',
     inputs,
-    scalars: ['beta1', 'beta2', 'eps', 'l2', 'decayFactor', 'stepSize'],
+    scalars: ['beta1', 'beta2', 'eps', 'decayCoef', 'decayFactor', 'stepSize'],
     outputs,
     body: (t, s) => {
-      const param = t.param!;
-      const g = f.l2 ? k.add(t.grad!, k.mul(s.l2, param)) : t.grad!;
-      const m = f.momentum ? k.add(t.expAvg!, k.mul(k.sub(1, s.beta1), k.sub(g, t.expAvg!))) : g;
-      const v = f.byNorm ? t.expAvgSq! : k.add(t.expAvgSq!, k.mul(k.sub(1, s.beta2), k.sub(k.mul(g, g), t.expAvgSq!)));
-      const decayed = f.decay ? k.mul(param, s.decayFactor) : param;
-      const out: Record<string, k.Expr> = { param: k.sub(decayed, k.mul(s.stepSize, k.div(m, k.add(k.sqrt(v), s.eps)))) };
+      const { grad: g } = fragments.preamble({ param: t.param!, grad: t.grad! }, s, { decay: f.l2 ? 'l2' : 'none' });
+      const { param: decayed } = fragments.preamble({ param: t.param!, grad: g }, s, { decay: f.decay ? 'decoupled' : 'none' });
+      const m = f.momentum ? fragments.lerpAverage(t.expAvg!, g, s.beta1) : g;
+      const v = f.byNorm ? t.expAvgSq! : fragments.lerpAverage(t.expAvgSq!, fragments.sq(g), s.beta2);
+      const out: Record<string, k.Expr> = {
+        param: fragments.adaptiveStep(decayed, s.stepSize, m, fragments.adamDenominator(v, s.eps)),
+      };
       if (f.momentum) out.expAvg = m;
       if (!f.byNorm) out.expAvgSq = v;
       return out;
@@ -262,15 +260,14 @@ export class NeroPlus extends Optimizer<Required<NeroPlusOptions>> {
         const axes = rowAxes(p);
         p.backend.reduce(rowGradSq({ l2: l2 !== 0 }), {
           tensors: { grad, param: p },
-          scalars: { l2 },
+          scalars: { decayCoef: l2 },
           out: sq,
           ...(axes === undefined ? {} : { axes }),
         });
-        p.backend.run(lerpK, { tensors: { s: expAvgSq, x: sq }, scalars: { w: 1 - beta2 } });
+        p.backend.run(fragments.lerpKernel, { tensors: { x: expAvgSq, y: sq }, scalars: { w: 1 - beta2 } });
         sq.dispose();
       }
       const momentum = beta1 > 0;
-      const bc1 = momentum ? 1 - beta1 ** t : 1;
       const tensors: Record<string, Tensor> = { param: p, grad, expAvgSq };
       if (momentum) tensors.expAvg = s.exp_avg as Tensor;
       p.backend.run(neroPlusKernel({ momentum, l2: l2 !== 0, decay: wd > 0, byNorm }), {
@@ -279,9 +276,10 @@ export class NeroPlus extends Optimizer<Required<NeroPlusOptions>> {
           beta1,
           beta2,
           eps: group.eps,
-          l2,
-          decayFactor: 1 - lrScale * lr * wd,
-          stepSize: (lrScale * lr * Math.sqrt(1 - beta2 ** t)) / bc1,
+          ...fragments.resolveDecay('l2', lr, l2).scalars,
+          ...fragments.resolveDecay('decoupled', lrScale * lr, wd).scalars,
+          // 1 − β₁ᵗ is 1 when β₁ = 0 (no momentum).
+          stepSize: fragments.epsHatStepSize(lrScale * lr, beta1, beta2, t),
         },
       });
       normalize(p, c);

@@ -1,6 +1,6 @@
 import { TypeError_, ValueError, tensor, zeros } from '@tsoptim/core';
 import { describe, expect, it } from 'vitest';
-import { expectClose, fixture, quadratic } from './internal/testing.js';
+import { expectClose, fixture, quadratic } from '../test/testing.js';
 import { RandomOptimizer } from './random-optimizer.js';
 
 describe('RandomOptimizer', () => {

@@ -1,6 +1,6 @@
 import { RuntimeError, TypeError_, ValueError, parameter, tensor } from '@tsoptim/core';
 import { describe, expect, it } from 'vitest';
-import { expectClose, fixture } from './internal/testing.js';
+import { expectClose, fixture } from '../test/testing.js';
 import { TrustedUpdater } from './trusted-updater.js';
 
 const sqrtAbsSum = (d: Float32Array): number => Math.sqrt(d.reduce((a, v) => a + Math.abs(v), 0));

@@ -3,7 +3,7 @@ import { SGD } from '@tsoptim/optim';
 import { describe, expect, it } from 'vitest';
 import { AdamTF } from './adam-tf.js';
 import { AdamW } from './adamw.js';
-import { expectClose, fixture, paramsFrom } from './internal/testing.js';
+import { expectClose, fixture, paramsFrom } from '../test/testing.js';
 import { NeroPlus } from './nero-plus.js';
 import { wrapOptimizer } from './wrap-optimizer.js';
 

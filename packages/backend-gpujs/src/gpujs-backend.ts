@@ -6,7 +6,7 @@ import {
   type ReductionKernel,
   type RunArgs,
   RuntimeError,
-  type Tensor,
+  type TensorHandle as Tensor,
   ValueError,
   planReduce,
   planRun,

@@ -1,4 +1,8 @@
-import { type OptimizerInfo, describeOptimizerConformance, optimizerTable } from '@tsoptim/testkit';
+import { type OptimizerInfo, describeOptimizerConformance, describeTrajectoryConformance } from '@tsoptim/testkit';
+import { adaptiveTable } from '@tsoptim/adaptive/conformance-table';
+import { alfTable } from '@tsoptim/alf/conformance-table';
+import { optimTable } from '@tsoptim/optim/conformance-table';
+import { registryTable } from '@tsoptim/registry/conformance-table';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createGpuJsBackend } from './index.js';
 import { gpuTestMode } from './internal/test-modes.js';
@@ -12,13 +16,13 @@ import { gpuTestMode } from './internal/test-modes.js';
  * GPU within float32 rounding of torch.
  *
  * Algorithms whose step reads reductions back into its control flow or divides by them (LBFGS's curvature
- * pairs and line search, Adafactor's factored row/column statistics): 1e-5 absolute + 1e-4 relative at least.
+ * pairs and line search, Adafactor's factored row/column statistics, LAMB's trust ratio, Prodigy's d): 1e-5 absolute + 1e-4 relative at least.
  * Their reductions sum float32 products in a different order than torch (blocks of 128, then a tree, with
  * compensated summation), and the difference, a few float32 ulp, is amplified over 20–25 ill-conditioned
  * steps (measured: up to 6e-5 relative on adafactor_lstsq; the CPU backend, which sums in float64, stays
  * within 3e-5).
  */
-const REDUCTION_DRIVEN = new Set(['LBFGS', 'Adafactor']);
+const REDUCTION_DRIVEN = new Set(['LBFGS', 'Adafactor', 'LAMB', 'Prodigy']);
 const GPU_REDUCTION_TOL = { atol: 1e-5, rtol: 1e-4 };
 
 function gpuTolerance(info: OptimizerInfo): OptimizerInfo {
@@ -36,7 +40,13 @@ if (gpuMode.available) {
     expect(backend.kernelClasses()).toEqual(['HeadlessGLKernel']);
     await backend.destroy();
   });
-  describeOptimizerConformance({ label: 'gpujs-headlessgl', backend: () => backend, table: optimizerTable.map(gpuTolerance) });
+  // Every package's table: torch's algorithms and the ones beyond torch (optim), labml's family (adaptive), ALF's
+  // optimizers (alf), transformers' AdamW and thinc's rules (registry).
+  for (const table of [optimTable, adaptiveTable]) {
+    describeOptimizerConformance({ label: 'gpujs-headlessgl', backend: () => backend, table: table.map(gpuTolerance) });
+  }
+  // ALF's (NeroPlus's row norms) and thinc's (clipping norms) rules take reductions: their tolerance at least.
+  describeTrajectoryConformance({ label: 'gpujs-headlessgl', backend: () => backend, table: [...alfTable, ...registryTable], minTolerance: GPU_REDUCTION_TOL });
 } else if (gpuMode.required) {
   it('optimizer conformance: TSOPTIM_REQUIRE_GPU_MODE=headlessgl, but the mode is not available', () => {
     expect.fail('gpu.js headlessgl mode is not available');

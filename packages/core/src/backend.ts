@@ -1,5 +1,20 @@
 import type { ElementwiseKernel, ReductionKernel } from './kernel/define.js';
-import type { Tensor } from './tensor.js';
+import type { Shape } from './shape.js';
+
+/**
+ * What a backend sees of a tensor: its shape, its size, its owner and the storage handle the backend may replace.
+ * `Tensor` is one; backends and kernel planning depend on this view only, so they never import the tensor module
+ * (which imports the default backend).
+ */
+export interface TensorHandle {
+  readonly shape: Shape;
+  readonly size: number;
+  readonly backend: Backend;
+  readonly isDisposed: boolean;
+  storage: unknown;
+}
+
+type Tensor = TensorHandle;
 
 /** Elementwise run over selected rows of the leading dimension (sparse updates such as SparseAdam). */
 export interface RowSelection {

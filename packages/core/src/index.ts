@@ -1,4 +1,4 @@
-export type { Backend, MemoryStats, ReduceArgs, RowSelection, RunArgs } from './backend.js';
+export type { Backend, MemoryStats, ReduceArgs, RowSelection, RunArgs, TensorHandle } from './backend.js';
 export { memoryStats } from './memory-stats.js';
 export {
   CpuBackend,

@@ -11,8 +11,7 @@ import {
   shapeSize,
   unflatten,
 } from './shape.js';
-
-const tensorMarker = Symbol.for('@tsoptim/tensor');
+import { tensorMarker } from './tensor-marker.js';
 /** Node's `util.inspect.custom` (a registered symbol: no import of `node:util`, so browsers are fine). */
 const inspectCustom: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
 

@@ -1,5 +1,7 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { preamble } from './kernels/decay.js';
+import { descend, ema, sq } from './kernels/moments.js';
 import { checkEps, checkLr, checkRange, checkWeightDecay, withDefaults } from './validate.js';
 
 /** Options of {@link Adadelta}; defaults as torch.optim.Adadelta. */
@@ -33,18 +35,16 @@ export const adadeltaKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean
   defineKernel({
     name: 'adadelta',
     inputs: ['param', 'grad', 'squareAvg', 'accDelta'],
-    scalars: ['lr', 'rho', 'eps', 'weightDecay'],
+    scalars: ['lr', 'rho', 'eps', 'decayCoef'],
     outputs: ['param', 'squareAvg', 'accDelta'],
     body: ({ param, grad, squareAvg, accDelta }, s) => {
-      let g = f.maximize ? k.neg(grad) : grad;
-      if (f.decay) g = k.add(g, k.mul(s.weightDecay, param));
-      const oneMinusRho = k.sub(1, s.rho);
-      const v = k.add(k.mul(s.rho, squareAvg), k.mul(oneMinusRho, k.mul(g, g)));
+      const { grad: g } = preamble({ param, grad }, s, { maximize: f.maximize, decay: f.decay ? 'l2' : 'none' });
+      const v = ema(squareAvg, sq(g), s.rho);
       const delta = k.mul(k.div(k.sqrt(k.add(accDelta, s.eps)), k.sqrt(k.add(v, s.eps))), g);
       return {
-        param: k.sub(param, k.mul(s.lr, delta)),
+        param: descend(param, s.lr, delta),
         squareAvg: v,
-        accDelta: k.add(k.mul(s.rho, accDelta), k.mul(oneMinusRho, k.mul(delta, delta))),
+        accDelta: ema(accDelta, sq(delta), s.rho),
       };
     },
   }),
@@ -74,7 +74,7 @@ export function adadelta(
   o: AdadeltaStepOptions,
 ): void {
   const kernel = adadeltaKernel({ maximize: o.maximize, decay: o.weightDecay !== 0 });
-  const scalars = { lr: o.lr, rho: o.rho, eps: o.eps, weightDecay: o.weightDecay };
+  const scalars = { lr: o.lr, rho: o.rho, eps: o.eps, decayCoef: o.weightDecay };
   for (let i = 0; i < params.length; i++) {
     const param = params[i]!;
     param.backend.run(kernel, {

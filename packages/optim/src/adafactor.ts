@@ -1,4 +1,7 @@
 import { type Parameter, type Tensor, ValueError, defineKernel, defineReduction, k, kernelFamily, meanSquaresReduction, meanReduction, zeros } from '@tsoptim/core';
+import { preamble } from './kernels/decay.js';
+import { lerpKernel } from './kernels/lerp.js';
+import { descend, lerp, sq } from './kernels/moments.js';
 import type { BaseOptions, Scheduled } from './optimizer.js';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
 import { withDefaults } from './validate.js';
@@ -56,20 +59,10 @@ const vectorUpdateRms = /*#__PURE__*/ defineReduction({
   body: ({ grad, variance }, s) => {
     const g = k.mul(s.sign, grad);
     const g2 = k.mul(g, g);
-    const v = k.add(variance, k.mul(s.w, k.sub(g2, variance)));
-    return k.div(g2, k.max(v, s.eps1Sq));
+    return k.div(g2, k.max(lerp(variance, g2, s.w), s.eps1Sq));
   },
   combine: 'sum',
   finalize: (acc, count) => k.sqrt(k.div(acc, count)),
-});
-
-/** `x ← x + w(y − x)` (torch's lerp_), for the row and column factors. */
-const lerpKernel = /*#__PURE__*/ defineKernel({
-  name: 'adafactor_lerp',
-  inputs: ['x', 'y'],
-  scalars: ['w'],
-  outputs: ['x'],
-  body: ({ x, y }, { w }) => ({ x: k.add(x, k.mul(w, k.sub(y, x))) }),
 });
 
 /** The step of a parameter: α / max(1, RMS(U)/d) with α = max(ε₂, RMS(θ))·ρ, from one-element tensors. */
@@ -86,10 +79,10 @@ const vectorKernel = /*#__PURE__*/ kernelFamily((f: { decay: boolean }) =>
     outputs: ['param', 'variance'],
     body: (t, s) => {
       const g = k.mul(s.sign, t.grad);
-      const v = k.add(t.variance, k.mul(s.w, k.sub(k.mul(g, g), t.variance)));
+      const v = lerp(t.variance, sq(g), s.w);
       const u = k.div(g, k.sqrt(k.max(v, s.eps1Sq)));
-      const param = f.decay ? k.mul(t.param, s.decayFactor) : t.param;
-      return { param: k.sub(param, k.mul(stepCoefficient(t.rmsParam, t.rmsUpdate, s), u)), variance: v };
+      const { param } = preamble({ param: t.param, grad: g }, s, { decay: f.decay ? 'decoupled' : 'none' });
+      return { param: descend(param, stepCoefficient(t.rmsParam, t.rmsUpdate, s), u), variance: v };
     },
   }),
 );
@@ -117,8 +110,8 @@ const factoredApplyKernel = /*#__PURE__*/ kernelFamily((f: { decay: boolean }) =
     scalars: ['eps2', 'rho', 'd', 'decayFactor'],
     outputs: ['param'],
     body: (t, s) => {
-      const param = f.decay ? k.mul(t.param, s.decayFactor) : t.param;
-      return { param: k.sub(param, k.mul(stepCoefficient(t.rmsParam, t.rmsUpdate, s), t.update)) };
+      const { param } = preamble({ param: t.param, grad: t.update }, s, { decay: f.decay ? 'decoupled' : 'none' });
+      return { param: descend(param, stepCoefficient(t.rmsParam, t.rmsUpdate, s), t.update) };
     },
   }),
 );

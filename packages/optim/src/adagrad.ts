@@ -9,6 +9,8 @@ import {
   kernelFamily,
 } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
+import { preamble } from './kernels/decay.js';
+import { adaptiveStep } from './kernels/moments.js';
 import { checkEps, checkLr, checkRange, checkWeightDecay, withDefaults } from './validate.js';
 
 /** Options of {@link Adagrad}; defaults as torch.optim.Adagrad. */
@@ -48,13 +50,12 @@ export const adagradKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean;
   defineKernel({
     name: 'adagrad',
     inputs: ['param', 'grad', 'sum'],
-    scalars: ['clr', 'eps', 'weightDecay'],
+    scalars: ['clr', 'eps', 'decayCoef'],
     outputs: ['param', 'sum'],
     body: ({ param, grad, sum }, s) => {
-      let g = f.maximize ? k.neg(grad) : grad;
-      if (f.decay) g = k.add(g, k.mul(s.weightDecay, param));
+      const { grad: g } = preamble({ param, grad }, s, { maximize: f.maximize, decay: f.decay ? 'l2' : 'none' });
       const acc = k.add(sum, k.mul(g, g));
-      return { param: k.sub(param, k.mul(s.clr, k.div(g, k.add(k.sqrt(acc), s.eps)))), sum: acc };
+      return { param: adaptiveStep(param, s.clr, g, k.add(k.sqrt(acc), s.eps)), sum: acc };
     },
   }),
 );
@@ -92,7 +93,7 @@ export function adagrad(
   const kernel = adagradKernel({ maximize: o.maximize, decay: o.weightDecay !== 0 });
   for (let i = 0; i < params.length; i++) {
     const param = params[i]!;
-    const scalars = { clr: o.lr / (1 + (steps[i]! - 1) * o.lrDecay), eps: o.eps, weightDecay: o.weightDecay };
+    const scalars = { clr: o.lr / (1 + (steps[i]! - 1) * o.lrDecay), eps: o.eps, decayCoef: o.weightDecay };
     const grad = grads[i]!;
     if (SparseTensor.isSparse(grad)) {
       const g = grad.coalesce();

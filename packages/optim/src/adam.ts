@@ -1,5 +1,8 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
+import { type Parameter, type Tensor, defineKernel, type k, kernelFamily, } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type DecayKind, decayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
+import { adamDenominator, adamMoments, adaptiveStep } from './kernels/moments.js';
+import { adamScalars } from './kernels/scalars.js';
 import { checkAdamOptions, withDefaults } from './validate.js';
 
 /** Options of {@link Adam}; defaults as torch.optim.Adam. */
@@ -34,7 +37,7 @@ export const ADAM_DEFAULTS: Required<AdamOptions> = {
   decoupledWeightDecay: false,
 };
 
-type AdamFlags = { maximize: boolean; decay: 'none' | 'l2' | 'decoupled'; amsgrad: boolean };
+type AdamFlags = { maximize: boolean; decay: DecayKind; amsgrad: boolean };
 
 /**
  * One pass per parameter: 4 loads and 3 stores (5 and 4 with AMSGrad). Bias corrections are folded into
@@ -44,24 +47,19 @@ export const adamKernel = /*#__PURE__*/ kernelFamily((f: AdamFlags) =>
   defineKernel({
     name: 'adam',
     inputs: f.amsgrad ? ['param', 'grad', 'expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['param', 'grad', 'expAvg', 'expAvgSq'],
-    scalars: ['beta1', 'beta2', 'eps', 'weightDecay', 'decayFactor', 'stepSize', 'invBc2Sqrt'],
+    scalars: ['beta1', 'beta2', 'eps', 'stepSize', 'invBc2Sqrt', ...preambleScalars(f.decay)],
     outputs: f.amsgrad ? ['param', 'expAvg', 'expAvgSq', 'maxExpAvgSq'] : ['param', 'expAvg', 'expAvgSq'],
     body: (t, s) => {
       const ins = t as Record<string, k.Expr>;
-      let param = ins.param!;
-      let g = f.maximize ? k.neg(ins.grad!) : ins.grad!;
-      if (f.decay === 'l2') g = k.add(g, k.mul(s.weightDecay, param));
-      if (f.decay === 'decoupled') param = k.mul(param, s.decayFactor);
-      const m = k.add(k.mul(s.beta1, ins.expAvg!), k.mul(k.sub(1, s.beta1), g));
-      const v = k.add(k.mul(s.beta2, ins.expAvgSq!), k.mul(k.sub(1, s.beta2), k.mul(g, g)));
-      const vMax = f.amsgrad ? k.max(ins.maxExpAvgSq!, v) : v;
-      const denom = k.add(k.mul(k.sqrt(vMax), s.invBc2Sqrt), s.eps);
+      const { param, grad } = preamble({ param: ins.param!, grad: ins.grad! }, s, f);
+      const state = { expAvg: ins.expAvg!, expAvgSq: ins.expAvgSq!, maxExpAvgSq: ins.maxExpAvgSq };
+      const { m, v, vHat } = adamMoments(state, grad, s.beta1, s.beta2, { amsgrad: f.amsgrad });
       const out: Record<string, k.Expr> = {
-        param: k.sub(param, k.mul(s.stepSize, k.div(m, denom))),
+        param: adaptiveStep(param, s.stepSize, m, adamDenominator(vHat, s.eps, s.invBc2Sqrt)),
         expAvg: m,
         expAvgSq: v,
       };
-      if (f.amsgrad) out.maxExpAvgSq = vMax;
+      if (f.amsgrad) out.maxExpAvgSq = vHat;
       return out as never;
     },
   }),
@@ -100,8 +98,9 @@ export function adam(
   steps: readonly number[],
   o: AdamStepOptions,
 ): void {
-  const decay = o.weightDecay === 0 ? 'none' : o.decoupledWeightDecay ? 'decoupled' : 'l2';
+  const decay = decayKind(o.weightDecay, o.decoupledWeightDecay);
   const kernel = adamKernel({ maximize: o.maximize, decay, amsgrad: o.amsgrad });
+  const decayScalars = resolveDecay(decay, o.lr, o.weightDecay).scalars;
   // Parameters of a group usually share their step count: the scalars are computed once per distinct t.
   let lastT = Number.NaN;
   let scalars: Record<string, number> = {};
@@ -110,15 +109,7 @@ export function adam(
     const param = params[i]!;
     if (t !== lastT) {
       lastT = t;
-      scalars = {
-        beta1: o.beta1,
-        beta2: o.beta2,
-        eps: o.eps,
-        weightDecay: o.weightDecay,
-        decayFactor: 1 - o.lr * o.weightDecay,
-        stepSize: o.lr / (1 - o.beta1 ** t),
-        invBc2Sqrt: 1 / Math.sqrt(1 - o.beta2 ** t),
-      };
+      scalars = { beta1: o.beta1, beta2: o.beta2, eps: o.eps, ...adamScalars(o.lr, o.beta1, o.beta2, t), ...decayScalars };
     }
     const tensors: Record<string, Tensor> = { param, grad: grads[i]!, expAvg: expAvgs[i]!, expAvgSq: expAvgSqs[i]! };
     if (o.amsgrad) tensors.maxExpAvgSq = maxExpAvgSqs[i]!;

@@ -1,5 +1,8 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { preamble, preambleScalars } from './kernels/decay.js';
+import { adaptiveStep, ema } from './kernels/moments.js';
+import { biasCorrection } from './kernels/scalars.js';
 import { checkAdamOptions, withDefaults } from './validate.js';
 
 /** Options of {@link Adamax}; defaults as torch.optim.Adamax. */
@@ -33,14 +36,13 @@ export const adamaxKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; 
   defineKernel({
     name: 'adamax',
     inputs: ['param', 'grad', 'expAvg', 'expInf'],
-    scalars: ['beta1', 'beta2', 'eps', 'weightDecay', 'clr'],
+    scalars: ['beta1', 'beta2', 'eps', 'clr', ...preambleScalars(f.decay ? 'l2' : 'none')],
     outputs: ['param', 'expAvg', 'expInf'],
     body: ({ param, grad, expAvg, expInf }, s) => {
-      let g = f.maximize ? k.neg(grad) : grad;
-      if (f.decay) g = k.add(g, k.mul(s.weightDecay, param));
-      const m = k.add(k.mul(s.beta1, expAvg), k.mul(k.sub(1, s.beta1), g));
+      const { grad: g } = preamble({ param, grad }, s, { maximize: f.maximize, decay: f.decay ? 'l2' : 'none' });
+      const m = ema(expAvg, g, s.beta1);
       const u = k.max(k.mul(s.beta2, expInf), k.add(k.abs(g), s.eps));
-      return { param: k.sub(param, k.mul(s.clr, k.div(m, u))), expAvg: m, expInf: u };
+      return { param: adaptiveStep(param, s.clr, m, u), expAvg: m, expInf: u };
     },
   }),
 );
@@ -77,8 +79,8 @@ export function adamax(
       beta1: o.beta1,
       beta2: o.beta2,
       eps: o.eps,
-      weightDecay: o.weightDecay,
-      clr: o.lr / (1 - o.beta1 ** steps[i]!),
+      decayCoef: o.weightDecay,
+      clr: o.lr / biasCorrection(o.beta1, steps[i]!),
     };
     param.backend.run(kernel, { tensors: { param, grad: grads[i]!, expAvg: expAvgs[i]!, expInf: expInfs[i]! }, scalars });
   }

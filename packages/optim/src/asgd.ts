@@ -1,5 +1,7 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
+import { preamble } from './kernels/decay.js';
+import { lerp } from './kernels/moments.js';
 import { checkLr, checkWeightDecay, withDefaults } from './validate.js';
 
 /** Options of {@link ASGD}; defaults as torch.optim.ASGD. */
@@ -39,13 +41,12 @@ export const asgdKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; de
   defineKernel({
     name: 'asgd',
     inputs: ['param', 'grad', 'ax'],
-    scalars: ['eta', 'lambd', 'mu', 'weightDecay'],
+    scalars: ['eta', 'lambd', 'mu', 'decayCoef'],
     outputs: ['param', 'ax'],
     body: ({ param, grad, ax }, s) => {
-      let g = f.maximize ? k.neg(grad) : grad;
-      if (f.decay) g = k.add(g, k.mul(s.weightDecay, param));
+      const { grad: g } = preamble({ param, grad }, s, { maximize: f.maximize, decay: f.decay ? 'l2' : 'none' });
       const next = k.sub(k.mul(param, k.sub(1, k.mul(s.lambd, s.eta))), k.mul(s.eta, g));
-      return { param: next, ax: f.average ? k.add(ax, k.mul(s.mu, k.sub(next, ax))) : next };
+      return { param: next, ax: f.average ? lerp(ax, next, s.mu) : next };
     },
   }),
 );
@@ -85,7 +86,7 @@ export function asgd(
     const kernel = asgdKernel({ maximize: o.maximize, decay: o.weightDecay !== 0, average: mu !== 1 });
     param.backend.run(kernel, {
       tensors: { param, grad: grads[i]!, ax: axs[i]! },
-      scalars: { eta: etas[i]!, lambd: o.lambd, mu, weightDecay: o.weightDecay },
+      scalars: { eta: etas[i]!, lambd: o.lambd, mu, decayCoef: o.weightDecay },
     });
     const t = steps[i]!;
     etas[i] = o.lr / (1 + o.lambd * o.lr * t) ** o.alpha;

@@ -1,18 +1,5 @@
-import { CpuBackend } from '@tsoptim/core';
-import { describeOptimizerConformance, optimizerTable } from '@tsoptim/testkit';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { cpuPaths, describeOptimizerConformance } from '@tsoptim/testkit';
+import { optimTable } from '../test/conformance-table.js';
 
-// The same table on every CPU path: WebAssembly SIMD (the default), the JavaScript fallback, and SIMD split
-// across two threads (threshold lowered so that even the small fixture tensors are split).
-const simd = new CpuBackend();
-const js = new CpuBackend({ simd: false });
-const threads = new CpuBackend({ threads: 2, threadThreshold: 8 });
-beforeAll(() => threads.ready());
-afterAll(async () => {
-  expect(threads.pathCounts().threaded).toBeGreaterThan(0);
-  await threads.dispose();
-});
-
-describeOptimizerConformance({ label: 'cpu (simd)', backend: () => simd, table: optimizerTable });
-describeOptimizerConformance({ label: 'cpu (js fallback)', backend: () => js, table: optimizerTable });
-describeOptimizerConformance({ label: 'cpu (simd, 2 threads)', backend: () => threads, table: optimizerTable });
+// The same table on every CPU path: WebAssembly SIMD, the JavaScript fallback, and SIMD on two threads.
+for (const path of cpuPaths()) describeOptimizerConformance({ ...path, table: optimTable });

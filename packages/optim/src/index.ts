@@ -39,3 +39,16 @@ export { SGD, SGD_DEFAULTS, type SGDOptions, type SGDStepOptions, sgd } from './
 export { SPARSE_ADAM_DEFAULTS, SparseAdam, type SparseAdamOptions, type SparseAdamStepOptions, sparseAdam, sparseAdamKernel } from './sparse-adam.js';
 export { SavedTensor, type StateDict, type StateValue } from './state-dict.js';
 export * as validate from './validate.js';
+export * as fragments from './kernels/index.js';
+export type { DecayFragment, ResolvedDecay } from './kernels/decay.js';
+export { LAMB, LAMB_DEFAULTS, type LAMBOptions, type LAMBStepOptions, lamb, lambApplyKernel, lambDirectionKernel } from './lamb.js';
+export { LION_DEFAULTS, Lion, type LionOptions, type LionStepOptions, lion, lionKernel } from './lion.js';
+export { PRODIGY_DEFAULTS, Prodigy, type ProdigyOptions } from './prodigy.js';
+export {
+  SCHEDULE_FREE_ADAMW_DEFAULTS,
+  ScheduleFreeAdamW,
+  type ScheduleFreeAdamWOptions,
+  type ScheduleFreeAdamWStepOptions,
+  scheduleFreeAdamW,
+  scheduleFreeAdamWKernel,
+} from './schedule-free-adamw.js';

@@ -1,5 +1,8 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type DecayKind, decayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
+import { adamDenominator, adamMoments } from './kernels/moments.js';
+import { biasCorrection } from './kernels/scalars.js';
 import { checkAdamOptions, checkRange, withDefaults } from './validate.js';
 
 /** Options of {@link NAdam}; defaults as torch.optim.NAdam. */
@@ -38,20 +41,16 @@ export const NADAM_DEFAULTS: Required<NAdamOptions> = {
  * One pass per parameter: reads param, grad, exp_avg, exp_avg_sq; writes the three. The momentum schedule and
  * bias corrections are host scalars: cGrad = γ(1−μₜ)/(1−Πμ), cAvg = γμₜ₊₁/(1−Πμ·μₜ₊₁), invBc2Sqrt = 1/√(1−β₂ᵗ).
  */
-export const nadamKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: 'none' | 'l2' | 'decoupled' }) =>
+export const nadamKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: DecayKind }) =>
   defineKernel({
     name: 'nadam',
     inputs: ['param', 'grad', 'expAvg', 'expAvgSq'],
-    scalars: ['beta1', 'beta2', 'eps', 'weightDecay', 'decayFactor', 'cGrad', 'cAvg', 'invBc2Sqrt'],
+    scalars: ['beta1', 'beta2', 'eps', 'cGrad', 'cAvg', 'invBc2Sqrt', ...preambleScalars(f.decay)],
     outputs: ['param', 'expAvg', 'expAvgSq'],
     body: ({ param, grad, expAvg, expAvgSq }, s) => {
-      let p = param;
-      let g = f.maximize ? k.neg(grad) : grad;
-      if (f.decay === 'l2') g = k.add(g, k.mul(s.weightDecay, param));
-      if (f.decay === 'decoupled') p = k.mul(param, s.decayFactor);
-      const m = k.add(k.mul(s.beta1, expAvg), k.mul(k.sub(1, s.beta1), g));
-      const v = k.add(k.mul(s.beta2, expAvgSq), k.mul(k.sub(1, s.beta2), k.mul(g, g)));
-      const denom = k.add(k.mul(k.sqrt(v), s.invBc2Sqrt), s.eps);
+      const { param: p, grad: g } = preamble({ param, grad }, s, f);
+      const { m, v } = adamMoments({ expAvg, expAvgSq }, g, s.beta1, s.beta2);
+      const denom = adamDenominator(v, s.eps, s.invBc2Sqrt);
       return {
         param: k.sub(p, k.div(k.add(k.mul(s.cGrad, g), k.mul(s.cAvg, m)), denom)),
         expAvg: m,
@@ -92,8 +91,9 @@ export function nadam(
   steps: readonly number[],
   o: NAdamStepOptions,
 ): void {
-  const decay = o.weightDecay === 0 ? 'none' : o.decoupledWeightDecay ? 'decoupled' : 'l2';
+  const decay = decayKind(o.weightDecay, o.decoupledWeightDecay);
   const kernel = nadamKernel({ maximize: o.maximize, decay });
+  const decayScalars = resolveDecay(decay, o.lr, o.weightDecay).scalars;
   for (let i = 0; i < params.length; i++) {
     const t = steps[i]!;
     const mu = o.beta1 * (1 - 0.5 * 0.96 ** (t * o.momentumDecay));
@@ -107,11 +107,10 @@ export function nadam(
         beta1: o.beta1,
         beta2: o.beta2,
         eps: o.eps,
-        weightDecay: o.weightDecay,
-        decayFactor: 1 - o.lr * o.weightDecay,
         cGrad: (o.lr * (1 - mu)) / (1 - muProduct),
         cAvg: (o.lr * muNext) / (1 - muProduct * muNext),
-        invBc2Sqrt: 1 / Math.sqrt(1 - o.beta2 ** t),
+        invBc2Sqrt: 1 / Math.sqrt(biasCorrection(o.beta2, t)),
+        ...decayScalars,
       },
     });
   }

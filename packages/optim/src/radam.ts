@@ -1,5 +1,8 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
+import { type Parameter, type Tensor, defineKernel, kernelFamily, } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type DecayKind, decayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
+import { adamDenominator, adamMoments, adaptiveStep, descend } from './kernels/moments.js';
+import { biasCorrection, radamRectification } from './kernels/scalars.js';
 import { checkAdamOptions, withDefaults } from './validate.js';
 
 /** Options of {@link RAdam}; defaults as torch.optim.RAdam. */
@@ -31,7 +34,7 @@ export const RADAM_DEFAULTS: Required<RAdamOptions> = {
   differentiable: false,
 };
 
-type RAdamFlags = { maximize: boolean; decay: 'none' | 'l2' | 'decoupled'; rectified: boolean };
+type RAdamFlags = { maximize: boolean; decay: DecayKind; rectified: boolean };
 
 /**
  * One pass per parameter: reads param, grad, exp_avg, exp_avg_sq; writes the three. Whether the step is
@@ -41,17 +44,13 @@ export const radamKernel = /*#__PURE__*/ kernelFamily((f: RAdamFlags) =>
   defineKernel({
     name: 'radam',
     inputs: ['param', 'grad', 'expAvg', 'expAvgSq'],
-    scalars: ['beta1', 'beta2', 'eps', 'weightDecay', 'decayFactor', 'stepSize'],
+    scalars: ['beta1', 'beta2', 'eps', 'stepSize', ...preambleScalars(f.decay)],
     outputs: ['param', 'expAvg', 'expAvgSq'],
     body: ({ param, grad, expAvg, expAvgSq }, s) => {
-      let p = param;
-      let g = f.maximize ? k.neg(grad) : grad;
-      if (f.decay === 'l2') g = k.add(g, k.mul(s.weightDecay, param));
-      if (f.decay === 'decoupled') p = k.mul(param, s.decayFactor);
-      const m = k.add(k.mul(s.beta1, expAvg), k.mul(k.sub(1, s.beta1), g));
-      const v = k.add(k.mul(s.beta2, expAvgSq), k.mul(k.sub(1, s.beta2), k.mul(g, g)));
-      const update = f.rectified ? k.div(m, k.add(k.sqrt(v), s.eps)) : m;
-      return { param: k.sub(p, k.mul(s.stepSize, update)), expAvg: m, expAvgSq: v };
+      const d = preamble({ param, grad }, s, f);
+      const { m, v } = adamMoments({ expAvg, expAvgSq }, d.grad, s.beta1, s.beta2);
+      const p = f.rectified ? adaptiveStep(d.param, s.stepSize, m, adamDenominator(v, s.eps)) : descend(d.param, s.stepSize, m);
+      return { param: p, expAvg: m, expAvgSq: v };
     },
   }),
 );
@@ -85,27 +84,18 @@ export function radam(
   steps: readonly number[],
   o: RAdamStepOptions,
 ): void {
-  const decay = o.weightDecay === 0 ? 'none' : o.decoupledWeightDecay ? 'decoupled' : 'l2';
-  const rhoInf = 2 / (1 - o.beta2) - 1;
+  const decay = decayKind(o.weightDecay, o.decoupledWeightDecay);
+  const decayScalars = resolveDecay(decay, o.lr, o.weightDecay).scalars;
   for (let i = 0; i < params.length; i++) {
     const t = steps[i]!;
-    const bc1 = 1 - o.beta1 ** t;
-    const bc2 = 1 - o.beta2 ** t;
-    const rhoT = rhoInf - (2 * t * o.beta2 ** t) / bc2;
-    const rectified = rhoT > 5;
-    let stepSize = o.lr / bc1;
-    if (rectified) stepSize *= Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) * Math.sqrt(bc2);
+    const r = radamRectification(o.beta2, t);
+    const rectified = r !== null;
+    let stepSize = o.lr / biasCorrection(o.beta1, t);
+    if (rectified) stepSize *= r * Math.sqrt(biasCorrection(o.beta2, t));
     const param = params[i]!;
     param.backend.run(radamKernel({ maximize: o.maximize, decay, rectified }), {
       tensors: { param, grad: grads[i]!, expAvg: expAvgs[i]!, expAvgSq: expAvgSqs[i]! },
-      scalars: {
-        beta1: o.beta1,
-        beta2: o.beta2,
-        eps: o.eps,
-        weightDecay: o.weightDecay,
-        decayFactor: 1 - o.lr * o.weightDecay,
-        stepSize,
-      },
+      scalars: { beta1: o.beta1, beta2: o.beta2, eps: o.eps, stepSize, ...decayScalars },
     });
   }
 }

@@ -1,5 +1,7 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { preamble } from './kernels/decay.js';
+import { descend, ema, sq } from './kernels/moments.js';
 import { checkEps, checkLr, checkMomentum, checkRange, checkWeightDecay, withDefaults } from './validate.js';
 
 /** Options of {@link RMSprop}; defaults as torch.optim.RMSprop. */
@@ -45,19 +47,17 @@ export const rmspropKernel = /*#__PURE__*/ kernelFamily((f: RMSpropFlags) => {
   return defineKernel({
     name: 'rmsprop',
     inputs,
-    scalars: ['lr', 'alpha', 'eps', 'weightDecay', 'momentum'],
+    scalars: ['lr', 'alpha', 'eps', 'decayCoef', 'momentum'],
     outputs,
     body: (t, s) => {
       const ins = t as Record<string, k.Expr>;
       const param = ins.param!;
-      let g = f.maximize ? k.neg(ins.grad!) : ins.grad!;
-      if (f.decay) g = k.add(g, k.mul(s.weightDecay, param));
-      const oneMinusAlpha = k.sub(1, s.alpha);
-      const v = k.add(k.mul(s.alpha, ins.squareAvg!), k.mul(oneMinusAlpha, k.mul(g, g)));
+      const { grad: g } = preamble({ param, grad: ins.grad! }, s, { maximize: f.maximize, decay: f.decay ? 'l2' : 'none' });
+      const v = ema(ins.squareAvg!, sq(g), s.alpha);
       const out: Record<string, k.Expr> = { squareAvg: v };
       let avg: k.Expr;
       if (f.centered) {
-        const ga = k.add(k.mul(s.alpha, ins.gradAvg!), k.mul(oneMinusAlpha, g));
+        const ga = ema(ins.gradAvg!, g, s.alpha);
         out.gradAvg = ga;
         avg = k.add(k.sqrt(k.sub(v, k.mul(ga, ga))), s.eps);
       } else {
@@ -66,9 +66,9 @@ export const rmspropKernel = /*#__PURE__*/ kernelFamily((f: RMSpropFlags) => {
       if (f.momentum) {
         const b = k.add(k.mul(s.momentum, ins.buf!), k.div(g, avg));
         out.buf = b;
-        out.param = k.sub(param, k.mul(s.lr, b));
+        out.param = descend(param, s.lr, b);
       } else {
-        out.param = k.sub(param, k.mul(s.lr, k.div(g, avg)));
+        out.param = descend(param, s.lr, k.div(g, avg));
       }
       return out as never;
     },
@@ -104,7 +104,7 @@ export function rmsprop(
 ): void {
   const momentum = o.momentum > 0;
   const kernel = rmspropKernel({ maximize: o.maximize, decay: o.weightDecay !== 0, centered: o.centered, momentum });
-  const scalars = { lr: o.lr, alpha: o.alpha, eps: o.eps, weightDecay: o.weightDecay, momentum: o.momentum };
+  const scalars = { lr: o.lr, alpha: o.alpha, eps: o.eps, decayCoef: o.weightDecay, momentum: o.momentum };
   for (let i = 0; i < params.length; i++) {
     const param = params[i]!;
     const tensors: Record<string, Tensor> = { param, grad: grads[i]!, squareAvg: squareAvgs[i]! };

@@ -1,5 +1,6 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { preamble } from './kernels/decay.js';
 import { checkLr, checkMomentum, checkWeightDecay, withDefaults } from './validate.js';
 import { ValueError } from '@tsoptim/core';
 
@@ -35,11 +36,10 @@ const sgdKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: boo
   defineKernel({
     name: 'sgd',
     inputs: f.momentum ? ['param', 'grad', 'buf'] : ['param', 'grad'],
-    scalars: ['lr', 'weightDecay', 'momentum', 'dampening'],
+    scalars: ['lr', 'decayCoef', 'momentum', 'dampening'],
     outputs: f.momentum ? ['param', 'buf'] : ['param'],
     body: (t, s) => {
-      let g = f.maximize ? k.neg(t.grad) : t.grad;
-      if (f.decay) g = k.add(g, k.mul(s.weightDecay, t.param));
+      let g = preamble({ param: t.param, grad: t.grad }, s, { maximize: f.maximize, decay: f.decay ? 'l2' : 'none' }).grad;
       const out: Record<string, k.Expr> = {};
       if (f.momentum) {
         const buf = (t as Record<string, k.Expr>).buf!;
@@ -73,7 +73,7 @@ export interface SGDStepOptions {
  */
 export function sgd(params: readonly Tensor[], grads: readonly Tensor[], momentumBuffers: (Tensor | null)[], o: SGDStepOptions): void {
   const useMomentum = o.momentum !== 0;
-  const scalars = { lr: o.lr, weightDecay: o.weightDecay, momentum: o.momentum, dampening: o.dampening };
+  const scalars = { lr: o.lr, decayCoef: o.weightDecay, momentum: o.momentum, dampening: o.dampening };
   const flags = { maximize: o.maximize, decay: o.weightDecay !== 0, momentum: useMomentum, nesterov: o.nesterov };
   const update = sgdKernel({ ...flags, init: false });
   for (let i = 0; i < params.length; i++) {

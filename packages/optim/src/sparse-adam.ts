@@ -1,5 +1,8 @@
 import { type Parameter, RuntimeError, SparseTensor, type Tensor, ValueError, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { preamble } from './kernels/decay.js';
+import { adamDenominator, adamMoments, lerpAverage } from './kernels/moments.js';
+import { epsHatStepSize } from './kernels/scalars.js';
 import { checkBetas, withDefaults } from './validate.js';
 
 /** Options of {@link SparseAdam}; defaults as torch.optim.SparseAdam. */
@@ -33,11 +36,10 @@ export const sparseAdamKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boole
     scalars: ['beta1', 'beta2', 'eps', 'stepSize'],
     outputs: ['param', 'expAvg', 'expAvgSq'],
     body: ({ param, grad, expAvg, expAvgSq }, s) => {
-      const g = f.maximize ? k.neg(grad) : grad;
-      const m = k.add(expAvg, k.mul(k.sub(g, expAvg), k.sub(1, s.beta1)));
-      const v = k.add(expAvgSq, k.mul(k.sub(k.mul(g, g), expAvgSq), k.sub(1, s.beta2)));
+      const { grad: g } = preamble({ param, grad }, s, f);
+      const { m, v } = adamMoments({ expAvg, expAvgSq }, g, s.beta1, s.beta2, { first: lerpAverage, second: lerpAverage });
       return {
-        param: k.add(param, k.mul(k.neg(s.stepSize), k.div(m, k.add(k.sqrt(v), s.eps)))),
+        param: k.add(param, k.mul(k.neg(s.stepSize), k.div(m, adamDenominator(v, s.eps)))),
         expAvg: m,
         expAvgSq: v,
       };
@@ -93,7 +95,7 @@ export function sparseAdam(
       beta1: o.beta1,
       beta2: o.beta2,
       eps: o.eps,
-      stepSize: (o.lr * Math.sqrt(1 - o.beta2 ** t)) / (1 - o.beta1 ** t),
+      stepSize: epsHatStepSize(o.lr, o.beta1, o.beta2, t),
     };
     param.backend.run(kernel, {
       tensors: { param, grad: grad.values, expAvg: expAvgs[i]!, expAvgSq: expAvgSqs[i]! },

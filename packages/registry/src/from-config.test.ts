@@ -34,10 +34,11 @@ const ALLENNLP = [
   'dense_sparse_adam',
 ];
 const TORCH = ['asgd', 'nadam', 'radam', 'rprop', 'lbfgs', 'adafactor'];
+const MODERN = ['lion', 'lamb', 'schedule_free_adamw', 'prodigy'];
 
 describe('the optimizer registry', () => {
   it("holds AllenNLP's names and every other tsoptim algorithm", () => {
-    expect(optimizerRegistry.names()).toEqual([...ALLENNLP, ...TORCH].sort());
+    expect(optimizerRegistry.names()).toEqual([...ALLENNLP, ...TORCH, ...MODERN].sort());
   });
 
   it('builds every registered optimizer with its defaults, and each one steps', () => {
@@ -96,7 +97,7 @@ describe('fromConfig', () => {
   it('names every bad key and value', () => {
     const build = (config: unknown) => () => fromConfig(named(), config as never, { logger: quiet });
     expect(build({ type: 'adamx' })).toThrow(
-      new ValueError(`unknown optimizer "adamx"; known: ${[...ALLENNLP, ...TORCH].sort().join(', ')}`),
+      new ValueError(`unknown optimizer "adamx"; known: ${[...ALLENNLP, ...TORCH, ...MODERN].sort().join(', ')}`),
     );
     expect(build({ type: 'adam', lrr: 0.1 })).toThrow('invalid option "lrr" for optimizer "adam"; valid options: lr, betas, eps, weightDecay');
     expect(build({ type: 'adamw', decoupled_weight_decay: false })).toThrow('invalid option "decoupled_weight_decay" for optimizer "adamw"');

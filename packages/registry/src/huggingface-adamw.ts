@@ -1,5 +1,5 @@
-import { type Parameter, RuntimeError, SparseTensor, type Tensor, ValueError, defineKernel, k, kernelFamily } from '@tsoptim/core';
-import { Optimizer, type ParamGroup, type ParamsInput } from '@tsoptim/optim';
+import { type Parameter, RuntimeError, SparseTensor, type Tensor, ValueError, defineKernel, kernelFamily } from '@tsoptim/core';
+import { Optimizer, type ParamGroup, type ParamsInput, fragments } from '@tsoptim/optim';
 import { initAdamState, withDefaults } from './internal/adam-state.js';
 
 /** Options of {@link HuggingfaceAdamW}; defaults as transformers' `AdamW`. */
@@ -34,13 +34,13 @@ export const huggingfaceAdamWKernel = /*#__PURE__*/ kernelFamily((f: { decay: bo
   defineKernel({
     name: 'huggingface_adamw',
     inputs: ['param', 'grad', 'expAvg', 'expAvgSq'],
-    scalars: ['beta1', 'beta2', 'eps', 'stepSize', 'negDecay'],
+    scalars: ['beta1', 'beta2', 'eps', 'stepSize', 'decayAfter'],
     outputs: ['param', 'expAvg', 'expAvgSq'],
     body: ({ param, grad, expAvg, expAvgSq }, s) => {
-      const m = k.add(k.mul(expAvg, s.beta1), k.mul(grad, k.sub(1, s.beta1)));
-      const v = k.add(k.mul(expAvgSq, s.beta2), k.mul(k.mul(grad, grad), k.sub(1, s.beta2)));
-      const stepped = k.sub(param, k.mul(s.stepSize, k.div(m, k.add(k.sqrt(v), s.eps))));
-      return { param: f.decay ? k.add(stepped, k.mul(s.negDecay, stepped)) : stepped, expAvg: m, expAvgSq: v };
+      const { m, v } = fragments.adamMoments({ expAvg, expAvgSq }, grad, s.beta1, s.beta2);
+      const stepped = fragments.adaptiveStep(param, s.stepSize, m, fragments.adamDenominator(v, s.eps));
+      // transformers decays the updated parameter: θ ← θ − γλ·θ after the step.
+      return { param: f.decay ? fragments.decayAfter(stepped, s.decayAfter) : stepped, expAvg: m, expAvgSq: v };
     },
   }),
 );
@@ -78,10 +78,10 @@ export function huggingfaceAdamW(
   for (let i = 0; i < params.length; i++) {
     const t = steps[i]!;
     const param = params[i]!;
-    const stepSize = o.correctBias ? (o.lr * Math.sqrt(1 - o.beta2 ** t)) / (1 - o.beta1 ** t) : o.lr;
+    const stepSize = o.correctBias ? fragments.epsHatStepSize(o.lr, o.beta1, o.beta2, t) : o.lr;
     param.backend.run(kernel, {
       tensors: { param, grad: grads[i]!, expAvg: expAvgs[i]!, expAvgSq: expAvgSqs[i]! },
-      scalars: { beta1: o.beta1, beta2: o.beta2, eps: o.eps, stepSize, negDecay: -o.lr * o.weightDecay },
+      scalars: { beta1: o.beta1, beta2: o.beta2, eps: o.eps, stepSize, decayAfter: o.lr * o.weightDecay },
     });
   }
 }

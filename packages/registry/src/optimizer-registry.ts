@@ -7,6 +7,14 @@ import {
   ADAM_DEFAULTS,
   ASGD,
   ASGD_DEFAULTS,
+  LAMB,
+  LAMB_DEFAULTS,
+  LION_DEFAULTS,
+  Lion,
+  PRODIGY_DEFAULTS,
+  Prodigy,
+  SCHEDULE_FREE_ADAMW_DEFAULTS,
+  ScheduleFreeAdamW,
   Adadelta,
   Adafactor,
   Adagrad,
@@ -84,6 +92,7 @@ export const DEFAULT_OPTIMIZER = 'adam';
  * | `averaged_sgd`, `asgd` | ASGD |
  * | `dense_sparse_adam` | {@link DenseSparseAdam} |
  * | `nadam`, `radam`, `rprop`, `lbfgs`, `adafactor` | NAdam, RAdam, Rprop, LBFGS, Adafactor |
+ * | `lion`, `lamb`, `schedule_free_adamw`, `prodigy` | Lion, LAMB, ScheduleFreeAdamW, Prodigy (not in torch.optim) |
  *
  * Each call returns a fresh registry; {@link optimizerRegistry} is the shared one that {@link fromConfig} uses.
  *
@@ -113,6 +122,10 @@ export function createOptimizerRegistry(): Registry<OptimizerSpec> {
     ['rprop', spec((p, o) => new Rprop(p, o), RPROP_DEFAULTS)],
     ['lbfgs', spec((p, o) => new LBFGS(p, o), LBFGS_DEFAULTS)],
     ['adafactor', spec((p, o) => new Adafactor(p, o), ADAFACTOR_DEFAULTS)],
+    ['lion', spec((p, o) => new Lion(p, o), LION_DEFAULTS)],
+    ['lamb', spec((p, o) => new LAMB(p, o), LAMB_DEFAULTS)],
+    ['schedule_free_adamw', spec((p, o) => new ScheduleFreeAdamW(p, o), SCHEDULE_FREE_ADAMW_DEFAULTS)],
+    ['prodigy', spec((p, o) => new Prodigy(p, o), PRODIGY_DEFAULTS)],
   ]);
 }
 

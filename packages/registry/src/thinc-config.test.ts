@@ -2,7 +2,7 @@ import { TypeError_, ValueError, tensor } from '@tsoptim/core';
 import { loadFixture } from '@tsoptim/testkit';
 import { describe, expect, it } from 'vitest';
 import { ThincOptimizer, createThincScheduleRegistry, parseThincConfig, thincOptimizerFromConfig, thincOptimizers } from './index.js';
-import { type ThincCase, runThincCase } from './internal/thinc-testing.js';
+import { type ThincCase, runThincCase } from '../test/thinc-testing.js';
 
 const fx = loadFixture<{ cases: ThincCase[] }>('registry', 'thinc_optimizer');
 const fixtureCase = (name: string) => fx.cases.find((c) => c.name === name)!;

@@ -3,7 +3,7 @@ import { constant, plateau } from '@tsoptim/lr-scheduler';
 import { loadFixture } from '@tsoptim/testkit';
 import { describe, expect, it } from 'vitest';
 import { ThincOptimizer, keyedOptimizer, thincOptimizerFromConfig } from './index.js';
-import { type ThincCase, expectClose, runThincCase } from './internal/thinc-testing.js';
+import { type ThincCase, expectClose, runThincCase } from '../test/thinc-testing.js';
 
 const fx = loadFixture<{ source: string; cases: ThincCase[] }>('registry', 'thinc_optimizer');
 

@@ -1,5 +1,6 @@
 import { RuntimeError, Tensor, TypeError_, ValueError, zeros } from '@tsoptim/core';
 import type { LastScore, ScheduleLike } from '@tsoptim/lr-scheduler';
+import { fragments } from '@tsoptim/optim';
 import { type ThincRule, thincKernel, thincNorm, thincNormL2 } from './internal/thinc-kernels.js';
 import { kindOf, show } from './internal/names.js';
 
@@ -373,8 +374,7 @@ export class ThincOptimizer {
     if (step === buffered[0]) return [buffered[1]!, buffered[2]!];
     buffered[0] = step;
     const beta2T = beta2 ** step;
-    const nSmaMax = 2 / (1 - beta2) - 1;
-    const nSma = nSmaMax - (2 * step * beta2T) / (1 - beta2T);
+    const { rhoInf: nSmaMax, rhoT: nSma } = fragments.radamRho(beta2, step);
     buffered[1] = nSma;
     const stepSize =
       nSma >= 5

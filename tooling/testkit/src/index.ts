@@ -1,7 +1,10 @@
 export {
+  type ConformanceOptimizer,
   type ConformanceOptions,
   type OptimFixture,
   type OptimizerInfo,
+  type ParamsInput,
+  type StateDict,
   camelKeys,
   describeOptimizerConformance,
   expectStateDictMatches,
@@ -9,5 +12,11 @@ export {
   materialize,
 } from './conformance.js';
 export { FIXTURE_DIR, firstMismatch, flatten, isClose, jsNumbersInMessage, loadFixture } from './fixtures.js';
-export { optimizerTable } from './optimizer-table.js';
 export { type BackendSuiteOptions, describeBackend } from './backend-suite.js';
+export {
+  type TrajectoryCase,
+  type TrajectoryInfo,
+  type TrajectoryOptions,
+  describeTrajectoryConformance,
+} from './trajectory.js';
+export { type LabelledBackend, cpuPaths } from './cpu-paths.js';

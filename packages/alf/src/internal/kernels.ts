@@ -1,5 +1,6 @@
 /** Small elementwise kernels and reductions shared by the ALF optimizers and tools. */
 import { defineKernel, defineReduction, k, kernelFamily } from '@tsoptim/core';
+import { fragments } from '@tsoptim/optim';
 
 /** `x ← x − m` (m broadcasts: a per-row mean or a 0-d mean). */
 export const subtractK = /*#__PURE__*/ defineKernel({
@@ -60,22 +61,13 @@ export const accumulateK = /*#__PURE__*/ defineKernel({
   body: ({ y, x }) => ({ y: k.add(y, x) }),
 });
 
-/** `s ← s + w·(x − s)` (torch's `lerp_`). */
-export const lerpK = /*#__PURE__*/ defineKernel({
-  name: 'alf_lerp',
-  inputs: ['s', 'x'],
-  scalars: ['w'],
-  outputs: ['s'],
-  body: ({ s, x }, { w }) => ({ s: k.add(s, k.mul(w, k.sub(x, s))) }),
-});
-
 /** `x ← prev + r·(x − prev)`: TrustedUpdater's shrink of a step. */
 export const shrinkK = /*#__PURE__*/ defineKernel({
   name: 'alf_shrink',
   inputs: ['x', 'prev'],
   scalars: ['r'],
   outputs: ['x'],
-  body: ({ x, prev }, { r }) => ({ x: k.add(prev, k.mul(r, k.sub(x, prev))) }),
+  body: ({ x, prev }, { r }) => ({ x: fragments.lerp(prev, x, r) }),
 });
 
 /** Σ (x − m)² / (count − 1): the unbiased variance once `m` has been subtracted (input already centred). */

@@ -1,7 +1,6 @@
-import type { Backend, MemoryStats, ReduceArgs, RunArgs } from '../backend.js';
+import type { Backend, MemoryStats, ReduceArgs, RunArgs, TensorHandle as Tensor } from '../backend.js';
 import type { ElementwiseKernel, ReductionKernel } from '../kernel/define.js';
 import { planReduce, planRun } from '../kernel/plan.js';
-import type { Tensor } from '../tensor.js';
 import { WasmArena } from '../wasm/arena.js';
 import { type SimdMode, compileSimd, simdAvailable } from '../wasm/compile-simd.js';
 import { ThreadPool, isNodeThreads, threadsUnavailableReason } from '../wasm/thread-pool.js';

@@ -1,7 +1,8 @@
 import type { ReduceArgs, RunArgs } from '../backend.js';
 import { ValueError } from '../errors.js';
 import { type Shape, broadcastStrides, shapeSize } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import type { TensorHandle as Tensor } from '../backend.js';
+import { isTensorHandle } from '../tensor-marker.js';
 import type { ElementwiseKernel, ReductionKernel } from './define.js';
 
 /** How one tensor is indexed by a kernel run. */
@@ -29,7 +30,7 @@ export interface RunPlan {
 
 function need(kernel: { name: string }, args: RunArgs | ReduceArgs, name: string): Tensor {
   const t = args.tensors[name];
-  if (!Tensor.isTensor(t)) throw new ValueError(`kernel ${kernel.name}: tensor '${name}' is missing`);
+  if (!isTensorHandle(t)) throw new ValueError(`kernel ${kernel.name}: tensor '${name}' is missing`);
   if (t.isDisposed) throw new ValueError(`kernel ${kernel.name}: tensor '${name}' has been disposed`);
   return t;
 }

@@ -1,4 +1,5 @@
 import { defineKernel, defineReduction, k, kernelFamily } from '@tsoptim/core';
+import { fragments } from '@tsoptim/optim';
 
 /** Which update a thinc optimizer call runs (decided on the host, once per call). */
 export type ThincRule = 'sgd' | 'adam' | 'radam' | 'radam_sgd';
@@ -64,22 +65,22 @@ export const thincKernel = /*#__PURE__*/ kernelFamily((f: ThincFlags) => {
       const x = t as Record<string, k.Expr>;
       const w = x.weights!;
       let g = x.grad!;
-      if (f.l2) g = k.add(g, k.mul(s.l2, w));
+      if (f.l2) g = fragments.preamble({ param: w, grad: g }, { decayCoef: s.l2 }, { decay: 'l2' }).grad;
       if (f.clip) g = k.mul(g, k.select(k.ge(x.gnorm!, s.clip), k.div(s.clip, x.gnorm!), 1));
       const out: Record<string, k.Expr> = { grad: k.c(0) };
       let next: k.Expr;
       if (moments) {
-        const m = k.add(k.mul(x.mom1!, s.b1), k.mul(g, k.sub(1, s.b1)));
-        const v = k.add(k.mul(x.mom2!, s.b2), k.mul(k.mul(g, g), k.sub(1, s.b2)));
+        const { m, v } = fragments.adamMoments({ expAvg: x.mom1!, expAvgSq: x.mom2! }, g, s.b1, s.b2);
         out.mom1 = m;
         out.mom2 = v;
-        next = f.rule === 'radam_sgd' ? k.sub(w, k.mul(s.lr, m)) : k.sub(w, k.mul(s.lr, k.div(m, k.add(k.sqrt(v), s.eps))));
+        next =
+          f.rule === 'radam_sgd' ? fragments.descend(w, s.lr, m) : fragments.adaptiveStep(w, s.lr, m, fragments.adamDenominator(v, s.eps));
       } else {
-        next = k.sub(w, k.mul(s.lr, g));
+        next = fragments.descend(w, s.lr, g);
       }
-      if (f.decay) next = k.sub(next, k.mul(s.decay, next));
+      if (f.decay) next = fragments.decayAfter(next, s.decay);
       out.weights = next;
-      if (f.averages) out.avg = k.sub(x.avg!, k.mul(s.avgKeep, k.sub(x.avg!, next)));
+      if (f.averages) out.avg = fragments.lerp(x.avg!, next, s.avgKeep);
       return out as never;
     },
   });

@@ -1,4 +1,5 @@
 import { defineKernel, k } from '@tsoptim/core';
+import { fragments } from '@tsoptim/optim';
 
 /** `avg ← avg + w·(p − avg)` (torch's `_foreach_lerp_`; SWA with `w = 1/(n+1)`, EMA with `w = 1 − decay`). */
 export const lerpK = /*#__PURE__*/ defineKernel({
@@ -6,7 +7,7 @@ export const lerpK = /*#__PURE__*/ defineKernel({
   inputs: ['avg', 'p'],
   scalars: ['w'],
   outputs: ['avg'],
-  body: ({ avg, p }, { w }) => ({ avg: k.add(avg, k.mul(w, k.sub(p, avg))) }),
+  body: ({ avg, p }, { w }) => ({ avg: fragments.lerp(avg, p, w) }),
 });
 
 /** `out ← decay·avg + (1 − decay)·p`. */
@@ -15,7 +16,7 @@ export const emaK = /*#__PURE__*/ defineKernel({
   inputs: ['avg', 'p'],
   scalars: ['decay'],
   outputs: ['out'],
-  body: ({ avg, p }, { decay }) => ({ out: k.add(k.mul(decay, avg), k.mul(k.sub(1, decay), p)) }),
+  body: ({ avg, p }, { decay }) => ({ out: fragments.ema(avg, p, decay) }),
 });
 
 /** `out ← avg + (p − avg) / (n + 1)`. */

@@ -1,5 +1,5 @@
-import { Adam, AdamW, SGD } from '@tsoptim/optim';
-import type { OptimizerInfo } from '../conformance.js';
+import { Adam, AdamW, SGD } from '../../src/index.js';
+import type { OptimizerInfo } from '@tsoptim/testkit';
 
 /** SGD, Adam and AdamW against torch 1.13 fixtures (tooling/fixtures/gen_optim.py). */
 export const basicOptimizers: OptimizerInfo[] = [

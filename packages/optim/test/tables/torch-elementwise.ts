@@ -1,5 +1,5 @@
-import { ASGD, Adadelta, Adagrad, Adamax, NAdam, RAdam, RMSprop, Rprop } from '@tsoptim/optim';
-import type { OptimizerInfo } from '../conformance.js';
+import { ASGD, Adadelta, Adagrad, Adamax, NAdam, RAdam, RMSprop, Rprop } from '../../src/index.js';
+import type { OptimizerInfo } from '@tsoptim/testkit';
 
 /**
  * Adadelta, Adagrad, Adamax, ASGD, NAdam, RAdam, RMSprop and Rprop against torch 1.13 fixtures, and against the

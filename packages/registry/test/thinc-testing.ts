@@ -2,7 +2,7 @@
 import { tensor } from '@tsoptim/core';
 import { firstMismatch } from '@tsoptim/testkit';
 import { expect } from 'vitest';
-import type { KeyedOptimizer } from '../thinc-optimizer.js';
+import type { KeyedOptimizer } from '../src/thinc-optimizer.js';
 
 export interface ThincCase {
   name: string;

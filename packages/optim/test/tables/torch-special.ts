@@ -1,5 +1,5 @@
-import { Adafactor, LBFGS, SparseAdam } from '@tsoptim/optim';
-import type { OptimizerInfo } from '../conformance.js';
+import { Adafactor, LBFGS, SparseAdam } from '../../src/index.js';
+import type { OptimizerInfo } from '@tsoptim/testkit';
 
 /**
  * LBFGS and SparseAdam against torch 1.13 fixtures, Adafactor against the float64 reference of current PyTorch's

@@ -1,0 +1,247 @@
+import { type Parameter, RuntimeError, type Tensor, defineKernel, defineReduction, k, kernelFamily, zeros } from '@tsoptim/core';
+import { decayAfter, type DecayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
+import { descend, sq } from './kernels/moments.js';
+import { type Closure, Optimizer, type ParamState, type ParamsInput, type Scheduled, evaluateClosure } from './optimizer.js';
+import { checkAdamOptions, withDefaults } from './validate.js';
+
+/** Options of {@link Prodigy}; defaults as the authors' `Prodigy`. */
+export interface ProdigyOptions {
+  /** Multiplies the estimated step size d (default 1; leave it at 1 and schedule it if anything). */
+  lr?: number;
+  /** Coefficients of the running averages of the gradient and its square (default [0.9, 0.999]; β₁ = 0: no momentum). */
+  betas?: readonly [number, number];
+  /** Coefficient of the running sums behind d's estimate (default null: √β₂). */
+  beta3?: number | null;
+  /** Added to √v, times d (default 1e-8). */
+  eps?: number;
+  /** Weight decay λ (default 0): decoupled, θ ← θ(1 − λ·dγ), unless `decouple` is false (then L2 in the gradient). */
+  weightDecay?: number;
+  /** AdamW-style decay (default true). */
+  decouple?: boolean;
+  /** Adam's bias correction in the step size (default false). */
+  useBiasCorrection?: boolean;
+  /** Leave dγ out of the running sum s, which avoids a too-large d during warm-up (default false). */
+  safeguardWarmup?: boolean;
+  /** The initial estimate d₀ (default 1e-6). */
+  d0?: number;
+  /** Multiplies the estimate d̂ (default 1). */
+  dCoef?: number;
+  /** d grows by at most this factor per step (default Infinity). */
+  growthRate?: number;
+}
+
+/** A group's options with d's running values (group entries, as the reference keeps them). */
+interface ProdigyGroup extends Required<ProdigyOptions> {
+  d: number;
+  dMax: number;
+  dNumerator: number;
+  dDenom: number;
+  dHat: number;
+  k: number;
+}
+
+export const PRODIGY_DEFAULTS: Required<ProdigyOptions> = {
+  lr: 1,
+  betas: [0.9, 0.999],
+  beta3: null,
+  eps: 1e-8,
+  weightDecay: 0,
+  decouple: true,
+  useBiasCorrection: false,
+  safeguardWarmup: false,
+  d0: 1e-6,
+  dCoef: 1,
+  growthRate: Number.POSITIVE_INFINITY,
+};
+
+/** ⟨g, θ₀ − θ⟩ with g the gradient (plus λθ when the decay is coupled). */
+const prodigyDot = /*#__PURE__*/ kernelFamily((f: { decay: DecayKind }) =>
+  defineReduction({
+    name: 'prodigy_dot',
+    inputs: ['param', 'grad', 'p0'],
+    scalars: preambleScalars(f.decay),
+    body: ({ param, grad, p0 }, s) => k.mul(preamble({ param, grad }, s, f).grad, k.sub(p0, param)),
+    combine: 'sum',
+  }),
+);
+
+/** Σ|s|. */
+const absSum = /*#__PURE__*/ defineReduction({ name: 'abs_sum', inputs: ['x'], body: ({ x }) => k.abs(x), combine: 'sum' });
+
+/** The moments and s: m ← β₁m + d(1−β₁)g;  v ← β₂v + d²(1−β₂)g²;  s ← β₃s + sAlpha·g. */
+const prodigyMomentsKernel = /*#__PURE__*/ kernelFamily((f: { decay: DecayKind; momentum: boolean }) =>
+  defineKernel({
+    name: 'prodigy_moments',
+    inputs: f.momentum ? ['param', 'grad', 's', 'expAvg', 'expAvgSq'] : ['param', 'grad', 's', 'expAvgSq'],
+    scalars: ['beta1', 'beta2', 'beta3', 'gAlpha', 'g2Alpha', 'sAlpha', ...preambleScalars(f.decay)],
+    outputs: f.momentum ? ['s', 'expAvg', 'expAvgSq'] : ['s', 'expAvgSq'],
+    body: (t, s) => {
+      const x = t as Record<string, k.Expr>;
+      const { grad: g } = preamble({ param: x.param!, grad: x.grad! }, s, f);
+      const out: Record<string, k.Expr> = {
+        s: k.add(k.mul(x.s!, s.beta3), k.mul(g, s.sAlpha)),
+        expAvgSq: k.add(k.mul(x.expAvgSq!, s.beta2), k.mul(sq(g), s.g2Alpha)),
+      };
+      if (f.momentum) out.expAvg = k.add(k.mul(x.expAvg!, s.beta1), k.mul(g, s.gAlpha));
+      return out as never;
+    },
+  }),
+);
+
+/** The step: θ ← θ − λ·dγ·θ (decoupled);  θ ← θ − dγ·m/(√v + dε)  (or θ − dγ·d·g/(√v + dε) without momentum). */
+const prodigyStepKernel = /*#__PURE__*/ kernelFamily((f: { coupled: boolean; decoupled: boolean; momentum: boolean }) =>
+  defineKernel({
+    name: 'prodigy_step',
+    inputs: f.momentum ? ['param', 'grad', 'expAvg', 'expAvgSq'] : ['param', 'grad', 'expAvgSq'],
+    scalars: ['stepScale', 'dEps', 'decayCoef', 'decayAfter'],
+    outputs: ['param'],
+    body: (t, s) => {
+      const x = t as Record<string, k.Expr>;
+      const g = f.coupled ? preamble({ param: x.param!, grad: x.grad! }, s, { decay: 'l2' }).grad : x.grad!;
+      const param = f.decoupled ? decayAfter(x.param!, s.decayAfter) : x.param!;
+      const denom = k.add(k.sqrt(x.expAvgSq!), s.dEps);
+      return { param: descend(param, s.stepScale, k.div(f.momentum ? x.expAvg! : g, denom)) } as never;
+    },
+  }),
+);
+
+/**
+ * Prodigy (Mishchenko & Defazio, "Prodigy: An Expeditiously Adaptive Parameter-Free Learner",
+ * https://arxiv.org/abs/2306.06101; konstmish/prodigy `prodigyopt/prodigy.py` 1.0): Adam whose step size is an
+ * estimate d of the distance to the solution, learnt on the way, so the learning rate stays at 1:
+ *
+ *   dγ = d·γ (× √(1−β₂ᵗ)/(1−β₁ᵗ) with bias correction);  r ← β₃r + (d/d₀)·dγ·⟨g, θ₀ − θ⟩;
+ *   m ← β₁m + d(1−β₁)g;  v ← β₂v + d²(1−β₂)g²;  s ← β₃s + (d/d₀)·dγ·g;
+ *   d̂ = d_coef·r/‖s‖₁;  d ← min(max(d, d̂), d·growth);  θ ← θ − dγ·m/(√v + dε)
+ *
+ * d is shared by every group (groups may differ in lr only by setting it to 0, as the reference). The estimate
+ * needs two numbers read back per parameter and step (a dot product and ‖s‖₁, computed on the backend), so it
+ * runs on backends with synchronous reads. Group entries beyond the options, as the reference keeps them: `d`,
+ * `d_max`, `d_numerator`, `d_denom`, `d_hat`, `k`. State per parameter: `step`, `s`, `p0` (the parameter at its
+ * first step), `exp_avg` (when β₁ > 0), `exp_avg_sq`.
+ *
+ * @throws ValueError `Invalid learning rate: …`, `Invalid epsilon value: …`, `Invalid beta parameter at index i: …`,
+ * `Invalid weight_decay value: …`.
+ * @throws RuntimeError when groups have different non-zero learning rates.
+ * @example
+ * const opt = new Prodigy(model.parameters(), { weightDecay: 0.01 });
+ * opt.zeroGrad(); loss.backward(); opt.step();
+ */
+export class Prodigy extends Optimizer<ProdigyGroup> {
+  constructor(params: ParamsInput, options: Scheduled<ProdigyOptions> = {}) {
+    const o = withDefaults(PRODIGY_DEFAULTS, options);
+    const d0 = o.d0 as number;
+    super(params, { ...o, d: d0, dMax: d0, dNumerator: 0, dDenom: 0, dHat: 0, k: 0 });
+  }
+
+  protected override validate(o: Record<string, unknown>): void {
+    checkAdamOptions(o);
+  }
+
+  protected override paramShapedState(): readonly string[] {
+    return ['s', 'p0', 'exp_avg', 'exp_avg_sq'];
+  }
+
+  protected updateGroup(): void {
+    // Every group's update depends on the sums over all groups: stepImpl runs the two phases.
+  }
+
+  protected override stepImpl(closure: Closure | undefined): number | undefined {
+    const loss = evaluateClosure(closure);
+    const work = this.paramGroups.map((group) => {
+      const params = group.params.filter((p) => p.grad !== null);
+      this.checkGradients(params);
+      return { group, options: this.hyper(group), params };
+    });
+    const g0 = work[0]!.options;
+    const last = work[work.length - 1]!.options;
+    const [beta1, beta2] = g0.betas;
+    const beta3 = g0.beta3 ?? Math.sqrt(beta2);
+    const kk = g0.k;
+    let d = g0.d;
+    let dMax = g0.dMax;
+    const lr = Math.max(...work.map((w) => w.options.lr));
+    for (const w of work) {
+      if (w.options.lr !== lr && w.options.lr !== 0) {
+        throw new RuntimeError('Setting different lr values in different parameter groups is only supported for values of 0');
+      }
+    }
+    const bias = g0.useBiasCorrection ? Math.sqrt(1 - beta2 ** (kk + 1)) / (1 - beta1 ** (kk + 1)) : 1;
+    const dlr = d * lr * bias;
+    const momentum = beta1 > 0;
+    let dNumerator = g0.dNumerator * beta3;
+    let dDenom = 0;
+    for (const { options: o, params } of work) {
+      const decay: DecayKind = o.weightDecay !== 0 && !o.decouple ? 'l2' : 'none';
+      const decayScalars = resolveDecay(decay, 0, o.weightDecay).scalars;
+      for (const p of params) {
+        const s = this.initState(p, momentum);
+        if (o.lr > 0) {
+          const backend = p.backend;
+          const tensors = { param: p, grad: p.grad as Tensor };
+          const out = zeros([], { backend });
+          backend.reduce(prodigyDot({ decay }), { tensors: { ...tensors, p0: s.p0 as Tensor }, scalars: decayScalars, out });
+          dNumerator += (d / o.d0) * dlr * out.item();
+          const moments: Record<string, Tensor> = { ...tensors, s: s.s as Tensor, expAvgSq: s.exp_avg_sq as Tensor };
+          if (momentum) moments.expAvg = s.exp_avg as Tensor;
+          backend.run(prodigyMomentsKernel({ decay, momentum }), {
+            tensors: moments,
+            scalars: {
+              beta1,
+              beta2,
+              beta3,
+              gAlpha: d * (1 - beta1),
+              g2Alpha: d * d * (1 - beta2),
+              sAlpha: o.safeguardWarmup ? (d / o.d0) * d : (d / o.d0) * dlr,
+              ...decayScalars,
+            },
+          });
+          backend.reduce(absSum, { tensors: { x: s.s as Tensor }, out });
+          dDenom += out.item();
+          out.dispose();
+        }
+      }
+    }
+    if (dDenom === 0) return loss;
+    let dHat = d;
+    if (lr > 0) {
+      dHat = (g0.dCoef * dNumerator) / dDenom;
+      if (d === last.d0) d = Math.max(d, dHat);
+      dMax = Math.max(dMax, dHat);
+      d = Math.min(dMax, d * g0.growthRate);
+    }
+    for (const { group, options: o, params } of work) {
+      Object.assign(group, { dNumerator, dDenom, d, dMax, dHat });
+      const coupled = o.weightDecay !== 0 && !o.decouple;
+      const decoupled = o.weightDecay !== 0 && o.decouple;
+      const kernel = prodigyStepKernel({ coupled, decoupled, momentum });
+      const scalars = {
+        stepScale: momentum ? dlr : dlr * d,
+        dEps: d * o.eps,
+        decayCoef: o.weightDecay,
+        decayAfter: o.weightDecay * dlr,
+      };
+      for (const p of params) {
+        const s = this.state.get(p) as ParamState;
+        s.step = (s.step as number) + 1;
+        const tensors: Record<string, Tensor> = { param: p, grad: p.grad as Tensor, expAvgSq: s.exp_avg_sq as Tensor };
+        if (momentum) tensors.expAvg = s.exp_avg as Tensor;
+        p.backend.run(kernel, { tensors, scalars });
+      }
+      group.k = group.k + 1;
+    }
+    return loss;
+  }
+
+  private initState(p: Parameter, momentum: boolean): ParamState {
+    const s = this.stateOf(p);
+    if (s.step === undefined) {
+      s.step = 0;
+      s.s = p.zerosLike();
+      s.p0 = p.clone();
+      if (momentum) s.exp_avg = p.zerosLike();
+      s.exp_avg_sq = p.zerosLike();
+    }
+    return s;
+  }
+}

@@ -1,0 +1,191 @@
+import { type Parameter, RuntimeError, type Tensor, defineKernel, k } from '@tsoptim/core';
+import { lerpKernel } from './kernels/lerp.js';
+import { adamDenominator, descend, ema, lerp, sq } from './kernels/moments.js';
+import { biasCorrection } from './kernels/scalars.js';
+import { type Closure, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
+import { checkAdamOptions, withDefaults } from './validate.js';
+
+/** Options of {@link ScheduleFreeAdamW}; defaults as the authors' `AdamWScheduleFree`. */
+export interface ScheduleFreeAdamWOptions {
+  /** Learning rate γ (default 0.0025). */
+  lr?: number;
+  /** β₁ interpolates between the iterates (y between x and z), β₂ averages g² (default [0.9, 0.999]). */
+  betas?: readonly [number, number];
+  /** Added to √v (default 1e-8). */
+  eps?: number;
+  /** Weight decay λ, taken at y and added to the normalised gradient (default 0). */
+  weightDecay?: number;
+  /** Linear warm-up of γ over this many steps (default 0). */
+  warmupSteps?: number;
+  /** The averaging weight grows as (k+1)^r (default 0). */
+  r?: number;
+  /** The averaging weight grows as γmax^p (default 2). */
+  weightLrPower?: number;
+}
+
+/** The options a group holds, with the averaging's running values (torch-style group entries, as the reference). */
+interface ScheduleFreeGroup extends Required<ScheduleFreeAdamWOptions> {
+  /** Steps taken by the group. */
+  k: number;
+  /** Whether the parameters hold y (training) or x (evaluation). */
+  trainMode: boolean;
+  /** Σ of the averaging weights so far. */
+  weightSum: number;
+  /** The largest warmed-up learning rate so far (−1 before the first step). */
+  lrMax: number;
+}
+
+export const SCHEDULE_FREE_ADAMW_DEFAULTS: Required<ScheduleFreeAdamWOptions> = {
+  lr: 0.0025,
+  betas: [0.9, 0.999],
+  eps: 1e-8,
+  weightDecay: 0,
+  warmupSteps: 0,
+  r: 0,
+  weightLrPower: 2,
+};
+
+/**
+ * One pass per parameter: reads y (the parameter), g, z, v; writes y, z, v.
+ * v ← β₂v + (1−β₂)g²;  u = g/(√v + ε) + λy;  y ← lerp(y, z, c) + yCoef·u;  z ← z − γ·u.
+ */
+export const scheduleFreeAdamWKernel = /*#__PURE__*/ defineKernel({
+  name: 'schedule_free_adamw',
+  inputs: ['param', 'grad', 'z', 'expAvgSq'],
+  scalars: ['lr', 'beta2', 'eps', 'weightDecay', 'ckp1', 'yCoef'],
+  outputs: ['param', 'z', 'expAvgSq'],
+  body: ({ param, grad, z, expAvgSq }, s) => {
+    const v = ema(expAvgSq, sq(grad), s.beta2);
+    const u = k.add(k.div(grad, adamDenominator(v, s.eps)), k.mul(s.weightDecay, param));
+    return { param: k.add(lerp(param, z, s.ckp1), k.mul(s.yCoef, u)), z: descend(z, s.lr, u), expAvgSq: v };
+  },
+});
+
+/** Hyper-parameters of one {@link scheduleFreeAdamW} call (one group, one step). */
+export interface ScheduleFreeAdamWStepOptions {
+  /** The step's learning rate γₜ (warmed up, times √(1−β₂^(k+1))). */
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** c = wₖ/Σw, the weight of z in the new average. */
+  ckp1: number;
+}
+
+/** The Schedule-Free AdamW update of one group's parameters, one fused pass per parameter. */
+export function scheduleFreeAdamW(
+  params: readonly Tensor[],
+  grads: readonly Tensor[],
+  zs: readonly Tensor[],
+  expAvgSqs: readonly Tensor[],
+  o: ScheduleFreeAdamWStepOptions,
+): void {
+  const scalars = {
+    lr: o.lr,
+    beta2: o.beta2,
+    eps: o.eps,
+    weightDecay: o.weightDecay,
+    ckp1: o.ckp1,
+    yCoef: o.lr * (o.beta1 * (1 - o.ckp1) - 1),
+  };
+  for (let i = 0; i < params.length; i++) {
+    const param = params[i]!;
+    param.backend.run(scheduleFreeAdamWKernel, { tensors: { param, grad: grads[i]!, z: zs[i]!, expAvgSq: expAvgSqs[i]! }, scalars });
+  }
+}
+
+/**
+ * Schedule-Free AdamW (Defazio et al., "The Road Less Scheduled", https://arxiv.org/abs/2405.15682;
+ * facebookresearch/schedule_free `adamw_schedulefree.py`): no learning-rate schedule, and no decay of it, is
+ * needed; the iterate averaging replaces it. The parameters hold y, the point gradients are taken at, while
+ * training; call {@link ScheduleFreeAdamW.eval} before evaluating or saving the model (the parameters then hold
+ * the average x) and {@link ScheduleFreeAdamW.train} before training again:
+ *
+ *   γₜ = γ·min(1, (k+1)/warmup)·√(1−β₂^(k+1));  γmax ← max(γmax, γₜ);  wₖ = (k+1)^r·γmax^p;  c = wₖ/Σw;
+ *   v ← β₂v + (1−β₂)g²;  u = g/(√v + ε) + λy;  y ← (1−c)y + cz + γₜ(β₁(1−c) − 1)u;  z ← z − γₜu
+ *
+ * The optimizer starts in train mode. Group entries beyond the options, as the reference keeps them: `k`,
+ * `train_mode`, `weight_sum`, `lr_max`. State per parameter: `z` (a copy of the parameter at its first step),
+ * `exp_avg_sq`.
+ *
+ * @throws ValueError `Invalid learning rate: …`, `Invalid epsilon value: …`, `Invalid beta parameter at index i: …`,
+ * `Invalid weight_decay value: …`.
+ * @throws RuntimeError `Not in train mode!` from `step()` after `eval()`.
+ * @example
+ * const opt = new ScheduleFreeAdamW(model.parameters(), { lr: 0.0025, warmupSteps: 100 });
+ * for (const batch of data) { opt.zeroGrad(); loss(batch).backward(); opt.step(); }
+ * opt.eval(); // evaluate or save with the averaged weights
+ */
+export class ScheduleFreeAdamW extends Optimizer<ScheduleFreeGroup> {
+  constructor(params: ParamsInput, options: Scheduled<ScheduleFreeAdamWOptions> = {}) {
+    super(params, { ...withDefaults(SCHEDULE_FREE_ADAMW_DEFAULTS, options), k: 0, trainMode: true, weightSum: 0, lrMax: -1 });
+  }
+
+  protected override validate(o: Record<string, unknown>): void {
+    checkAdamOptions(o);
+  }
+
+  protected override paramShapedState(): readonly string[] {
+    return ['z', 'exp_avg_sq'];
+  }
+
+  protected override stepImpl(closure: Closure | undefined): number | undefined {
+    for (const g of this.paramGroups) if (!g.trainMode) throw new RuntimeError('Not in train mode!');
+    return super.stepImpl(closure);
+  }
+
+  protected updateGroup(options: ParamGroup<ScheduleFreeGroup>, params: Parameter[], groupIndex: number): void {
+    // The running values live on the group itself (a scheduled option gives a resolved copy in `options`).
+    const group = this.paramGroups[groupIndex]!;
+    const [beta1, beta2] = options.betas;
+    const k = group.k;
+    const sched = k < options.warmupSteps ? (k + 1) / options.warmupSteps : 1;
+    const lr = options.lr * sched * Math.sqrt(biasCorrection(beta2, k + 1));
+    const lrMax = Math.max(lr, group.lrMax);
+    const weight = (k + 1) ** options.r * lrMax ** options.weightLrPower;
+    const weightSum = group.weightSum + weight;
+    const ckp1 = weightSum !== 0 ? weight / weightSum : 0;
+    const states = params.map((p) => this.initState(p));
+    scheduleFreeAdamW(
+      params,
+      params.map((p) => p.grad as Tensor),
+      states.map((s) => s.z as Tensor),
+      states.map((s) => s.exp_avg_sq as Tensor),
+      { lr, beta1, beta2, eps: options.eps, weightDecay: options.weightDecay, ckp1 },
+    );
+    Object.assign(group, { k: k + 1, lrMax, weightSum });
+  }
+
+  /** Parameters to x, the average to evaluate (a no-op in eval mode): θ ← θ + (1 − 1/β₁)(z − θ). */
+  eval(): void {
+    this.switchMode(false);
+  }
+
+  /** Parameters back to y, where gradients are taken (a no-op in train mode): θ ← θ + (1 − β₁)(z − θ). */
+  train(): void {
+    this.switchMode(true);
+  }
+
+  private switchMode(train: boolean): void {
+    for (const group of this.paramGroups) {
+      if (group.trainMode === train) continue;
+      const beta1 = (this.hyper(group).betas as readonly [number, number])[0];
+      const w = train ? 1 - beta1 : 1 - 1 / beta1;
+      for (const p of group.params) {
+        const z = this.state.get(p)?.z as Tensor | undefined;
+        if (z !== undefined) p.backend.run(lerpKernel, { tensors: { x: p, y: z }, scalars: { w } });
+      }
+      group.trainMode = train;
+    }
+  }
+
+  private initState(p: Parameter): ParamState {
+    const s = this.stateOf(p);
+    if (s.z === undefined) {
+      s.z = p.clone();
+      s.exp_avg_sq = p.zerosLike();
+    }
+    return s;
+  }
+}
