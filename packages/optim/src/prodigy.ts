@@ -228,7 +228,7 @@ export class Prodigy extends Optimizer<ProdigyGroup> {
         if (momentum) tensors.expAvg = s.exp_avg as Tensor;
         p.backend.run(kernel, { tensors, scalars });
       }
-      group.k = group.k + 1;
+      group.k = (group.k as number) + 1;
     }
     return loss;
   }

@@ -139,12 +139,13 @@ export class ScheduleFreeAdamW extends Optimizer<ScheduleFreeGroup> {
     // The running values live on the group itself (a scheduled option gives a resolved copy in `options`).
     const group = this.paramGroups[groupIndex]!;
     const [beta1, beta2] = options.betas;
-    const k = group.k;
+    // Running values, never schedules (the stored group's type allows a schedule for every number).
+    const k = group.k as number;
     const sched = k < options.warmupSteps ? (k + 1) / options.warmupSteps : 1;
     const lr = options.lr * sched * Math.sqrt(biasCorrection(beta2, k + 1));
-    const lrMax = Math.max(lr, group.lrMax);
+    const lrMax = Math.max(lr, group.lrMax as number);
     const weight = (k + 1) ** options.r * lrMax ** options.weightLrPower;
-    const weightSum = group.weightSum + weight;
+    const weightSum = (group.weightSum as number) + weight;
     const ckp1 = weightSum !== 0 ? weight / weightSum : 0;
     const states = params.map((p) => this.initState(p));
     scheduleFreeAdamW(
