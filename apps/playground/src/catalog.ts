@@ -1,5 +1,5 @@
 import type { Parameter } from '@tsoptim/core';
-import { AdaBelief, AdamWarmup, AdamWarmupCosineDecay, AMSGrad, Adam as LabmlAdam, RAdam as LabmlRAdam, Noam } from '@tsoptim/adaptive';
+import { AdaBelief, AdamWarmup, AdamWarmupCosineDecay, AMSGrad, LabmlAdam, LabmlRAdam, Noam } from '@tsoptim/adaptive';
 import { AdamTF, AdamW as AlfAdamW, NeroPlus } from '@tsoptim/alf';
 import type { LRScheduler } from '@tsoptim/lr-scheduler';
 import type { Optimizer } from '@tsoptim/optim';
@@ -75,9 +75,9 @@ function registryEntries(): OptimizerEntry[] {
 export const OPTIMIZERS: readonly OptimizerEntry[] = [
   ...registryEntries(),
   cls('@tsoptim/adaptive', 'AdaBelief', AdaBelief as Ctor, { lr: 0.003 }),
-  cls('@tsoptim/adaptive', 'Adam', LabmlAdam as Ctor, { lr: 0.003 }),
+  cls('@tsoptim/adaptive', 'LabmlAdam', LabmlAdam as Ctor, { lr: 0.003 }),
   cls('@tsoptim/adaptive', 'AMSGrad', AMSGrad as Ctor, { lr: 0.003 }),
-  cls('@tsoptim/adaptive', 'RAdam', LabmlRAdam as Ctor, { lr: 0.003 }),
+  cls('@tsoptim/adaptive', 'LabmlRAdam', LabmlRAdam as Ctor, { lr: 0.003 }),
   cls('@tsoptim/adaptive', 'AdamWarmup', AdamWarmup as Ctor, { lr: 0.003, warmup: 50 }),
   cls('@tsoptim/adaptive', 'AdamWarmupCosineDecay', AdamWarmupCosineDecay as Ctor, { lr: 0.003, warmup: 50, totalSteps: 1000 }),
   cls('@tsoptim/adaptive', 'Noam', Noam as Ctor, { lr: 1, warmup: 50, dModel: 128 }),
