@@ -168,7 +168,7 @@ export class Adam<O extends AdamGroupOptions = AdamGroupOptions> extends Generic
         update,
         optimizedUpdate: this.optimizedUpdate,
         rectification,
-        decay: this.weightDecay.resolve(group),
+        decay: this.weightDecay.resolve(group as unknown as Readonly<Record<string, unknown>>),
       },
     );
   }

@@ -2,6 +2,7 @@ import { Parameter, RuntimeError, SparseTensor, type Tensor, TypeError_, ValueEr
 import { HookList, type RemovableHandle } from './hooks.js';
 import { isSchedule, resolveHyper } from './internal/hyper.js';
 import { type StateShape, decodeStateDict, encodeStateDict } from './internal/state-codec.js';
+import { type OptionSite, type OptionsDecl, SCHEDULER_GROUP_KEYS } from './options.js';
 import type { StateDict } from './state-dict.js';
 
 /** Evaluates the model and returns the loss; optimizers such as LBFGS call it several times per step. */
@@ -10,21 +11,39 @@ export type Closure = () => number | Tensor | undefined | void;
 /** A named parameter, as `model.namedParameters()` yields: adds `param_names` to its group, as torch does. */
 export type NamedParameter = readonly [string, Parameter];
 
-/** One parameter group as given to a constructor or to `addParamGroup`: parameters and option overrides. */
-export interface ParamGroupInput {
+/** Keys learning-rate schedulers and SWA write into a group (torch's `initial_lr`, `max_lr`...). */
+export type SchedulerGroupOptions = {
+  initialLr?: number;
+  maxLr?: number;
+  minLr?: number;
+  maxMomentum?: number;
+  baseMomentum?: number;
+  swaLr?: number;
+};
+
+/** The options a group may override: the optimizer's own (a generic optimizer takes any name). */
+export type GroupOptionsOf<O> = string extends keyof O ? { readonly [option: string]: unknown } : Scheduled<O> & SchedulerGroupOptions;
+
+/**
+ * One parameter group as given to a constructor or to `addParamGroup`: parameters and overrides of the
+ * optimizer's options `O` (checked at runtime too: unknown names are rejected with the likely intended name).
+ */
+export type ParamGroupInput<O extends object = Record<string, unknown>> = {
   params: Parameter | Iterable<Parameter | NamedParameter>;
-  readonly [option: string]: unknown;
-}
+} & GroupOptionsOf<O>;
 
 /** What an optimizer is constructed from. */
-export type ParamsInput = Iterable<Parameter> | Iterable<NamedParameter> | Iterable<ParamGroupInput>;
+export type ParamsInput<O extends object = Record<string, unknown>> =
+  | Iterable<Parameter>
+  | Iterable<NamedParameter>
+  | Iterable<ParamGroupInput<O>>;
 
 /** A parameter group: its parameters and every option (defaults filled in). Options are writable. */
-export type ParamGroup<O> = O & {
-  params: Parameter[];
-  paramNames?: string[];
-  [option: string]: unknown;
-};
+export type ParamGroup<O> = O &
+  SchedulerGroupOptions & {
+    params: Parameter[];
+    paramNames?: string[];
+  };
 
 /**
  * An option value, or a schedule of them: a function of the step (`optimizer.scheduleStep`, steps completed),
@@ -130,31 +149,31 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
    * @throws TypeError_ when `params` is a single tensor or holds something that is not a parameter.
    * @throws ValueError on an empty parameter list or a parameter in two groups.
    */
-  constructor(params: ParamsInput, defaults: O) {
+  constructor(params: ParamsInput<any>, defaults: O) {
     if (Parameter.isParameter(params) || !isIterable(params)) {
       throw new TypeError_(
         `params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typeName(params)}`,
       );
     }
-    this.checkOptions(defaults as Record<string, unknown>);
+    this.checkOptions(defaults as Record<string, unknown>, 'options');
     this.defaults = Object.freeze({ ...defaults });
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new ValueError('optimizer got an empty parameter list');
-    const groups: ParamGroupInput[] = isGroupInput(list[0])
-      ? (list as ParamGroupInput[])
-      : [{ params: list as Iterable<Parameter | NamedParameter> }];
+    const groups = (
+      isGroupInput(list[0]) ? list : [{ params: list as Iterable<Parameter | NamedParameter> }]
+    ) as ParamGroupInput<Partial<O>>[];
     // Validate every group against the ones before it, then commit: a failure leaves nothing half-built.
     const built: ParamGroup<O>[] = [];
-    for (const g of groups) built.push(this.buildGroup(g, built));
+    for (const g of groups) built.push(this.buildGroup(g, built, built.length));
     this.paramGroups = built;
   }
 
   /** Adds a parameter group (torch's add_param_group): defaults fill missing options. */
-  addParamGroup(group: ParamGroupInput): void {
-    this.paramGroups.push(this.buildGroup(group, this.paramGroups));
+  addParamGroup(group: ParamGroupInput<Partial<O>>): void {
+    this.paramGroups.push(this.buildGroup(group, this.paramGroups, this.paramGroups.length));
   }
 
-  private buildGroup(group: ParamGroupInput, existing: readonly ParamGroup<O>[]): ParamGroup<O> {
+  private buildGroup(group: ParamGroupInput<Partial<O>>, existing: readonly ParamGroup<O>[], index: number): ParamGroup<O> {
     if (typeof group !== 'object' || group === null || Array.isArray(group)) {
       throw new TypeError_(`param_group must be a dict, but got ${typeName(group)}`);
     }
@@ -185,8 +204,9 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     }
     const out = { ...(group as object), params } as ParamGroup<O>;
     if (names.length !== 0) out.paramNames = names;
-    for (const [k, v] of Object.entries(this.defaults)) if (!(k in out) || out[k] === undefined) (out as Record<string, unknown>)[k] = v;
-    this.checkOptions(out);
+    const rec = out as Record<string, unknown>;
+    for (const [k, v] of Object.entries(this.defaults)) if (!Object.hasOwn(rec, k) || rec[k] === undefined) rec[k] = v;
+    this.checkOptions(rec, { group: index });
     if (new Set(params).size !== params.length) {
       console.warn(
         'optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; see github.com/pytorch/pytorch/issues/40967 for more information',
@@ -205,12 +225,28 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     return out;
   }
 
-  /** Checks option values (numbers only: schedules are checked when they produce a value). */
-  private checkOptions(options: Record<string, unknown>): void {
-    for (const key of Object.keys(CUDA_ONLY)) {
-      if (options[key] === true) throw new ValueError(`${key}: ${CUDA_ONLY[key]}`);
+  /**
+   * Checks options through the algorithm's declaration ({@link Optimizer.optionsDecl}): unknown names, kinds,
+   * ranges (plain values only: schedules are checked when they produce a value); then {@link Optimizer.validate}.
+   */
+  private checkOptions(options: Record<string, unknown>, site: OptionSite): void {
+    const decl = this.optionsDecl();
+    if (decl !== undefined) {
+      decl.check(options, site, site === 'options' ? undefined : SCHEDULER_GROUP_KEYS);
+    } else {
+      for (const key of Object.keys(CUDA_ONLY)) {
+        if (options[key] === true) throw new ValueError(`${key}: ${CUDA_ONLY[key]}`);
+      }
     }
     this.validate(options);
+  }
+
+  /**
+   * The algorithm's declared options (names, defaults, kinds, torch's checks). Optimizers that declare them get
+   * strict checking of constructor options, groups, `addParamGroup` and loaded state dicts from it.
+   */
+  protected optionsDecl(): OptionsDecl<O> | undefined {
+    return undefined;
   }
 
   /**
@@ -314,7 +350,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
   protected hyper(group: ParamGroup<O>): ParamGroup<O> {
     const resolved = resolveHyper(group as Record<string, unknown>, this.defaults as Record<string, unknown>, this.scheduleStep);
     if (resolved === group) return group;
-    this.validate(resolved);
+    this.checkOptions(resolved, 'schedule');
     return resolved as ParamGroup<O>;
   }
 
@@ -349,12 +385,20 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       if (res) sd = res;
     }
     const decoded = decodeStateDict(sd, this.paramGroups as ParamGroup<object>[], (key, param) => this.stateTensorShape(key, param));
-    for (const g of decoded.groups) {
+    const decl = this.optionsDecl();
+    decoded.groups.forEach((g, i) => {
+      const rec = g as Record<string, unknown>;
       // A checkpoint from an older version (or torch 1.13) lacks newer options: they take their defaults,
       // as torch's __setstate__ does.
-      for (const [k, v] of Object.entries(this.defaults)) if (!(k in g)) (g as Record<string, unknown>)[k] = v;
-      this.checkOptions(g);
-    }
+      for (const [k, v] of Object.entries(this.defaults)) if (!Object.hasOwn(rec, k)) rec[k] = v;
+      // Options only the class sets (AdamW's decoupled decay) keep the class's value, as torch's AdamW does.
+      if (decl !== undefined) {
+        for (const [k, spec] of Object.entries(decl.specs as Record<string, { fixed?: boolean }>)) {
+          if (spec.fixed) rec[k] = (this.defaults as Record<string, unknown>)[k];
+        }
+      }
+      this.checkOptions(rec, { stateDictGroup: i });
+    });
     if (sd.schedule_step !== undefined && !(Number.isInteger(sd.schedule_step) && sd.schedule_step >= 0)) {
       throw new ValueError(`loaded state dict has an invalid schedule_step: ${sd.schedule_step}`);
     }

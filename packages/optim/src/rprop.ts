@@ -1,6 +1,7 @@
-import { type Parameter, type Tensor, ValueError, defineKernel, full, k, kernelFamily, zeros } from '@tsoptim/core';
+import { type Parameter, type Tensor, defineKernel, full, k, kernelFamily, zeros } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
-import { checkLr, withDefaults } from './validate.js';
+import { withDefaults } from './validate.js';
+import { type OptionsDecl, baseSpecs, bool, float, nonNegative, pair, pyFloat, withoutFused, defineOptions } from './options.js';
 
 /** Options of {@link Rprop}; defaults as torch.optim.Rprop. */
 export interface RpropOptions extends Omit<BaseOptions, 'fused'> {
@@ -14,16 +15,20 @@ export interface RpropOptions extends Omit<BaseOptions, 'fused'> {
   maximize?: boolean;
 }
 
-/** Every option of {@link Rprop} with its default, as in current torch.optim.Rprop. */
-export const RPROP_DEFAULTS: Required<RpropOptions> = {
-  lr: 1e-2,
-  etas: [0.5, 1.2],
-  stepSizes: [1e-6, 50],
-  foreach: null,
-  maximize: false,
-  differentiable: false,
-  capturable: false,
-};
+/** Rprop's options, declared once: defaults, kinds and torch's checks (in torch's order). */
+export const RPROP_OPTIONS: OptionsDecl<Required<RpropOptions>> = defineOptions<Required<RpropOptions>>(
+  'Rprop',
+  {
+    lr: float(1e-2, nonNegative('Invalid learning rate')),
+    etas: pair([0.5, 1.2], (e) => (e[0] > 0 && e[0] < 1 && e[1] > 1 ? undefined : `Invalid eta values: ${pyFloat(e[0])}, ${pyFloat(e[1])}`)),
+    stepSizes: pair([1e-6, 50]),
+    ...withoutFused(baseSpecs({ fused: false })),
+    maximize: bool(false),
+  },
+  { order: ['lr', 'etas'] },
+);
+
+export const RPROP_DEFAULTS: Required<RpropOptions> = RPROP_OPTIONS.defaults;
 
 /**
  * One pass per parameter: reads param, grad, prev, step_size; writes param, prev, step_size. The sign of
@@ -96,16 +101,12 @@ export function rprop(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class Rprop extends Optimizer<Required<RpropOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<RpropOptions> = {}) {
+  constructor(params: ParamsInput<RpropOptions>, options: Scheduled<RpropOptions> = {}) {
     super(params, withDefaults(RPROP_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    const etas = o.etas;
-    if (Array.isArray(etas) && typeof etas[0] === 'number' && typeof etas[1] === 'number') {
-      if (!(etas[0] > 0 && etas[0] < 1 && etas[1] > 1)) throw new ValueError(`Invalid eta values: ${etas[0]}, ${etas[1]}`);
-    }
+  protected override optionsDecl(): OptionsDecl<Required<RpropOptions>> {
+    return RPROP_OPTIONS;
   }
 
   protected override paramShapedState(): readonly string[] {

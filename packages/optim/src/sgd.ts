@@ -1,7 +1,7 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
-import { checkLr, checkMomentum, checkWeightDecay, withDefaults } from './validate.js';
-import { ValueError } from '@tsoptim/core';
+import { type OptionsDecl, baseSpecs, bool, defineOptions, float, nonNegative, withoutCapturable } from './options.js';
+import { withDefaults } from './validate.js';
 
 /** Options of {@link SGD}; defaults as torch.optim.SGD. */
 export interface SGDOptions extends Omit<BaseOptions, 'capturable'> {
@@ -19,17 +19,27 @@ export interface SGDOptions extends Omit<BaseOptions, 'capturable'> {
   maximize?: boolean;
 }
 
-export const SGD_DEFAULTS: Required<SGDOptions> = {
-  lr: 1e-3,
-  momentum: 0,
-  dampening: 0,
-  weightDecay: 0,
-  nesterov: false,
-  maximize: false,
-  foreach: null,
-  differentiable: false,
-  fused: null,
-};
+/** SGD's options, declared once: defaults, kinds, torch's checks and the Nesterov rule. */
+export const SGD_OPTIONS: OptionsDecl<Required<SGDOptions>> = defineOptions<Required<SGDOptions>>(
+  'SGD',
+  {
+    lr: float(1e-3, nonNegative('Invalid learning rate')),
+    momentum: float(0, nonNegative('Invalid momentum value')),
+    dampening: float(0),
+    weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+    nesterov: bool(false),
+    maximize: bool(false),
+    ...withoutCapturable(baseSpecs({ fused: true })),
+  },
+  {
+    cross: (o) =>
+      o.nesterov === true && typeof o.momentum === 'number' && typeof o.dampening === 'number' && (o.momentum <= 0 || o.dampening !== 0)
+        ? 'Nesterov momentum requires a momentum and zero dampening'
+        : undefined,
+  },
+);
+
+export const SGD_DEFAULTS: Required<SGDOptions> = SGD_OPTIONS.defaults;
 
 const sgdKernel = kernelFamily((f: { maximize: boolean; decay: boolean; momentum: boolean; nesterov: boolean; init: boolean }) =>
   defineKernel({
@@ -104,17 +114,12 @@ export function sgd(params: readonly Tensor[], grads: readonly Tensor[], momentu
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class SGD extends Optimizer<Required<SGDOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<SGDOptions> = {}) {
+  constructor(params: ParamsInput<SGDOptions>, options: Scheduled<SGDOptions> = {}) {
     super(params, withDefaults(SGD_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkMomentum(o.momentum);
-    checkWeightDecay(o.weightDecay);
-    if (o.nesterov === true && typeof o.momentum === 'number' && typeof o.dampening === 'number' && (o.momentum <= 0 || o.dampening !== 0)) {
-      throw new ValueError('Nesterov momentum requires a momentum and zero dampening');
-    }
+  protected override optionsDecl(): OptionsDecl<Required<SGDOptions>> {
+    return SGD_OPTIONS;
   }
 
   protected override paramShapedState(): readonly string[] {

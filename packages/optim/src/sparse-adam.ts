@@ -1,6 +1,7 @@
-import { type Parameter, RuntimeError, SparseTensor, type Tensor, ValueError, defineKernel, k, kernelFamily, } from '@tsoptim/core';
+import { type Parameter, RuntimeError, SparseTensor, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
-import { checkBetas, withDefaults } from './validate.js';
+import { withDefaults } from './validate.js';
+import { type OptionsDecl, betasCheck, bool, float, pair, positive, defineOptions } from './options.js';
 
 /** Options of {@link SparseAdam}; defaults as torch.optim.SparseAdam. */
 export interface SparseAdamOptions {
@@ -14,13 +15,19 @@ export interface SparseAdamOptions {
   maximize?: boolean;
 }
 
-/** torch.optim.SparseAdam's defaults. */
-export const SPARSE_ADAM_DEFAULTS: Required<SparseAdamOptions> = {
-  lr: 1e-3,
-  betas: [0.9, 0.999],
-  eps: 1e-8,
-  maximize: false,
-};
+/** SparseAdam's options, declared once: defaults, kinds and torch's checks (in torch's order). */
+export const SPARSE_ADAM_OPTIONS: OptionsDecl<Required<SparseAdamOptions>> = defineOptions<Required<SparseAdamOptions>>(
+  'SparseAdam',
+  {
+    lr: float(1e-3, positive('Invalid learning rate')),
+    betas: pair([0.9, 0.999], betasCheck),
+    eps: float(1e-8, positive('Invalid epsilon value')),
+    maximize: bool(false),
+  },
+  { order: ['lr', 'eps', 'betas'] },
+);
+
+export const SPARSE_ADAM_DEFAULTS: Required<SparseAdamOptions> = SPARSE_ADAM_OPTIONS.defaults;
 
 /**
  * One pass over the gradient's rows (a sparse run): reads the compact gradient values and the touched rows
@@ -124,14 +131,12 @@ export function sparseAdam(
  * opt.step();
  */
 export class SparseAdam extends Optimizer<Required<SparseAdamOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<SparseAdamOptions> = {}) {
+  constructor(params: ParamsInput<SparseAdamOptions>, options: Scheduled<SparseAdamOptions> = {}) {
     super(params, withDefaults(SPARSE_ADAM_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    if (typeof o.lr === 'number' && !(o.lr > 0)) throw new ValueError(`Invalid learning rate: ${o.lr}`);
-    if (typeof o.eps === 'number' && !(o.eps > 0)) throw new ValueError(`Invalid epsilon value: ${o.eps}`);
-    checkBetas(o.betas);
+  protected override optionsDecl(): OptionsDecl<Required<SparseAdamOptions>> {
+    return SPARSE_ADAM_OPTIONS;
   }
 
   protected override checkGradients(params: readonly Parameter[]): void {
