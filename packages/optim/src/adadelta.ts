@@ -1,5 +1,6 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type StateSpec, stepState } from './state-spec.js';
 import { withDefaults } from './validate.js';
 import { type OptionsDecl, baseSpecs, bool, float, inRange, nonNegative, withoutFused, defineOptions } from './options.js';
 
@@ -32,6 +33,9 @@ export const ADADELTA_OPTIONS: OptionsDecl<Required<AdadeltaOptions>> = defineOp
 );
 
 export const ADADELTA_DEFAULTS: Required<AdadeltaOptions> = ADADELTA_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const ADADELTA_STATE_SPEC: StateSpec = stepState(['square_avg', 'acc_delta']);
 
 /** One pass per parameter: reads param, grad, square_avg, acc_delta; writes param, square_avg, acc_delta. */
 export const adadeltaKernel = kernelFamily((f: { maximize: boolean; decay: boolean }) =>
@@ -110,6 +114,10 @@ export class Adadelta extends Optimizer<Required<AdadeltaOptions>> {
 
   protected override optionsDecl(): OptionsDecl<Required<AdadeltaOptions>> {
     return ADADELTA_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return ADADELTA_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

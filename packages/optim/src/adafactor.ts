@@ -1,6 +1,7 @@
 import { type Parameter, type Tensor, defineKernel, defineReduction, k, kernelFamily, meanSquaresReduction, meanReduction, zeros } from '@tsoptim/core';
 import type { BaseOptions, Scheduled } from './optimizer.js';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { type StateSpec, stepState } from './state-spec.js';
 import { withDefaults } from './validate.js';
 import { type OptionsDecl, bool, defineOptions, float, pyFloat } from './options.js';
 
@@ -47,6 +48,9 @@ export const ADAFACTOR_OPTIONS: OptionsDecl<Required<AdafactorOptions>> = define
 });
 
 export const ADAFACTOR_DEFAULTS: Required<AdafactorOptions> = ADAFACTOR_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const ADAFACTOR_STATE_SPEC: StateSpec = stepState([]);
 
 /** torch.finfo(torch.float32).eps: ε₁ when it is null (tsoptim tensors are float32). */
 export const FLOAT32_EPS = 2 ** -23;
@@ -255,6 +259,10 @@ export class Adafactor extends Optimizer<Required<AdafactorOptions>> {
 
   protected override optionsDecl(): OptionsDecl<Required<AdafactorOptions>> {
     return ADAFACTOR_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return ADAFACTOR_STATE_SPEC;
   }
 
   protected override stateTensorShape(key: string, param: Parameter): readonly number[] | 'any' | 'list' | undefined {

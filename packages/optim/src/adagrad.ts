@@ -9,6 +9,7 @@ import {
   kernelFamily,
 } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type StateSpec, stepState } from './state-spec.js';
 import { withDefaults } from './validate.js';
 import { type OptionsDecl, baseSpecs, bool, float, nonNegative, withoutCapturable, defineOptions } from './options.js';
 
@@ -44,6 +45,9 @@ export const ADAGRAD_OPTIONS: OptionsDecl<Required<AdagradOptions>> = defineOpti
 );
 
 export const ADAGRAD_DEFAULTS: Required<AdagradOptions> = ADAGRAD_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const ADAGRAD_STATE_SPEC: StateSpec = stepState(['sum']);
 
 /**
  * One pass per parameter: reads param, grad, sum; writes param, sum. The same kernel serves sparse gradients,
@@ -142,6 +146,10 @@ export class Adagrad extends Optimizer<Required<AdagradOptions>> {
 
   protected override optionsDecl(): OptionsDecl<Required<AdagradOptions>> {
     return ADAGRAD_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return ADAGRAD_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

@@ -1,6 +1,7 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { type OptionsDecl, baseSpecs, betasCheck, bool, defineOptions, float, nonNegative, pair } from './options.js';
+import { type StateSpec, stepState } from './state-spec.js';
 import { withDefaults } from './validate.js';
 
 /** Options of {@link Adam}; defaults as torch.optim.Adam. */
@@ -38,6 +39,9 @@ export const ADAM_OPTIONS: OptionsDecl<Required<AdamOptions>> = defineOptions<Re
 );
 
 export const ADAM_DEFAULTS: Required<AdamOptions> = ADAM_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const ADAM_STATE_SPEC: StateSpec = stepState(['exp_avg', 'exp_avg_sq']);
 
 type AdamFlags = { maximize: boolean; decay: 'none' | 'l2' | 'decoupled'; amsgrad: boolean };
 
@@ -155,6 +159,10 @@ export class Adam extends Optimizer<Required<AdamOptions>> {
 
   protected override optionsDecl(): OptionsDecl<Required<AdamOptions>> {
     return ADAM_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return ADAM_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

@@ -1,5 +1,6 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type StateSpec, stepState } from './state-spec.js';
 import { withDefaults } from './validate.js';
 import { type OptionsDecl, betasCheck, baseSpecs, bool, float, nonNegative, pair, withoutFused, defineOptions } from './options.js';
 
@@ -32,6 +33,9 @@ export const ADAMAX_OPTIONS: OptionsDecl<Required<AdamaxOptions>> = defineOption
 );
 
 export const ADAMAX_DEFAULTS: Required<AdamaxOptions> = ADAMAX_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const ADAMAX_STATE_SPEC: StateSpec = stepState(['exp_avg', 'exp_inf']);
 
 /** One pass per parameter: reads param, grad, exp_avg, exp_inf; writes the three. clr = γ/(1−β₁ᵗ) on the host. */
 export const adamaxKernel = kernelFamily((f: { maximize: boolean; decay: boolean }) =>
@@ -110,6 +114,10 @@ export class Adamax extends Optimizer<Required<AdamaxOptions>> {
 
   protected override optionsDecl(): OptionsDecl<Required<AdamaxOptions>> {
     return ADAMAX_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return ADAMAX_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

@@ -1,5 +1,6 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type StateSpec, stepState } from './state-spec.js';
 import { withDefaults } from './validate.js';
 import { type OptionsDecl, baseSpecs, bool, float, nonNegative, withoutFused, defineOptions } from './options.js';
 
@@ -35,6 +36,9 @@ export const ASGD_OPTIONS: OptionsDecl<Required<ASGDOptions>> = defineOptions<Re
 );
 
 export const ASGD_DEFAULTS: Required<ASGDOptions> = ASGD_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const ASGD_STATE_SPEC: StateSpec = stepState(['eta', 'mu', 'ax'], { eta: 'number', mu: 'number' });
 
 /**
  * One pass per parameter: reads param, grad, ax; writes param, ax. With μ = 1 (before averaging starts) the
@@ -122,6 +126,10 @@ export class ASGD extends Optimizer<Required<ASGDOptions>> {
 
   protected override optionsDecl(): OptionsDecl<Required<ASGDOptions>> {
     return ASGD_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return ASGD_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

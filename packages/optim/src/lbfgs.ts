@@ -17,6 +17,7 @@ import {
   zeros,
 } from '@tsoptim/core';
 import { type Closure, Optimizer, type ParamGroupInput, type ParamState, type ParamsInput, evaluateClosure, type Scheduled } from './optimizer.js';
+import type { StateSpec } from './state-spec.js';
 import { withDefaults } from './validate.js';
 import { type OptionsDecl, defineOptions, float, int, nonNegative } from './options.js';
 
@@ -50,6 +51,13 @@ export const LBFGS_OPTIONS: OptionsDecl<Required<LBFGSOptions>> = defineOptions<
 });
 
 export const LBFGS_DEFAULTS: Required<LBFGSOptions> = LBFGS_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const LBFGS_STATE_SPEC: StateSpec = {
+      scalars: { func_evals: 'count', n_iter: 'count', t: 'number', H_diag: 'number', prev_loss: 'number-or-null' },
+      required: ['func_evals', 'n_iter'],
+      together: ['d', 't', 'old_dirs', 'old_stps', 'ro', 'H_diag', 'prev_flat_grad', 'prev_loss'],
+    };
 
 function positiveInt(name: string): (v: number) => string | undefined {
   return (v) => (v >= 1 ? undefined : `LBFGS: option \`${name}\` must be at least 1, got ${v}`);
@@ -371,6 +379,10 @@ export class LBFGS extends Optimizer<Required<LBFGSOptions>> {
 
   protected override optionsDecl(): OptionsDecl<Required<LBFGSOptions>> {
     return LBFGS_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return LBFGS_STATE_SPEC;
   }
 
   protected override stateTensorShape(key: string, _param: Parameter): readonly number[] | 'any' | 'list' | undefined {

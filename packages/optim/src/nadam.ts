@@ -1,5 +1,6 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type StateSpec, stepState } from './state-spec.js';
 import { withDefaults } from './validate.js';
 import { type OptionsDecl, betasCheck, baseSpecs, bool, float, nonNegative, pair, withoutFused, defineOptions } from './options.js';
 
@@ -38,6 +39,9 @@ export const NADAM_OPTIONS: OptionsDecl<Required<NAdamOptions>> = defineOptions<
 );
 
 export const NADAM_DEFAULTS: Required<NAdamOptions> = NADAM_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const NADAM_STATE_SPEC: StateSpec = stepState(['mu_product', 'exp_avg', 'exp_avg_sq'], { mu_product: 'number' });
 
 /**
  * One pass per parameter: reads param, grad, exp_avg, exp_avg_sq; writes the three. The momentum schedule and
@@ -147,6 +151,10 @@ export class NAdam extends Optimizer<Required<NAdamOptions>> {
 
   protected override optionsDecl(): OptionsDecl<Required<NAdamOptions>> {
     return NADAM_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return NADAM_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

@@ -1,8 +1,10 @@
-import { Parameter, RuntimeError, SparseTensor, type Tensor, TypeError_, ValueError, zeros } from '@tsoptim/core';
+import { Parameter, RuntimeError, SparseTensor, Tensor, TypeError_, ValueError, zeros } from '@tsoptim/core';
 import { HookList, type RemovableHandle } from './hooks.js';
 import { isSchedule, resolveHyper } from './internal/hyper.js';
 import { type StateShape, decodeStateDict, encodeStateDict } from './internal/state-codec.js';
+import { finiteGradients } from './internal/finite.js';
 import { type OptionSite, type OptionsDecl, SCHEDULER_GROUP_KEYS } from './options.js';
+import { type StateSpec, checkStateDict } from './state-spec.js';
 import type { StateDict } from './state-dict.js';
 
 /** Evaluates the model and returns the loss; optimizers such as LBFGS call it several times per step. */
@@ -286,10 +288,74 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
         args = res;
       }
     }
-    const loss = this.stepImpl(args.closure);
+    let loss: number | undefined;
+    if (this.skipNonFinite && args.closure === undefined && !this.allGradientsFinite()) {
+      this.skippedSteps++;
+      return undefined;
+    }
+    const saved = this.saveScalars();
+    try {
+      loss = this.stepImpl(args.closure);
+    } catch (e) {
+      this.restoreScalars(saved);
+      throw e;
+    }
     this.scheduleStep++;
     for (const hook of [...this.stepPost.list(), ...globalPost.list()]) hook(this as unknown as Optimizer, args);
     return loss;
+  }
+
+  /**
+   * Opt-in guard (optax's `apply_if_finite`, torch's GradScaler skip): when true, a `step()` without a
+   * closure first checks every gradient with one fused reduction per tensor; if any element is NaN or ±∞,
+   * nothing changes and {@link Optimizer.skippedSteps} counts the step. Off by default, as in torch.
+   */
+  skipNonFinite = false;
+  /** Steps skipped by {@link Optimizer.skipNonFinite}. */
+  skippedSteps = 0;
+
+  /** Whether every gradient of every group is finite (one backend reduction per tensor). */
+  allGradientsFinite(): boolean {
+    for (const g of this.paramGroups) if (!finiteGradients(g.params)) return false;
+    return true;
+  }
+
+  /** The scalar state a step changes (counters...), so that a step that throws can put it back. */
+  private saveScalars(): unknown[] {
+    const keys = this.stateSpec()?.scalars;
+    const saved: unknown[] = [];
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (p.grad === null) continue;
+        const s = this.state.get(p);
+        saved.push(p, s);
+        if (s === undefined) continue;
+        saved.push(s.step);
+        if (keys !== undefined) for (const k in keys) if (k !== 'step') saved.push(s[k]);
+      }
+    }
+    return saved;
+  }
+
+  private restoreScalars(saved: unknown[]): void {
+    const keys = this.stateSpec()?.scalars;
+    let i = 0;
+    while (i < saved.length) {
+      const p = saved[i++] as Parameter;
+      const s = saved[i++] as ParamState | undefined;
+      if (s === undefined) {
+        this.state.delete(p);
+        continue;
+      }
+      this.state.set(p, s);
+      restoreKey(s, 'step', saved[i++]);
+      if (keys !== undefined) for (const k in keys) if (k !== 'step') restoreKey(s, k, saved[i++]);
+    }
+  }
+
+  /** The algorithm's per-parameter state: scalars and required keys (checked on load, restored on a failed step). */
+  protected stateSpec(): StateSpec | undefined {
+    return undefined;
   }
 
   /** Evaluates the closure (if any), then updates each group. Override for closure-driven algorithms. */
@@ -310,6 +376,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
   /** Rejects gradients the algorithm cannot use (sparse ones, by default), before any update happens. */
   protected checkGradients(params: readonly Parameter[]): void {
     rejectSparse(params, `${this.constructor.name} does not support sparse gradients`);
+    checkGradientShapes(params);
   }
 
   /**
@@ -361,6 +428,10 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
   stateDict(): StateDict {
     for (const hook of this.sdPre.list()) hook(this as unknown as Optimizer);
     let sd = encodeStateDict(this.paramGroups as ParamGroup<object>[], this.state);
+    // Entries not keyed by a parameter (state-dict hooks put them there) are kept under their own key, as torch does.
+    for (const [key, entry] of this.state as Map<unknown, ParamState>) {
+      if (!Parameter.isParameter(key)) sd.state[String(key)] = copyEntry(entry);
+    }
     // Schedule-valued options resume where they were: the step they are evaluated at is saved with them.
     // (An extra top-level key: torch's load_state_dict ignores it.)
     if (this.hasSchedules()) sd.schedule_step = this.scheduleStep;
@@ -384,7 +455,18 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       const res = hook(this as unknown as Optimizer, sd);
       if (res) sd = res;
     }
-    const decoded = decodeStateDict(sd, this.paramGroups as ParamGroup<object>[], (key, param) => this.stateTensorShape(key, param));
+    checkStateDict(sd, this.stateSpec(), this.constructor.name);
+    // Entries not keyed by a parameter index are kept as they are (torch's load_state_dict keeps them).
+    const paramState: StateDict['state'] = {};
+    const other = new Map<string, ParamState>();
+    for (const [key, entry] of Object.entries(sd.state)) {
+      if (/^\d+$/.test(key)) paramState[key] = entry;
+      else other.set(key, copyEntry(entry as ParamState));
+    }
+    const decoded = decodeStateDict({ ...sd, state: paramState }, this.paramGroups as ParamGroup<object>[], (key, param) =>
+      this.stateTensorShape(key, param),
+    );
+    for (const [key, entry] of other) (decoded.state as Map<unknown, ParamState>).set(key, entry);
     const decl = this.optionsDecl();
     decoded.groups.forEach((g, i) => {
       const rec = g as Record<string, unknown>;
@@ -456,6 +538,33 @@ export function evaluateClosure(closure: Closure | undefined): number | undefine
   if (r === undefined || r === null) return undefined;
   if (typeof r === 'number') return r;
   return (r as Tensor).item();
+}
+
+function restoreKey(s: ParamState, key: string, v: unknown): void {
+  if (v === undefined) delete s[key];
+  else s[key] = v;
+}
+
+function copyEntry(entry: ParamState): ParamState {
+  const out: ParamState = {};
+  for (const [k, v] of Object.entries(entry ?? {})) {
+    if (k === '__proto__') continue;
+    out[k] = Tensor.isTensor(v) ? v.clone() : Array.isArray(v) ? v.map((x) => (Tensor.isTensor(x) ? x.clone() : x)) : v;
+  }
+  return out;
+}
+
+/** Rejects a dense gradient whose size or backend is not its parameter's, before any update happens. */
+export function checkGradientShapes(params: readonly Parameter[]): void {
+  for (const p of params) {
+    const g = p.grad;
+    if (g === null || SparseTensor.isSparse(g)) continue;
+    if (!Tensor.isTensor(g)) throw new TypeError_(`the gradient of a parameter must be a Tensor, but got ${typeName(g)}`);
+    if (g.size !== p.size) {
+      throw new RuntimeError(`gradient of shape [${g.shape.join(', ')}] for a parameter of shape [${p.shape.join(', ')}]`);
+    }
+    if (g.backend !== p.backend) throw new RuntimeError('a gradient lives on another backend than its parameter');
+  }
 }
 
 /** Throws torch's message when a group's parameter has a sparse gradient the algorithm cannot use. */

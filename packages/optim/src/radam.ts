@@ -1,5 +1,6 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type StateSpec, stepState } from './state-spec.js';
 import { withDefaults } from './validate.js';
 import { type OptionsDecl, betasCheck, baseSpecs, bool, float, nonNegative, pair, withoutFused, defineOptions } from './options.js';
 
@@ -35,6 +36,9 @@ export const RADAM_OPTIONS: OptionsDecl<Required<RAdamOptions>> = defineOptions<
 );
 
 export const RADAM_DEFAULTS: Required<RAdamOptions> = RADAM_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const RADAM_STATE_SPEC: StateSpec = stepState(['exp_avg', 'exp_avg_sq']);
 
 type RAdamFlags = { maximize: boolean; decay: 'none' | 'l2' | 'decoupled'; rectified: boolean };
 
@@ -140,6 +144,10 @@ export class RAdam extends Optimizer<Required<RAdamOptions>> {
 
   protected override optionsDecl(): OptionsDecl<Required<RAdamOptions>> {
     return RADAM_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return RADAM_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

@@ -1,5 +1,6 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type StateSpec, stepState } from './state-spec.js';
 import { withDefaults } from './validate.js';
 import { type OptionsDecl, baseSpecs, bool, float, nonNegative, withoutFused, defineOptions } from './options.js';
 
@@ -38,6 +39,9 @@ export const RMSPROP_OPTIONS: OptionsDecl<Required<RMSpropOptions>> = defineOpti
 );
 
 export const RMSPROP_DEFAULTS: Required<RMSpropOptions> = RMSPROP_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const RMSPROP_STATE_SPEC: StateSpec = stepState(['square_avg']);
 
 type RMSpropFlags = { maximize: boolean; decay: boolean; centered: boolean; momentum: boolean };
 
@@ -144,6 +148,10 @@ export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
 
   protected override optionsDecl(): OptionsDecl<Required<RMSpropOptions>> {
     return RMSPROP_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return RMSPROP_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

@@ -1,5 +1,6 @@
 import { type Parameter, type Tensor, defineKernel, full, k, kernelFamily, zeros } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type StateSpec, stepState } from './state-spec.js';
 import { withDefaults } from './validate.js';
 import { type OptionsDecl, baseSpecs, bool, float, nonNegative, pair, pyFloat, withoutFused, defineOptions } from './options.js';
 
@@ -29,6 +30,9 @@ export const RPROP_OPTIONS: OptionsDecl<Required<RpropOptions>> = defineOptions<
 );
 
 export const RPROP_DEFAULTS: Required<RpropOptions> = RPROP_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const RPROP_STATE_SPEC: StateSpec = stepState(['prev', 'step_size']);
 
 /**
  * One pass per parameter: reads param, grad, prev, step_size; writes param, prev, step_size. The sign of
@@ -107,6 +111,10 @@ export class Rprop extends Optimizer<Required<RpropOptions>> {
 
   protected override optionsDecl(): OptionsDecl<Required<RpropOptions>> {
     return RPROP_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return RPROP_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

@@ -1,6 +1,7 @@
 import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { type OptionsDecl, baseSpecs, bool, defineOptions, float, nonNegative, withoutCapturable } from './options.js';
+import type { StateSpec } from './state-spec.js';
 import { withDefaults } from './validate.js';
 
 /** Options of {@link SGD}; defaults as torch.optim.SGD. */
@@ -40,6 +41,9 @@ export const SGD_OPTIONS: OptionsDecl<Required<SGDOptions>> = defineOptions<Requ
 );
 
 export const SGD_DEFAULTS: Required<SGDOptions> = SGD_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const SGD_STATE_SPEC: StateSpec = { scalars: {} };
 
 const sgdKernel = kernelFamily((f: { maximize: boolean; decay: boolean; momentum: boolean; nesterov: boolean; init: boolean }) =>
   defineKernel({
@@ -120,6 +124,10 @@ export class SGD extends Optimizer<Required<SGDOptions>> {
 
   protected override optionsDecl(): OptionsDecl<Required<SGDOptions>> {
     return SGD_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return SGD_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

@@ -1,5 +1,6 @@
 import { type Parameter, RuntimeError, SparseTensor, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type StateSpec, stepState } from './state-spec.js';
 import { withDefaults } from './validate.js';
 import { type OptionsDecl, betasCheck, bool, float, pair, positive, defineOptions } from './options.js';
 
@@ -28,6 +29,9 @@ export const SPARSE_ADAM_OPTIONS: OptionsDecl<Required<SparseAdamOptions>> = def
 );
 
 export const SPARSE_ADAM_DEFAULTS: Required<SparseAdamOptions> = SPARSE_ADAM_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const SPARSE_ADAM_STATE_SPEC: StateSpec = stepState(['exp_avg', 'exp_avg_sq']);
 
 /**
  * One pass over the gradient's rows (a sparse run): reads the compact gradient values and the touched rows
@@ -137,6 +141,10 @@ export class SparseAdam extends Optimizer<Required<SparseAdamOptions>> {
 
   protected override optionsDecl(): OptionsDecl<Required<SparseAdamOptions>> {
     return SPARSE_ADAM_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return SPARSE_ADAM_STATE_SPEC;
   }
 
   protected override checkGradients(params: readonly Parameter[]): void {
