@@ -50,7 +50,10 @@ export const ADAFACTOR_OPTIONS: OptionsDecl<Required<AdafactorOptions>> = define
 export const ADAFACTOR_DEFAULTS: Required<AdafactorOptions> = ADAFACTOR_OPTIONS.defaults;
 
 /** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const ADAFACTOR_STATE_SPEC: StateSpec = stepState([]);
+const ADAFACTOR_STATE_SPEC: StateSpec = {
+  ...stepState([]),
+  requiredFor: (shape) => (shape.length > 1 ? ['row_var', 'col_var'] : ['variance']),
+};
 
 /** torch.finfo(torch.float32).eps: ε₁ when it is null (tsoptim tensors are float32). */
 export const FLOAT32_EPS = 2 ** -23;

@@ -38,7 +38,7 @@ export const ASGD_OPTIONS: OptionsDecl<Required<ASGDOptions>> = defineOptions<Re
 export const ASGD_DEFAULTS: Required<ASGDOptions> = ASGD_OPTIONS.defaults;
 
 /** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const ASGD_STATE_SPEC: StateSpec = stepState(['eta', 'mu', 'ax'], { eta: 'number', mu: 'number' });
+const ASGD_STATE_SPEC: StateSpec = stepState(['eta', 'mu', 'ax'], { eta: 'non-negative', mu: 'non-negative' });
 
 /**
  * One pass per parameter: reads param, grad, ax; writes param, ax. With μ = 1 (before averaging starts) the

@@ -54,7 +54,7 @@ export const LBFGS_DEFAULTS: Required<LBFGSOptions> = LBFGS_OPTIONS.defaults;
 
 /** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
 const LBFGS_STATE_SPEC: StateSpec = {
-      scalars: { func_evals: 'count', n_iter: 'count', t: 'number', H_diag: 'number', prev_loss: 'number-or-null' },
+      scalars: { func_evals: 'count', n_iter: 'count', t: 'number', H_diag: 'number', prev_loss: 'number-or-null', ro: 'number-list', al: 'number-list' },
       required: ['func_evals', 'n_iter'],
       together: ['d', 't', 'old_dirs', 'old_stps', 'ro', 'H_diag', 'prev_flat_grad', 'prev_loss'],
     };

@@ -41,7 +41,7 @@ export const NADAM_OPTIONS: OptionsDecl<Required<NAdamOptions>> = defineOptions<
 export const NADAM_DEFAULTS: Required<NAdamOptions> = NADAM_OPTIONS.defaults;
 
 /** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const NADAM_STATE_SPEC: StateSpec = stepState(['mu_product', 'exp_avg', 'exp_avg_sq'], { mu_product: 'number' });
+const NADAM_STATE_SPEC: StateSpec = stepState(['mu_product', 'exp_avg', 'exp_avg_sq'], { mu_product: 'non-negative' });
 
 /**
  * One pass per parameter: reads param, grad, exp_avg, exp_avg_sq; writes the three. The momentum schedule and

@@ -364,6 +364,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     // Check every group before updating any, so a rejected step changes nothing.
     const work = this.paramGroups.map((group) => {
       const params = group.params.filter((p) => p.grad !== null);
+      checkGradientShapes(params);
       this.checkGradients(params);
       return { options: this.hyper(group), params };
     });
@@ -376,7 +377,6 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
   /** Rejects gradients the algorithm cannot use (sparse ones, by default), before any update happens. */
   protected checkGradients(params: readonly Parameter[]): void {
     rejectSparse(params, `${this.constructor.name} does not support sparse gradients`);
-    checkGradientShapes(params);
   }
 
   /**
@@ -455,7 +455,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       const res = hook(this as unknown as Optimizer, sd);
       if (res) sd = res;
     }
-    checkStateDict(sd, this.stateSpec(), this.constructor.name);
+    checkStateDict(sd, this.stateSpec(), this.constructor.name, this.paramGroups);
     // Entries not keyed by a parameter index are kept as they are (torch's load_state_dict keeps them).
     const paramState: StateDict['state'] = {};
     const other = new Map<string, ParamState>();

@@ -9,7 +9,7 @@ import { describeValue } from './options.js';
 import type { StateDict } from './state-dict.js';
 
 /** A host-side scalar: a step counter (integer ≥ 0), or a finite number. */
-export type ScalarStateKind = 'count' | 'number' | 'number-or-null';
+export type ScalarStateKind = 'count' | 'number' | 'non-negative' | 'number-or-null' | 'number-list';
 
 /** The state of one algorithm. */
 export interface StateSpec {
@@ -19,6 +19,8 @@ export interface StateSpec {
   readonly required?: readonly string[];
   /** Keys that come all together or not at all (LBFGS's history after its first iteration). */
   readonly together?: readonly string[];
+  /** Keys required for a parameter of this shape (Adafactor's factored or full variance). */
+  readonly requiredFor?: (shape: readonly number[]) => readonly string[];
 }
 
 /** The state of the Adam family and most elementwise algorithms: a step counter and per-element tensors. */
@@ -37,9 +39,11 @@ function scalarOf(v: unknown): unknown {
 }
 
 function kindOk(v: unknown, kind: ScalarStateKind): boolean {
+  if (kind === 'number-list') return Array.isArray(v) && v.every((e) => kindOk(e, 'number-or-null'));
   const x = scalarOf(v);
   if (kind === 'number-or-null' && x === null) return true;
   if (typeof x !== 'number' || !Number.isFinite(x)) return false;
+  if (kind === 'non-negative') return x >= 0;
   return kind !== 'count' || (Number.isInteger(x) && x >= 0);
 }
 
@@ -49,7 +53,13 @@ function kindOk(v: unknown, kind: ScalarStateKind): boolean {
  *
  * @throws ValueError naming the parameter and key.
  */
-export function checkStateDict(sd: StateDict, spec: StateSpec | undefined, className: string): void {
+export function checkStateDict(
+  sd: StateDict,
+  spec: StateSpec | undefined,
+  className: string,
+  current: readonly { readonly params: readonly { readonly shape: readonly number[] }[] }[] = [],
+): void {
+  const paramShape = (i: number, j: number) => current[i]?.params[j]?.shape;
   if (!isPlainObject(sd)) throw new ValueError(`${className}.loadStateDict: a state dict must be an object, got ${describeValue(sd)}`);
   for (const key of Object.keys(sd)) {
     if (FORBIDDEN.has(key)) throw new ValueError(`${className}.loadStateDict: the state dict has a forbidden key '${key}'`);
@@ -68,8 +78,17 @@ export function checkStateDict(sd: StateDict, spec: StateSpec | undefined, class
       throw new ValueError(`loaded state dict has parameter group ${i} whose 'params' is not a list of parameter indices`);
     }
   });
-  const ids = new Set<number>();
-  for (const g of groups as { params: number[] }[]) for (const x of g.params) ids.add(x);
+  // torch's checks first, with torch's messages.
+  if (current.length !== 0) {
+    if (groups.length !== current.length) throw new ValueError('loaded state dict has a different number of parameter groups');
+    groups.forEach((g, i) => {
+      if ((g as { params: unknown[] }).params.length !== current[i]!.params.length) {
+        throw new ValueError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+      }
+    });
+  }
+  const ids = new Map<number, readonly number[] | undefined>();
+  (groups as { params: number[] }[]).forEach((g, i) => g.params.forEach((x, j) => ids.set(x, paramShape(i, j))));
   for (const id of Object.keys(state)) {
     if (FORBIDDEN.has(id)) throw new ValueError(`loaded state dict has a forbidden key '${id}' in its state`);
     const entry = state[id];
@@ -82,8 +101,12 @@ export function checkStateDict(sd: StateDict, spec: StateSpec | undefined, class
       if (FORBIDDEN.has(key)) throw new ValueError(`loaded state dict has a forbidden key '${key}' in the state of parameter ${id}`);
     }
     if (spec === undefined) continue;
-    for (const key of spec.required ?? []) {
-      if (!Object.hasOwn(entry, key)) throw new ValueError(`loaded state dict is missing '${key}' in the state of parameter ${id} (${className})`);
+    const shape = ids.get(Number(id));
+    const required = [...(spec.required ?? []), ...(spec.requiredFor !== undefined && shape !== undefined ? spec.requiredFor(shape) : [])];
+    for (const key of required) {
+      if (!Object.hasOwn(entry, key) || entry[key] === null || entry[key] === undefined) {
+        throw new ValueError(`loaded state dict is missing '${key}' in the state of parameter ${id} (${className})`);
+      }
     }
     if (spec.together !== undefined) {
       const present = spec.together.filter((k) => Object.hasOwn(entry, k));
@@ -96,7 +119,7 @@ export function checkStateDict(sd: StateDict, spec: StateSpec | undefined, class
       if (!Object.hasOwn(entry, key)) continue;
       const v = entry[key];
       if (!kindOk(v, kind)) {
-        const want = kind === 'count' ? 'an integer ≥ 0' : kind === 'number' ? 'a finite number' : 'a finite number or null';
+        const want = { count: 'an integer ≥ 0', number: 'a finite number', 'non-negative': 'a finite number ≥ 0', 'number-or-null': 'a finite number or null', 'number-list': 'a list of finite numbers (or nulls)' }[kind];
         throw new ValueError(`loaded state dict has '${key}' = ${describeValue(v)} in the state of parameter ${id}; expected ${want}`);
       }
     }
