@@ -44,8 +44,8 @@ export const LBFGS_OPTIONS: OptionsDecl<Required<LBFGSOptions>> = defineOptions<
   lr: float(1, nonNegative('Invalid learning rate')),
   maxIter: int(20, positiveInt('max_iter')),
   maxEval: { default: null, kind: { type: 'int', nullable: true }, schedulable: false, check: (v) => (v === null ? undefined : positiveInt('max_eval')(v)) },
-  toleranceGrad: float(1e-7, undefined, { schedulable: false }),
-  toleranceChange: float(1e-9, undefined, { schedulable: false }),
+  toleranceGrad: float(1e-7, nonNegative('Invalid tolerance_grad value'), { schedulable: false }),
+  toleranceChange: float(1e-9, nonNegative('Invalid tolerance_change value'), { schedulable: false }),
   historySize: int(100, positiveInt('history_size')),
   lineSearchFn: { default: null, kind: { type: 'enum', values: ['strong_wolfe', null] } },
 });

@@ -154,7 +154,7 @@ const tensorNote = 'a Tensor is not accepted as an option value (torch takes one
 function kindText(kind: OptionKind): string {
   switch (kind.type) {
     case 'float':
-      return kind.nullable ? 'a number or null' : 'a number';
+      return kind.nullable ? 'a number or null' : 'a number (or a schedule: a function, an iterator, an array of 2+ numbers)';
     case 'int':
       return kind.nullable ? 'an integer or null' : 'an integer';
     case 'boolean':
@@ -176,7 +176,9 @@ function kindOk(v: unknown, spec: OptionSpec): { ok: boolean; plain: boolean } {
       if (typeof v === 'number') return { ok: kind.type === 'float' || Number.isInteger(v) || !Number.isFinite(v), plain: true };
       if (v === null && kind.nullable) return { ok: true, plain: false };
       if (!schedulable) return { ok: false, plain: false };
-      if (Array.isArray(v)) return { ok: v.length > 0 && v.every((x) => typeof x === 'number'), plain: false };
+      // A schedule array has one value per step; a single value in an array is a mistake (torch's per-group
+      // lists belong to schedulers), so it needs at least two.
+      if (Array.isArray(v)) return { ok: v.length > 1 && v.every((x) => typeof x === 'number'), plain: false };
       return { ok: isScheduleLike(v), plain: false };
     }
     case 'boolean':
@@ -265,7 +267,13 @@ export function defineOptions<O extends object>(
       }
       for (const key of order) {
         const spec = table.get(key)!;
-        if (spec.check === undefined || plain.get(key) !== true) continue;
+        if (plain.get(key) !== true) continue;
+        if (spec.check === undefined) {
+          // No range to check, but NaN is never a setting.
+          const v = values[key];
+          if (typeof v === 'number' && Number.isNaN(v)) throw new ValueError(`Invalid ${spec.torch ?? toSnake(key)} value: nan`);
+          continue;
+        }
         const msg = spec.check(values[key] as never);
         if (msg !== undefined) throw new ValueError(msg);
       }
