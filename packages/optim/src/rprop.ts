@@ -40,6 +40,11 @@ const RPROP_STATE_SPEC: StateSpec = stepState(['prev', 'step_size']);
  * One pass per parameter: reads param, grad, prev, step_size; writes param, prev, step_size. The sign of
  * g·prev selects η+, η− or 1 per element; where the sign flipped the gradient counts as 0.
  */
+/** sign(x) with torch's convention sign(NaN) = 0 (comparisons with NaN are false). */
+function signOrZero(x: k.Expr): k.Expr {
+  return k.select(k.gt(x, 0), 1, k.select(k.lt(x, 0), -1, 0));
+}
+
 export const rpropKernel = kernelFamily((f: { maximize: boolean }) =>
   defineKernel({
     name: 'rprop',
@@ -48,12 +53,13 @@ export const rpropKernel = kernelFamily((f: { maximize: boolean }) =>
     outputs: ['param', 'prev', 'stepSize'],
     body: ({ param, grad, prev, stepSize }, s) => {
       const g = f.maximize ? k.neg(grad) : grad;
-      const sign = k.sign(k.mul(g, prev));
+      // torch's sign is 0 for NaN: a NaN gradient element leaves its parameter and step size as they are.
+      const sign = signOrZero(k.mul(g, prev));
       const flipped = k.lt(sign, 0);
       const factor = k.select(k.gt(sign, 0), s.etaPlus, k.select(flipped, s.etaMinus, 1));
       const size = k.clamp(k.mul(stepSize, factor), s.stepSizeMin, s.stepSizeMax);
       const kept = k.select(flipped, 0, g);
-      return { param: k.sub(param, k.mul(k.sign(kept), size)), prev: kept, stepSize: size };
+      return { param: k.sub(param, k.mul(signOrZero(kept), size)), prev: kept, stepSize: size };
     },
   }),
 );
