@@ -1,4 +1,4 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
+import { type Parameter, RuntimeError, SparseTensor, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { type OptionsDecl, baseSpecs, bool, defineOptions, float, nonNegative, withoutCapturable } from './options.js';
 import type { StateSpec } from './state-spec.js';
@@ -44,6 +44,9 @@ export const SGD_DEFAULTS: Required<SGDOptions> = SGD_OPTIONS.defaults;
 
 /** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
 const SGD_STATE_SPEC: StateSpec = { scalars: {} };
+
+/** dst ← src over the selected rows (a sparse gradient's values into a dense tensor). */
+const scatterKernel = defineKernel({ name: 'scatter-rows', inputs: ['dst', 'src'], scalars: [], outputs: ['dst'], body: ({ src }) => ({ dst: src }) });
 
 const sgdKernel = kernelFamily((f: { maximize: boolean; decay: boolean; momentum: boolean; nesterov: boolean; init: boolean }) =>
   defineKernel({
@@ -134,10 +137,34 @@ export class SGD extends Optimizer<Required<SGDOptions>> {
     return ['momentum_buffer'];
   }
 
+  /** Sparse gradients are accepted, as torch's SGD accepts them — but not with weight decay (torch's message). */
+  protected override checkGradients(params: readonly Parameter[]): void {
+    const sparse = params.find((p) => SparseTensor.isSparse(p.grad));
+    if (sparse === undefined) return;
+    const wd = this.paramGroups.find((g) => g.params.includes(sparse))?.weightDecay;
+    if (typeof wd === 'number' && wd !== 0) throw new RuntimeError('add(sparse, dense) is not supported. Use add(dense, sparse) instead.');
+  }
+
   protected updateGroup(group: ParamGroup<Required<SGDOptions>>, params: Parameter[]): void {
-    const grads = params.map((p) => p.grad as Tensor);
+    // A sparse gradient is the dense gradient with zeros elsewhere: scattered into one, the update is torch's
+    // (with momentum or weight decay torch's sparse arithmetic gives the same dense result).
+    const scattered: Tensor[] = [];
+    const grads = params.map((p) => {
+      const g = p.grad!;
+      if (!SparseTensor.isSparse(g)) return g;
+      const dense = zeros(p.shape, { backend: p.backend });
+      const c = g.coalesce();
+      p.backend.run(scatterKernel, { tensors: { dst: dense, src: c.values }, rows: { indices: c.indices, rowSize: c.rowSize, compact: ['src'] } });
+      if (c !== g) c.values.dispose();
+      scattered.push(dense);
+      return dense;
+    });
     const buffers = params.map((p) => (this.state.get(p)?.momentum_buffer as Tensor | undefined) ?? null);
-    sgd(params, grads, buffers, group);
+    try {
+      sgd(params, grads, buffers, group);
+    } finally {
+      for (const t of scattered) t.dispose();
+    }
     if (group.momentum !== 0) {
       params.forEach((p, i) => {
         this.stateOf(p).momentum_buffer = buffers[i];

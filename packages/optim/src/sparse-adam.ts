@@ -1,4 +1,4 @@
-import { type Parameter, RuntimeError, SparseTensor, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
+import { type Parameter, RuntimeError, SparseTensor, ValueError, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { type StateSpec, stepState } from './state-spec.js';
 import { withDefaults } from './validate.js';
@@ -14,6 +14,22 @@ export interface SparseAdamOptions {
   eps?: number;
   /** Maximise the objective instead of minimising it (default false). */
   maximize?: boolean;
+}
+
+/** torch's check: `Sparse params at indices [i, [g, j]]: SparseAdam requires dense parameter tensors`. */
+function rejectSparseParams(list: readonly unknown[]): void {
+  const found: string[] = [];
+  list.forEach((item, i) => {
+    if (SparseTensor.isSparse(item)) found.push(String(i));
+    else if (typeof item === 'object' && item !== null && !Array.isArray(item) && Object.hasOwn(item, 'params')) {
+      const inner = (item as { params: unknown }).params;
+      const ps = Array.isArray(inner) ? inner : [];
+      ps.forEach((p, j) => {
+        if (SparseTensor.isSparse(p)) found.push(`[${i}, ${j}]`);
+      });
+    }
+  });
+  if (found.length > 0) throw new ValueError(`Sparse params at indices [${found.join(', ')}]: SparseAdam requires dense parameter tensors`);
 }
 
 /** SparseAdam's options, declared once: defaults, kinds and torch's checks (in torch's order). */
@@ -136,7 +152,9 @@ export function sparseAdam(
  */
 export class SparseAdam extends Optimizer<Required<SparseAdamOptions>> {
   constructor(params: ParamsInput<SparseAdamOptions>, options: Scheduled<SparseAdamOptions> = {}) {
-    super(params, withDefaults(SPARSE_ADAM_DEFAULTS, options));
+    const list = typeof params === 'object' && params !== null && Symbol.iterator in params ? [...(params as Iterable<unknown>)] : params;
+    if (Array.isArray(list)) rejectSparseParams(list);
+    super(list as ParamsInput<SparseAdamOptions>, withDefaults(SPARSE_ADAM_DEFAULTS, options));
   }
 
   protected override optionsDecl(): OptionsDecl<Required<SparseAdamOptions>> {
