@@ -1,5 +1,5 @@
 import { type Parameter, type Tensor, TypeError_, zeros } from '@tsoptim/core';
-import { type ParamGroup, type ParamState, type ParamsInput, validate } from '@tsoptim/optim';
+import { type ParamGroup, type ParamState, type ParamsInput, rejectUnknownOptions } from '@tsoptim/optim';
 import { adaptiveUpdate } from './adaptive-update.js';
 import type { WeightDecayStrategy } from './decay-fragment.js';
 import { type AdaptiveGroupOptions, GenericAdaptiveOptimizer } from './generic-adaptive-optimizer.js';
@@ -45,6 +45,9 @@ export interface SecondMoment {
 
 const ADAM_SECOND: SecondMoment = Object.freeze({ kind: 'sq', key: 'exp_avg_sq', maxKey: 'max_exp_avg_sq' });
 
+/** The options Adam's constructor takes. */
+const ADAM_OPTION_NAMES: readonly string[] = ['lr', 'betas', 'eps', 'weightDecay', 'optimizedUpdate'];
+
 /**
  * Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", https://arxiv.org/abs/1412.6980) as labml
  * writes it on {@link GenericAdaptiveOptimizer}, with a pluggable weight decay:
@@ -76,6 +79,7 @@ export class Adam<O extends AdamGroupOptions = AdamGroupOptions> extends Generic
   readonly optimizedUpdate: boolean;
 
   constructor(params: ParamsInput, options: AdamOptions = {}, defaults: Record<string, unknown> = {}) {
+    if (new.target === Adam) rejectUnknownOptions('Adam', options, ADAM_OPTION_NAMES);
     const decay = toStrategy(options.weightDecay);
     super(params, {
       ...defaults,
@@ -89,12 +93,11 @@ export class Adam<O extends AdamGroupOptions = AdamGroupOptions> extends Generic
   }
 
   protected override validate(options: Record<string, unknown>): void {
-    super.validate(options);
-    validate.checkWeightDecay(options.weightDecay);
     const wd = options.weightDecay as { resolve?: unknown } | null;
     if (typeof wd === 'object' && wd !== null && typeof wd.resolve === 'function') {
       throw new TypeError_("a group's weightDecay is a coefficient; the weight-decay strategy is an optimizer option");
     }
+    super.validate(options);
   }
 
   /** The second moment this optimizer keeps (AdaBelief overrides it). */

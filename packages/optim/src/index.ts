@@ -58,6 +58,7 @@ export {
   pair,
   positive,
   pyFloat,
+  rejectUnknownOptions,
   suggestName,
   withoutCapturable,
   withoutFused,

@@ -387,3 +387,22 @@ export function withoutCapturable<T extends { capturable: unknown }>(specs: T): 
   const { capturable: _, ...rest } = specs;
   return rest;
 }
+
+/**
+ * Rejects option names a constructor does not take, naming the class and the likely intended name — for
+ * constructors whose options are not all group options (labml's strategies, flags of the class).
+ *
+ * @throws TypeError_ `<Class> got an unknown option \`x\`; did you mean \`y\`?`
+ */
+export function rejectUnknownOptions(className: string, options: unknown, names: readonly string[]): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null || Array.isArray(options) || Tensor.isTensor(options)) {
+    throw new TypeError_(`${className} options must be an object, got ${describeValue(options)}`);
+  }
+  const torchNames = new Map(names.map((n) => [toSnake(n), n] as const).filter(([t, n]) => t !== n));
+  for (const key of Object.keys(options)) {
+    if (names.includes(key)) continue;
+    const guess = suggestName(key, names, torchNames);
+    throw new TypeError_(`${className} got an unknown option \`${key}\`${guess === undefined ? '' : `; did you mean \`${guess}\`?`}`);
+  }
+}
