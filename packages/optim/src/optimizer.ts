@@ -112,7 +112,7 @@ function isIterable(x: unknown): x is Iterable<unknown> {
 }
 
 function isGroupInput(x: unknown): x is ParamGroupInput {
-  return typeof x === 'object' && x !== null && !Parameter.isParameter(x) && !Array.isArray(x) && 'params' in x;
+  return typeof x === 'object' && x !== null && !Parameter.isParameter(x) && !Array.isArray(x) && Object.hasOwn(x, 'params');
 }
 
 const CUDA_ONLY: Record<string, string> = {
@@ -493,7 +493,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
   private hasSchedules(): boolean {
     const d = this.defaults as Record<string, unknown>;
     return this.paramGroups.some((g) =>
-      Object.entries(g).some(([k, v]) => k !== 'params' && k !== 'paramNames' && isSchedule(v, d[k], k)),
+      Object.entries(g).some(([k, v]) => k !== 'params' && k !== 'paramNames' && isSchedule(v, Object.hasOwn(d, k) ? d[k] : undefined, k)),
     );
   }
 
