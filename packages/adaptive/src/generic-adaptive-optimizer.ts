@@ -1,4 +1,4 @@
-import type { Parameter, Tensor } from '@tsoptim/core';
+import { type Parameter, type Tensor, TypeError_ } from '@tsoptim/core';
 import {
   Optimizer,
   type OptionsDecl,
@@ -11,7 +11,9 @@ import {
   float,
   nonNegative,
   pair,
+  SCHEDULER_GROUP_KEYS,
   rejectSparse,
+  suggestName,
 } from '@tsoptim/optim';
 
 /** The options every adaptive optimizer's groups have. */
@@ -83,7 +85,18 @@ export abstract class GenericAdaptiveOptimizer<O extends AdaptiveGroupOptions = 
   /** Checks `lr ≥ 0`, `eps ≥ 0` and `0 ≤ βᵢ < 1`, with labml's (and torch's) messages. Subclasses extend it. */
   protected override validate(options: Record<string, unknown>): void {
     // Kinds (a string, null or a Tensor lr...) and ranges of the family's options; other keys are a subclass's.
-    const decl = groupDecl(this.constructor.name);
+    const cls = this.constructor.name;
+    // Groups (once the defaults exist) take the optimizer's own options and the keys schedulers write.
+    const defaults = this.defaults as Record<string, unknown> | undefined;
+    if (defaults !== undefined) {
+      const names = Object.keys(defaults);
+      for (const key of Object.keys(options)) {
+        if (key === 'params' || key === 'paramNames' || Object.hasOwn(defaults, key) || SCHEDULER_GROUP_KEYS.has(key)) continue;
+        const guess = suggestName(key, names, new Map(names.map((n) => [n.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), n])));
+        throw new TypeError_(`${cls} got an unknown option \`${key}\` in a parameter group${guess === undefined ? '' : `; did you mean \`${guess}\`?`}`);
+      }
+    }
+    const decl = groupDecl(cls);
     decl.check(options, 'options', new Set(Object.keys(options).filter((k) => !decl.has(k))));
   }
 

@@ -7,6 +7,7 @@ import {
   type ParamState,
   type ParamsInput,
   type OptionsDecl,
+  type StateSpec,
   SCHEDULER_GROUP_KEYS,
   bool,
   defineOptions,
@@ -15,6 +16,7 @@ import {
   pair,
   pyFloat,
   rejectSparse,
+  stepState,
   validate,
 } from '@tsoptim/optim';
 import { optionsFirst } from './internal/options-first.js';
@@ -46,6 +48,8 @@ export interface NeroPlusOptions {
   /** Keep each row's mean at zero (default true). */
   zeroMean?: boolean;
 }
+
+const NERO_PLUS_STATE: StateSpec = stepState(['exp_avg_sq']);
 
 /** NeroPlus's options, declared once: defaults, kinds and ALF's checks. */
 export const NERO_PLUS_OPTIONS: OptionsDecl<Required<NeroPlusOptions>> = defineOptions<Required<NeroPlusOptions>>('NeroPlus', {
@@ -212,6 +216,10 @@ export class NeroPlus extends Optimizer<Required<NeroPlusOptions>> {
 
   protected override optionsDecl(): OptionsDecl<Required<NeroPlusOptions>> {
     return NERO_PLUS_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return NERO_PLUS_STATE;
   }
 
   /** Rejects sparse gradients and invalid per-parameter options before any parameter changes. */
