@@ -1,5 +1,5 @@
 import { type Parameter, type Tensor, TypeError_, zeros } from '@tsoptim/core';
-import { type ParamGroup, type ParamState, type ParamsInput, rejectUnknownOptions } from '@tsoptim/optim';
+import { type ParamGroup, type ParamState, type ParamsInput, type StateSpec, rejectUnknownOptions } from '@tsoptim/optim';
 import { adaptiveUpdate } from './adaptive-update.js';
 import type { WeightDecayStrategy } from './decay-fragment.js';
 import { type AdaptiveGroupOptions, GenericAdaptiveOptimizer } from './generic-adaptive-optimizer.js';
@@ -98,6 +98,12 @@ export class Adam<O extends AdamGroupOptions = AdamGroupOptions> extends Generic
       throw new TypeError_("a group's weightDecay is a coefficient; the weight-decay strategy is an optimizer option");
     }
     super.validate(options);
+  }
+
+  /** `step`, `exp_avg` and the second moment's key are required in a loaded state. */
+  protected override stateSpec(): StateSpec {
+    const m = this.secondMoment();
+    return { scalars: { step: 'count' }, required: ['step', 'exp_avg', m.key], notNull: [m.maxKey] };
   }
 
   /** The second moment this optimizer keeps (AdaBelief overrides it). */

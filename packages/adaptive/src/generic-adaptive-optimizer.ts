@@ -5,6 +5,7 @@ import {
   type ParamGroup,
   type ParamState,
   type ParamsInput,
+  type StateSpec,
   betasCheck,
   bool,
   defineOptions,
@@ -36,6 +37,7 @@ const GROUP_SPECS = {
   warmup: float(0, nonNegative('Invalid warmup value')),
   totalSteps: float(0, nonNegative('Invalid total_steps value')),
 };
+const GENERIC_STATE: StateSpec = { scalars: { step: 'count' } };
 const groupDecls = new Map<string, OptionsDecl<typeof GROUP_SPECS>>();
 
 function groupDecl(className: string): OptionsDecl<typeof GROUP_SPECS> {
@@ -98,6 +100,11 @@ export abstract class GenericAdaptiveOptimizer<O extends AdaptiveGroupOptions = 
     }
     const decl = groupDecl(cls);
     decl.check(options, 'options', new Set(Object.keys(options).filter((k) => !decl.has(k))));
+  }
+
+  /** `step` is a count (checked on load, restored by a failed step); subclasses add their required keys. */
+  protected override stateSpec(): StateSpec {
+    return GENERIC_STATE;
   }
 
   protected override checkGradients(params: readonly Parameter[]): void {

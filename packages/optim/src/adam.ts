@@ -41,7 +41,7 @@ export const ADAM_OPTIONS: OptionsDecl<Required<AdamOptions>> = defineOptions<Re
 export const ADAM_DEFAULTS: Required<AdamOptions> = ADAM_OPTIONS.defaults;
 
 /** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const ADAM_STATE_SPEC: StateSpec = stepState(['exp_avg', 'exp_avg_sq']);
+const ADAM_STATE_SPEC: StateSpec = { ...stepState(['exp_avg', 'exp_avg_sq']), notNull: ['max_exp_avg_sq'] };
 
 type AdamFlags = { maximize: boolean; decay: 'none' | 'l2' | 'decoupled'; amsgrad: boolean };
 

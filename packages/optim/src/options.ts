@@ -389,8 +389,8 @@ export function withoutCapturable<T extends { capturable: unknown }>(specs: T): 
 }
 
 /**
- * Rejects option names a constructor does not take, naming the class and the likely intended name — for
- * constructors whose options are not all group options (labml's strategies, flags of the class).
+ * Rejects option names a constructor does not take, naming the class and the likely intended name, and `null`
+ * values — for constructors whose options are not all group options (labml's strategies, flags of the class).
  *
  * @throws TypeError_ `<Class> got an unknown option \`x\`; did you mean \`y\`?`
  */
@@ -401,7 +401,11 @@ export function rejectUnknownOptions(className: string, options: unknown, names:
   }
   const torchNames = new Map(names.map((n) => [toSnake(n), n] as const).filter(([t, n]) => t !== n));
   for (const key of Object.keys(options)) {
-    if (names.includes(key)) continue;
+    if (names.includes(key)) {
+      const v = (options as Record<string, unknown>)[key];
+      if (v === null) throw new TypeError_(`${className}: option \`${key}\` is null; leave it out to take its default`);
+      continue;
+    }
     const guess = suggestName(key, names, torchNames);
     throw new TypeError_(`${className} got an unknown option \`${key}\`${guess === undefined ? '' : `; did you mean \`${guess}\`?`}`);
   }

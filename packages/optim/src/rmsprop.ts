@@ -41,7 +41,7 @@ export const RMSPROP_OPTIONS: OptionsDecl<Required<RMSpropOptions>> = defineOpti
 export const RMSPROP_DEFAULTS: Required<RMSpropOptions> = RMSPROP_OPTIONS.defaults;
 
 /** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const RMSPROP_STATE_SPEC: StateSpec = stepState(['square_avg']);
+const RMSPROP_STATE_SPEC: StateSpec = { ...stepState(['square_avg']), notNull: ['momentum_buffer', 'grad_avg'] };
 
 type RMSpropFlags = { maximize: boolean; decay: boolean; centered: boolean; momentum: boolean };
 

@@ -19,6 +19,8 @@ export interface StateSpec {
   readonly required?: readonly string[];
   /** Keys that come all together or not at all (LBFGS's history after its first iteration). */
   readonly together?: readonly string[];
+  /** Keys that may be absent but, when present, are never null (AMSGrad's running maximum). */
+  readonly notNull?: readonly string[];
   /** Keys required for a parameter of this shape (Adafactor's factored or full variance). */
   readonly requiredFor?: (shape: readonly number[]) => readonly string[];
 }
@@ -106,6 +108,11 @@ export function checkStateDict(
     for (const key of required) {
       if (!Object.hasOwn(entry, key) || entry[key] === null || entry[key] === undefined) {
         throw new ValueError(`loaded state dict is missing '${key}' in the state of parameter ${id} (${className})`);
+      }
+    }
+    for (const key of spec.notNull ?? []) {
+      if (Object.hasOwn(entry, key) && (entry[key] === null || entry[key] === undefined)) {
+        throw new ValueError(`loaded state dict has '${key}' = null in the state of parameter ${id} (${className})`);
       }
     }
     if (spec.together !== undefined) {
