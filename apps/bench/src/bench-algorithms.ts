@@ -41,6 +41,13 @@ export const BENCH_ALGORITHMS: readonly BenchAlgorithm[] = [
   { id: 'adam', label: 'Adam', make: (p) => new Adam(p, { lr: 1e-3 }), torch: true, tfjs: 'adam' },
   { id: 'sgd-momentum', label: 'SGD momentum', make: (p) => new SGD(p, { lr: 1e-3, momentum: 0.9 }), torch: true, tfjs: 'sgd-momentum' },
   { id: 'adamw', label: 'AdamW', make: (p) => new AdamW(p, { lr: 1e-3 }), torch: true },
+  {
+    id: 'adam-guarded',
+    label: 'Adam + skipNonFinite',
+    // The opt-in non-finite guard: one fused finiteness reduction per gradient before the step.
+    make: (p) => Object.assign(new Adam(p, { lr: 1e-3 }), { skipNonFinite: true }),
+    torch: false,
+  },
   { id: 'adam-amsgrad', label: 'Adam amsgrad', make: (p) => new Adam(p, { lr: 1e-3, amsgrad: true }), torch: true },
   { id: 'adamax', label: 'Adamax', make: (p) => new Adamax(p, { lr: 1e-3 }), torch: true },
   { id: 'nadam', label: 'NAdam', make: (p) => new NAdam(p, { lr: 1e-3 }), torch: true },

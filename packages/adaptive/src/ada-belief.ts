@@ -1,5 +1,5 @@
 import type { Parameter, Tensor } from '@tsoptim/core';
-import type { ParamGroup, ParamState, ParamsInput } from '@tsoptim/optim';
+import { type ParamGroup, type ParamState, type ParamsInput, rejectUnknownOptions } from '@tsoptim/optim';
 import type { SecondMoment } from './adam.js';
 import type { AMSGradGroupOptions, AMSGradOptions } from './amsgrad.js';
 import { LabmlRAdam } from './radam.js';
@@ -17,6 +17,9 @@ export interface AdaBeliefOptions extends AMSGradOptions {
 }
 
 const BELIEF: SecondMoment = Object.freeze({ kind: 'belief', key: 'exp_avg_var', maxKey: 'max_exp_avg_var' });
+
+/** The options AdaBelief's constructor takes. */
+const ADABELIEF_OPTION_NAMES: readonly string[] = ['lr', 'betas', 'eps', 'weightDecay', 'optimizedUpdate', 'amsgrad', 'degenerateToSgd', 'rectify'];
 
 /**
  * AdaBelief (Zhuang et al., "AdaBelief Optimizer: Adapting Stepsizes by the Belief in Observed Gradients",
@@ -46,6 +49,7 @@ export class AdaBelief<O extends AMSGradGroupOptions = AMSGradGroupOptions> exte
   readonly rectify: boolean;
 
   constructor(params: ParamsInput, options: AdaBeliefOptions = {}, defaults: Record<string, unknown> = {}) {
+    if (new.target === AdaBelief) rejectUnknownOptions('AdaBelief', options, ADABELIEF_OPTION_NAMES);
     super(params, { ...options, eps: options.eps ?? 1e-16, degeneratedToSgd: options.degenerateToSgd ?? true }, defaults);
     this.rectify = options.rectify ?? true;
   }

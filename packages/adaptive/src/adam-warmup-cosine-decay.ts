@@ -1,4 +1,4 @@
-import type { ParamsInput } from '@tsoptim/optim';
+import { type ParamsInput, rejectUnknownOptions } from '@tsoptim/optim';
 import { AMSGrad, type AMSGradGroupOptions, type AMSGradOptions } from './amsgrad.js';
 import { checkNonNegative } from './internal/checks.js';
 
@@ -17,6 +17,9 @@ export interface AdamWarmupCosineDecayGroupOptions extends AMSGradGroupOptions {
   warmup: number;
   totalSteps: number;
 }
+
+/** The options AdamWarmupCosineDecay's constructor takes. */
+const ADAMWARMUPCOSINEDECAY_OPTION_NAMES: readonly string[] = ['lr', 'betas', 'eps', 'weightDecay', 'optimizedUpdate', 'amsgrad', 'warmup', 'totalSteps'];
 
 /**
  * Adam (or AMSGrad) with a linear warm-up and a cosine decay of the learning rate (labml's
@@ -40,6 +43,7 @@ export class AdamWarmupCosineDecay<
   O extends AdamWarmupCosineDecayGroupOptions = AdamWarmupCosineDecayGroupOptions,
 > extends AMSGrad<O> {
   constructor(params: ParamsInput, options: AdamWarmupCosineDecayOptions = {}, defaults: Record<string, unknown> = {}) {
+    if (new.target === AdamWarmupCosineDecay) rejectUnknownOptions('AdamWarmupCosineDecay', options, ADAMWARMUPCOSINEDECAY_OPTION_NAMES);
     super(
       params,
       { ...options, amsgrad: options.amsgrad ?? false },

@@ -1,4 +1,4 @@
-import type { ParamsInput } from '@tsoptim/optim';
+import { type ParamsInput, rejectUnknownOptions } from '@tsoptim/optim';
 import { AMSGrad, type AMSGradGroupOptions, type AMSGradOptions } from './amsgrad.js';
 import { checkNonNegative } from './internal/checks.js';
 
@@ -15,6 +15,9 @@ export interface AdamWarmupGroupOptions extends AMSGradGroupOptions {
   warmup: number;
 }
 
+/** The options AdamWarmup's constructor takes. */
+const ADAMWARMUP_OPTION_NAMES: readonly string[] = ['lr', 'betas', 'eps', 'weightDecay', 'optimizedUpdate', 'amsgrad', 'warmup'];
+
 /**
  * Adam (or AMSGrad) with a linear warm-up of the learning rate (labml's `AdamWarmup`). At step t:
  *
@@ -29,6 +32,7 @@ export interface AdamWarmupGroupOptions extends AMSGradGroupOptions {
  */
 export class AdamWarmup<O extends AdamWarmupGroupOptions = AdamWarmupGroupOptions> extends AMSGrad<O> {
   constructor(params: ParamsInput, options: AdamWarmupOptions = {}, defaults: Record<string, unknown> = {}) {
+    if (new.target === AdamWarmup) rejectUnknownOptions('AdamWarmup', options, ADAMWARMUP_OPTION_NAMES);
     super(params, { ...options, amsgrad: options.amsgrad ?? false }, { ...defaults, warmup: options.warmup ?? 0 });
   }
 

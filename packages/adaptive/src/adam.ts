@@ -1,5 +1,5 @@
 import { type Parameter, type Tensor, TypeError_, zeros } from '@tsoptim/core';
-import { type ParamGroup, type ParamState, type ParamsInput, validate } from '@tsoptim/optim';
+import { type ParamGroup, type ParamState, type ParamsInput, type StateSpec, rejectUnknownOptions } from '@tsoptim/optim';
 import { adaptiveUpdate } from './adaptive-update.js';
 import type { WeightDecayStrategy } from './decay-fragment.js';
 import { type AdaptiveGroupOptions, GenericAdaptiveOptimizer } from './generic-adaptive-optimizer.js';
@@ -45,6 +45,9 @@ export interface SecondMoment {
 
 const ADAM_SECOND: SecondMoment = Object.freeze({ kind: 'sq', key: 'exp_avg_sq', maxKey: 'max_exp_avg_sq' });
 
+/** The options Adam's constructor takes. */
+const ADAM_OPTION_NAMES: readonly string[] = ['lr', 'betas', 'eps', 'weightDecay', 'optimizedUpdate'];
+
 /**
  * Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", https://arxiv.org/abs/1412.6980) as labml
  * writes it on {@link GenericAdaptiveOptimizer}, with a pluggable weight decay:
@@ -76,6 +79,7 @@ export class LabmlAdam<O extends LabmlAdamGroupOptions = LabmlAdamGroupOptions> 
   readonly optimizedUpdate: boolean;
 
   constructor(params: ParamsInput, options: LabmlAdamOptions = {}, defaults: Record<string, unknown> = {}) {
+    if (new.target === LabmlAdam) rejectUnknownOptions('LabmlAdam', options, ADAM_OPTION_NAMES);
     const decay = toStrategy(options.weightDecay);
     super(params, {
       ...defaults,
@@ -89,12 +93,17 @@ export class LabmlAdam<O extends LabmlAdamGroupOptions = LabmlAdamGroupOptions> 
   }
 
   protected override validate(options: Record<string, unknown>): void {
-    super.validate(options);
-    validate.checkWeightDecay(options.weightDecay);
     const wd = options.weightDecay as { resolve?: unknown } | null;
     if (typeof wd === 'object' && wd !== null && typeof wd.resolve === 'function') {
       throw new TypeError_("a group's weightDecay is a coefficient; the weight-decay strategy is an optimizer option");
     }
+    super.validate(options);
+  }
+
+  /** `step`, `exp_avg` and the second moment's key are required in a loaded state. */
+  protected override stateSpec(): StateSpec {
+    const m = this.secondMoment();
+    return { scalars: { step: 'count' }, required: ['step', 'exp_avg', m.key], notNull: [m.maxKey] };
   }
 
   /** The second moment this optimizer keeps (AdaBelief overrides it). */
@@ -168,7 +177,7 @@ export class LabmlAdam<O extends LabmlAdamGroupOptions = LabmlAdamGroupOptions> 
         update,
         optimizedUpdate: this.optimizedUpdate,
         rectification,
-        decay: this.weightDecay.resolve(group),
+        decay: this.weightDecay.resolve(group as unknown as Readonly<Record<string, unknown>>),
       },
     );
   }

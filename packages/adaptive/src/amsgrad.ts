@@ -1,4 +1,4 @@
-import type { ParamGroup, ParamsInput } from '@tsoptim/optim';
+import { type ParamGroup, type ParamsInput, rejectUnknownOptions } from '@tsoptim/optim';
 import { LabmlAdam, type LabmlAdamGroupOptions, type LabmlAdamOptions } from './adam.js';
 
 /** Options of {@link AMSGrad}. */
@@ -11,6 +11,9 @@ export interface AMSGradOptions extends LabmlAdamOptions {
 export interface AMSGradGroupOptions extends LabmlAdamGroupOptions {
   amsgrad: boolean;
 }
+
+/** The options AMSGrad's constructor takes. */
+const AMSGRAD_OPTION_NAMES: readonly string[] = ['lr', 'betas', 'eps', 'weightDecay', 'optimizedUpdate', 'amsgrad'];
 
 /**
  * AMSGrad (Reddi et al., "On the Convergence of Adam and Beyond", https://arxiv.org/abs/1904.09237), labml's
@@ -27,6 +30,7 @@ export interface AMSGradGroupOptions extends LabmlAdamGroupOptions {
  */
 export class AMSGrad<O extends AMSGradGroupOptions = AMSGradGroupOptions> extends LabmlAdam<O> {
   constructor(params: ParamsInput, options: AMSGradOptions = {}, defaults: Record<string, unknown> = {}) {
+    if (new.target === AMSGrad) rejectUnknownOptions('AMSGrad', options, AMSGRAD_OPTION_NAMES);
     super(params, options, { ...defaults, amsgrad: options.amsgrad ?? true });
   }
 

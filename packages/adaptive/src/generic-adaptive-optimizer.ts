@@ -1,5 +1,21 @@
-import type { Parameter, Tensor } from '@tsoptim/core';
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, rejectSparse, validate } from '@tsoptim/optim';
+import { type Parameter, type Tensor, TypeError_ } from '@tsoptim/core';
+import {
+  Optimizer,
+  type OptionsDecl,
+  type ParamGroup,
+  type ParamState,
+  type ParamsInput,
+  type StateSpec,
+  betasCheck,
+  bool,
+  defineOptions,
+  float,
+  nonNegative,
+  pair,
+  SCHEDULER_GROUP_KEYS,
+  rejectSparse,
+  suggestName,
+} from '@tsoptim/optim';
 
 /** The options every adaptive optimizer's groups have. */
 export interface AdaptiveGroupOptions {
@@ -9,6 +25,28 @@ export interface AdaptiveGroupOptions {
   betas: readonly [number, number];
   /** ε, for numerical stability. */
   eps: number;
+}
+
+/** Kinds and checks of the group options the family's classes use (a subclass's own options pass through). */
+const GROUP_SPECS = {
+  lr: float(1e-3, nonNegative('Invalid learning rate')),
+  betas: pair([0.9, 0.999], betasCheck),
+  eps: float(1e-16, nonNegative('Invalid epsilon value')),
+  weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+  amsgrad: bool(false),
+  warmup: float(0, nonNegative('Invalid warmup value')),
+  totalSteps: float(0, nonNegative('Invalid total_steps value')),
+};
+const GENERIC_STATE: StateSpec = { scalars: { step: 'count' } };
+const groupDecls = new Map<string, OptionsDecl<typeof GROUP_SPECS>>();
+
+function groupDecl(className: string): OptionsDecl<typeof GROUP_SPECS> {
+  let d = groupDecls.get(className);
+  if (d === undefined) {
+    d = defineOptions(className, GROUP_SPECS as never, { order: ['lr', 'eps', 'betas', 'weightDecay'] }) as OptionsDecl<typeof GROUP_SPECS>;
+    groupDecls.set(className, d);
+  }
+  return d;
 }
 
 /**
@@ -48,9 +86,25 @@ export abstract class GenericAdaptiveOptimizer<O extends AdaptiveGroupOptions = 
 
   /** Checks `lr ≥ 0`, `eps ≥ 0` and `0 ≤ βᵢ < 1`, with labml's (and torch's) messages. Subclasses extend it. */
   protected override validate(options: Record<string, unknown>): void {
-    validate.checkLr(options.lr);
-    validate.checkEps(options.eps);
-    validate.checkBetas(options.betas);
+    // Kinds (a string, null or a Tensor lr...) and ranges of the family's options; other keys are a subclass's.
+    const cls = this.constructor.name;
+    // Groups (once the defaults exist) take the optimizer's own options and the keys schedulers write.
+    const defaults = this.defaults as Record<string, unknown> | undefined;
+    if (defaults !== undefined) {
+      const names = Object.keys(defaults);
+      for (const key of Object.keys(options)) {
+        if (key === 'params' || key === 'paramNames' || Object.hasOwn(defaults, key) || SCHEDULER_GROUP_KEYS.has(key)) continue;
+        const guess = suggestName(key, names, new Map(names.map((n) => [n.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), n])));
+        throw new TypeError_(`${cls} got an unknown option \`${key}\` in a parameter group${guess === undefined ? '' : `; did you mean \`${guess}\`?`}`);
+      }
+    }
+    const decl = groupDecl(cls);
+    decl.check(options, 'options', new Set(Object.keys(options).filter((k) => !decl.has(k))));
+  }
+
+  /** `step` is a count (checked on load, restored by a failed step); subclasses add their required keys. */
+  protected override stateSpec(): StateSpec {
+    return GENERIC_STATE;
   }
 
   protected override checkGradients(params: readonly Parameter[]): void {

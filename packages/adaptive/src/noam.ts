@@ -1,4 +1,4 @@
-import type { ParamsInput } from '@tsoptim/optim';
+import { type ParamsInput, rejectUnknownOptions } from '@tsoptim/optim';
 import { AMSGrad, type AMSGradGroupOptions, type AMSGradOptions } from './amsgrad.js';
 import { checkNonNegative } from './internal/checks.js';
 
@@ -16,6 +16,9 @@ export interface NoamOptions extends AMSGradOptions {
 export interface NoamGroupOptions extends AMSGradGroupOptions {
   warmup: number;
 }
+
+/** The options Noam's constructor takes. */
+const NOAM_OPTION_NAMES: readonly string[] = ['lr', 'betas', 'eps', 'weightDecay', 'optimizedUpdate', 'amsgrad', 'warmup', 'dModel'];
 
 /**
  * The Noam schedule of "Attention Is All You Need" (Vaswani et al., https://arxiv.org/abs/1706.03762) on Adam
@@ -35,6 +38,7 @@ export class Noam<O extends NoamGroupOptions = NoamGroupOptions> extends AMSGrad
   readonly dModel: number;
 
   constructor(params: ParamsInput, options: NoamOptions = {}, defaults: Record<string, unknown> = {}) {
+    if (new.target === Noam) rejectUnknownOptions('Noam', options, NOAM_OPTION_NAMES);
     checkNonNegative('d_model', options.dModel, true);
     super(params, { ...options, amsgrad: options.amsgrad ?? false }, { ...defaults, warmup: options.warmup ?? 0 });
     this.dModel = options.dModel ?? 512;

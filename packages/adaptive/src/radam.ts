@@ -1,5 +1,5 @@
 import type { Parameter, Tensor } from '@tsoptim/core';
-import { type ParamGroup, type ParamState, type ParamsInput, fragments } from '@tsoptim/optim';
+import { type ParamGroup, type ParamState, type ParamsInput, fragments, rejectUnknownOptions } from '@tsoptim/optim';
 import { AMSGrad, type AMSGradGroupOptions, type AMSGradOptions } from './amsgrad.js';
 
 /** Options of {@link RAdam}. */
@@ -11,6 +11,9 @@ export interface LabmlRAdamOptions extends AMSGradOptions {
   /** While r_t is intractable (ρ_t < 5), take an SGD-with-momentum step (default true) instead of none. */
   degeneratedToSgd?: boolean;
 }
+
+/** The options RAdam's constructor takes. */
+const RADAM_OPTION_NAMES: readonly string[] = ['lr', 'betas', 'eps', 'weightDecay', 'optimizedUpdate', 'amsgrad', 'degeneratedToSgd'];
 
 /**
  * Rectified Adam (Liu et al., "On the Variance of the Adaptive Learning Rate and Beyond",
@@ -32,6 +35,7 @@ export class LabmlRAdam<O extends AMSGradGroupOptions = AMSGradGroupOptions> ext
   readonly degeneratedToSgd: boolean;
 
   constructor(params: ParamsInput, options: LabmlRAdamOptions = {}, defaults: Record<string, unknown> = {}) {
+    if (new.target === LabmlRAdam) rejectUnknownOptions('LabmlRAdam', options, RADAM_OPTION_NAMES);
     super(params, { ...options, eps: options.eps ?? 1e-8, amsgrad: options.amsgrad ?? false }, defaults);
     this.degeneratedToSgd = options.degeneratedToSgd ?? true;
   }

@@ -1,6 +1,7 @@
 import { RuntimeError, SparseTensor, ValueError, parameter, tensor } from '@tsoptim/core';
 import { describe, expect, it } from 'vitest';
 import { AdamTF } from './adam-tf.js';
+import { NeroPlus } from './nero-plus.js';
 import { expectClose, fixture, paramsFrom } from '../test/testing.js';
 
 describe('AdamTF', () => {
@@ -38,9 +39,9 @@ describe('AdamTF', () => {
 
   it('validates its options with ALF/torch messages', () => {
     const p = parameter([1]);
-    expect(() => new AdamTF([p], { lr: -1 })).toThrow(new ValueError('Invalid learning rate: -1'));
-    expect(() => new AdamTF([p], { eps: -1e-8 })).toThrow(new ValueError('Invalid epsilon value: -1e-8'));
-    expect(() => new AdamTF([p], { betas: [1, 0.999] })).toThrow(new ValueError('Invalid beta parameter at index 0: 1'));
+    expect(() => new AdamTF([p], { lr: -1 })).toThrow(new ValueError('Invalid learning rate: -1.0'));
+    expect(() => new AdamTF([p], { eps: -1e-8 })).toThrow(new ValueError('Invalid epsilon value: -1e-08'));
+    expect(() => new AdamTF([p], { betas: [1, 0.999] })).toThrow(new ValueError('Invalid beta parameter at index 0: 1.0'));
     expect(() => new AdamTF([p], { betas: [0.9, -0.1] })).toThrow(new ValueError('Invalid beta parameter at index 1: -0.1'));
     expect(() => new AdamTF([p], { weightDecay: -0.1 })).toThrow(new ValueError('Invalid weight_decay value: -0.1'));
   });
@@ -73,5 +74,21 @@ describe('AdamTF', () => {
     opt.resetState();
     expect(opt.state.get(p)!.step).toBe(0);
     expect(Array.from((opt.state.get(p)!.exp_avg as never as { data: Float32Array }).data)).toEqual([0, 0]);
+  });
+});
+
+describe('AdamTF and NeroPlus with default params (ALF builds optimizers before it knows the parameters)', () => {
+  it('start with one empty group and take parameters later', () => {
+    for (const opt of [new AdamTF(), new AdamTF({ lr: 0.01 }), new NeroPlus(), new NeroPlus({ lr: 0.1 })]) {
+      expect(opt.paramGroups).toHaveLength(1);
+      expect(opt.paramGroups[0]!.params).toEqual([]);
+      const w = parameter([1, 2]);
+      opt.addParamGroup({ params: [w] });
+      w.setGrad([0.1, 0.2]);
+      opt.step();
+      expect(w.data[0]).not.toBe(1);
+    }
+    expect(new AdamTF({ lr: 0.01 }).defaults.lr).toBe(0.01);
+    expect(() => new AdamTF({ lrr: 0.01 } as never)).toThrow('AdamTF got an unknown option `lrr`; did you mean `lr`?');
   });
 });

@@ -1,5 +1,23 @@
-import { type Parameter, type Tensor, defineKernel, type k, kernelFamily, zeros } from '@tsoptim/core';
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput, fragments, rejectSparse, validate } from '@tsoptim/optim';
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
+import {
+  Optimizer,
+  type OptionsDecl,
+  type ParamGroup,
+  type ParamState,
+  type ParamsInput,
+  type StateSpec,
+  betasCheck,
+  bool,
+  defineOptions,
+  fragments,
+  float,
+  nonNegative,
+  pair,
+  rejectSparse,
+  stepState,
+  validate,
+} from '@tsoptim/optim';
+import { optionsFirst } from './internal/options-first.js';
 import { optArg } from './internal/opt-args.js';
 
 /** Options of {@link AdamTF}; defaults as ALF's `AdamTF`. */
@@ -16,13 +34,22 @@ export interface AdamTFOptions {
   amsgrad?: boolean;
 }
 
-export const ADAM_TF_DEFAULTS: Required<AdamTFOptions> = {
-  lr: 1e-3,
-  betas: [0.9, 0.999],
-  eps: 1e-7,
-  weightDecay: 0,
-  amsgrad: false,
-};
+const ADAM_TF_STATE: StateSpec = stepState(['exp_avg', 'exp_avg_sq']);
+
+/** AdamTF's options, declared once: defaults, kinds and ALF's (torch's) checks in their order. */
+export const ADAM_TF_OPTIONS: OptionsDecl<Required<AdamTFOptions>> = defineOptions<Required<AdamTFOptions>>(
+  'AdamTF',
+  {
+    lr: float(1e-3, nonNegative('Invalid learning rate')),
+    betas: pair([0.9, 0.999], betasCheck),
+    eps: float(1e-7, nonNegative('Invalid epsilon value')),
+    weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+    amsgrad: bool(false),
+  },
+  { order: ['lr', 'eps', 'betas', 'weightDecay'] },
+);
+
+export const ADAM_TF_DEFAULTS: Required<AdamTFOptions> = ADAM_TF_OPTIONS.defaults;
 
 /**
  * One pass per parameter: g (+ λθ), m ← m + (1−β₁)(g − m), v ← β₂v + (1−β₂)g², v̂ ← max(v̂, v) (AMSGrad),
@@ -128,15 +155,22 @@ export function adamTf(
  * opt.step();
  */
 export class AdamTF extends Optimizer<Required<AdamTFOptions>> {
-  constructor(params: ParamsInput, options: AdamTFOptions = {}) {
-    super(params, validate.withDefaults(ADAM_TF_DEFAULTS, options));
+  /**
+   * @param params - parameters or groups; default one empty group, as ALF builds its optimizers before it knows
+   * the parameters (add them with `addParamGroup`). `new AdamTF({ lr })` takes the options alone.
+   * @param options - see {@link AdamTFOptions}.
+   */
+  constructor(params?: ParamsInput<AdamTFOptions> | AdamTFOptions, options: AdamTFOptions = {}) {
+    const [ps, o] = optionsFirst(params, options);
+    super(ps, validate.withDefaults(ADAM_TF_DEFAULTS, o));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    validate.checkLr(o.lr);
-    validate.checkEps(o.eps);
-    validate.checkBetas(o.betas);
-    validate.checkWeightDecay(o.weightDecay);
+  protected override optionsDecl(): OptionsDecl<Required<AdamTFOptions>> {
+    return ADAM_TF_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return ADAM_TF_STATE;
   }
 
   /** Rejects sparse gradients and invalid per-parameter weight decay before any parameter changes. */

@@ -79,16 +79,16 @@ describe('NeroPlus', () => {
 
   it('validates its options', () => {
     const p = parameter([1]);
-    expect(() => new NeroPlus([p], { betas: [1, 0.9] })).toThrow(new ValueError('Invalid value for betas[0]=1'));
-    expect(() => new NeroPlus([p], { betas: [0.9, 0] })).toThrow(new ValueError('Invalid value for betas[1]=0'));
-    expect(() => new NeroPlus([p], { lr: -1 })).toThrow(new ValueError('Invalid learning rate: -1'));
-    expect(() => new NeroPlus([p], { eps: -1 })).toThrow(new ValueError('Invalid epsilon value: -1'));
-    expect(() => new NeroPlus([p], { weightDecay: -1 })).toThrow(new ValueError('Invalid weight_decay value: -1'));
-    expect(() => new NeroPlus([p], { l2Regularization: -1 })).toThrow(new ValueError('Invalid l2_regularization value: -1'));
-    expect(() => new NeroPlus([p], { maxNorm: 0 })).toThrow(new ValueError('Invalid max_norm value: 0'));
+    expect(() => new NeroPlus([p], { betas: [1, 0.9] })).toThrow(new ValueError('Invalid value for betas[0]=1.0'));
+    expect(() => new NeroPlus([p], { betas: [0.9, 0] })).toThrow(new ValueError('Invalid value for betas[1]=0.0'));
+    expect(() => new NeroPlus([p], { lr: -1 })).toThrow(new ValueError('Invalid learning rate: -1.0'));
+    expect(() => new NeroPlus([p], { eps: -1 })).toThrow(new ValueError('Invalid epsilon value: -1.0'));
+    expect(() => new NeroPlus([p], { weightDecay: -1 })).toThrow(new ValueError('Invalid weight_decay value: -1.0'));
+    expect(() => new NeroPlus([p], { l2Regularization: -1 })).toThrow(new ValueError('Invalid l2_regularization value: -1.0'));
+    expect(() => new NeroPlus([p], { maxNorm: 0 })).toThrow(new ValueError('Invalid max_norm value: 0.0'));
     expect(() => NeroPlus.initialize([p], { maxNorm: -1 })).toThrow(new ValueError('Invalid max_norm value: -1'));
     const opt = new NeroPlus([p]);
-    expect(() => opt.addParamGroup({ params: [parameter([2])], lr: -2 })).toThrow(new ValueError('Invalid learning rate: -2'));
+    expect(() => opt.addParamGroup({ params: [parameter([2])], lr: -2 })).toThrow(new ValueError('Invalid learning rate: -2.0'));
     expect(opt.paramGroups).toHaveLength(1);
   });
 

@@ -7,9 +7,20 @@ import {
   type ParamState,
   type ParamsInput,
   fragments,
+  type OptionsDecl,
+  type StateSpec,
+  SCHEDULER_GROUP_KEYS,
+  bool,
+  defineOptions,
+  float,
+  nonNegative,
+  pair,
+  pyFloat,
   rejectSparse,
+  stepState,
   validate,
 } from '@tsoptim/optim';
+import { optionsFirst } from './internal/options-first.js';
 import { type Constraints, constraintsOf, normalize, rowAxes, rowNorms, rowStatShape } from './internal/constraints.js';
 import { optArg } from './internal/opt-args.js';
 
@@ -38,17 +49,24 @@ export interface NeroPlusOptions {
   zeroMean?: boolean;
 }
 
-export const NERO_PLUS_DEFAULTS: Required<NeroPlusOptions> = {
-  lr: 0.01,
-  betas: [0.9, 0.999],
-  eps: 1e-7,
-  normalizingGradByNorm: false,
-  maxNorm: 1,
-  weightDecay: 0,
-  l2Regularization: 0,
-  fixedNorm: true,
-  zeroMean: true,
-};
+const NERO_PLUS_STATE: StateSpec = stepState(['exp_avg_sq']);
+
+/** NeroPlus's options, declared once: defaults, kinds and ALF's checks. */
+export const NERO_PLUS_OPTIONS: OptionsDecl<Required<NeroPlusOptions>> = defineOptions<Required<NeroPlusOptions>>('NeroPlus', {
+  lr: float(0.01, nonNegative('Invalid learning rate')),
+  betas: pair([0.9, 0.999], ([b0, b1]) =>
+    !(b0 >= 0 && b0 < 1) ? `Invalid value for betas[0]=${pyFloat(b0)}` : !(b1 > 0 && b1 < 1) ? `Invalid value for betas[1]=${pyFloat(b1)}` : undefined,
+  ),
+  eps: float(1e-7, nonNegative('Invalid epsilon value')),
+  normalizingGradByNorm: bool(false),
+  maxNorm: float(1, (v) => (v > 0 ? undefined : `Invalid max_norm value: ${pyFloat(v)}`)),
+  weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+  l2Regularization: float(0, (v) => (v >= 0 ? undefined : `Invalid l2_regularization value: ${pyFloat(v)}`)),
+  fixedNorm: bool(true),
+  zeroMean: bool(true),
+});
+
+export const NERO_PLUS_DEFAULTS: Required<NeroPlusOptions> = NERO_PLUS_OPTIONS.defaults;
 
 /** What {@link NeroPlus.initialize} accepts: a module (anything with `parameters()`) or parameters. */
 export type ParameterSource = Iterable<Parameter> | { parameters(): Iterable<Parameter> };
@@ -97,13 +115,6 @@ function isSource(x: unknown): x is { parameters(): Iterable<Parameter> } {
   return typeof x === 'object' && x !== null && typeof (x as { parameters?: unknown }).parameters === 'function';
 }
 
-function checkBetasAlf(betas: unknown): void {
-  if (!Array.isArray(betas)) return;
-  const [b0, b1] = betas as number[];
-  if (typeof b0 === 'number' && !(b0 >= 0 && b0 < 1)) throw new ValueError(`Invalid value for betas[0]=${b0}`);
-  if (typeof b1 === 'number' && !(b1 > 0 && b1 < 1)) throw new ValueError(`Invalid value for betas[1]=${b1}`);
-}
-
 function checkPositive(name: string, v: unknown): void {
   if (typeof v === 'number' && !(v > 0)) throw new ValueError(`Invalid ${name} value: ${v}`);
 }
@@ -148,8 +159,14 @@ function checkPositive(name: string, v: unknown): void {
  * opt.step();
  */
 export class NeroPlus extends Optimizer<Required<NeroPlusOptions>> {
-  constructor(params: ParamsInput, options: NeroPlusOptions = {}) {
-    super(params, validate.withDefaults(NERO_PLUS_DEFAULTS, options));
+  /**
+   * @param params - parameters or groups; default one empty group, as ALF builds its optimizers before it knows
+   * the parameters (add them with `addParamGroup`). `new NeroPlus({ lr })` takes the options alone.
+   * @param options - see {@link NeroPlusOptions}.
+   */
+  constructor(params?: ParamsInput<NeroPlusOptions> | NeroPlusOptions, options: NeroPlusOptions = {}) {
+    const [ps, o] = optionsFirst(params, options);
+    super(ps, validate.withDefaults(NERO_PLUS_DEFAULTS, o));
     for (const g of this.paramGroups) checkInitialized(g.params, this.hyper(g));
     for (const g of this.paramGroups) this.initGroupState(this.hyper(g));
   }
@@ -176,7 +193,7 @@ export class NeroPlus extends Optimizer<Required<NeroPlusOptions>> {
    *
    * @throws ValueError for an unnormalised parameter (nothing is added), or as the base class.
    */
-  override addParamGroup(group: ParamGroupInput): void {
+  override addParamGroup(group: ParamGroupInput<Partial<Required<NeroPlusOptions>>>): void {
     if (typeof group !== 'object' || group === null || Array.isArray(group)) {
       super.addParamGroup(group);
       return;
@@ -188,22 +205,19 @@ export class NeroPlus extends Optimizer<Required<NeroPlusOptions>> {
       { ...this.defaults },
       group as Partial<Required<NeroPlusOptions>>,
     );
-    this.validate(options as unknown as Record<string, unknown>);
+    NERO_PLUS_OPTIONS.check(options as unknown as Record<string, unknown>, { group: this.paramGroups.length }, SCHEDULER_GROUP_KEYS);
     const params = items.map((x) => (Array.isArray(x) ? x[1] : x)).filter((x): x is Parameter => Parameter.isParameter(x));
     checkInitialized(params, options);
     super.addParamGroup(resolved);
     this.initGroupState(this.hyper(this.paramGroups[this.paramGroups.length - 1]!));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    validate.checkLr(o.lr);
-    validate.checkEps(o.eps);
-    checkBetasAlf(o.betas);
-    validate.checkWeightDecay(o.weightDecay);
-    if (typeof o.l2Regularization === 'number' && !(o.l2Regularization >= 0)) {
-      throw new ValueError(`Invalid l2_regularization value: ${o.l2Regularization}`);
-    }
-    checkPositive('max_norm', o.maxNorm);
+  protected override optionsDecl(): OptionsDecl<Required<NeroPlusOptions>> {
+    return NERO_PLUS_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return NERO_PLUS_STATE;
   }
 
   /** Rejects sparse gradients and invalid per-parameter options before any parameter changes. */

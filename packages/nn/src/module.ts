@@ -9,7 +9,7 @@ import {
   inferShape,
   shapesEqual,
 } from '@tsoptim/core';
-import { torchSize } from './internal/shape-utils.js';
+import { flattenChecked, torchSize } from './internal/shape-utils.js';
 import type { Input, Variable } from './variable.js';
 
 const moduleMarker = Symbol.for('@tsoptim/nn/module');
@@ -275,18 +275,28 @@ export abstract class Module {
    * model.loadStateDict(snapshot);
    */
   loadStateDict(stateDict: StateDictInput, options: LoadStateDictOptions = {}): IncompatibleKeys {
+    if (typeof stateDict !== 'object' || stateDict === null || Array.isArray(stateDict) || Tensor.isTensor(stateDict)) {
+      throw new TypeError_(`Expected state_dict to be dict-like, got ${stateDict === null ? 'null' : Array.isArray(stateDict) ? 'an array' : typeof stateDict}.`);
+    }
+    if (typeof options !== 'object' || options === null) throw new TypeError_('loadStateDict options must be an object');
+    for (const k of Object.keys(options)) {
+      if (k !== 'strict') throw new TypeError_(`loadStateDict got an unknown option \`${k}\`; it takes \`strict\``);
+    }
+    if (options.strict !== undefined && typeof options.strict !== 'boolean') {
+      throw new TypeError_(`loadStateDict: option \`strict\` must be true or false, got ${typeof options.strict}`);
+    }
     const strict = options.strict ?? true;
     const own = this.stateDict();
     const missingKeys = Object.keys(own).filter((k) => !Object.hasOwn(stateDict, k));
     const unexpectedKeys = Object.keys(stateDict).filter((k) => !Object.hasOwn(own, k));
     const errors: string[] = [];
-    const plan: [Tensor, Tensor | NestedArray][] = [];
+    const plan: [Tensor, Tensor | Float32Array][] = [];
     for (const [key, target] of Object.entries(own)) {
       if (!Object.hasOwn(stateDict, key)) continue;
       const src = stateDict[key]!;
       let shape: readonly number[];
       if (Tensor.isTensor(src)) shape = src.shape;
-      else if (typeof src === 'number' || Array.isArray(src)) shape = inferShape(src);
+      else if (typeof src === 'number' || Array.isArray(src)) shape = inferShape(src as NestedArray);
       else {
         errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof src}`);
         continue;
@@ -297,7 +307,24 @@ export abstract class Module {
         );
         continue;
       }
-      plan.push([target, src]);
+      if (Tensor.isTensor(src)) {
+        if (src.backend !== target.backend && !src.backend.syncRead) {
+          errors.push(`While copying the parameter named "${key}", the checkpoint's tensor cannot be read synchronously`);
+          continue;
+        }
+        plan.push([target, src]);
+        continue;
+      }
+      // Flatten now, so that a ragged or non-numeric array fails before anything is written.
+      const flat = new Float32Array(target.size);
+      try {
+        if (typeof src === 'number') flat[0] = src;
+        else flattenChecked(src, shape, flat);
+      } catch (e) {
+        errors.push(`While copying the parameter named "${key}": ${(e as Error).message}`);
+        continue;
+      }
+      plan.push([target, flat]);
     }
     if (strict) {
       if (unexpectedKeys.length > 0) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);

@@ -2,7 +2,9 @@ import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@ts
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { preamble } from './kernels/decay.js';
 import { descend, ema, sq } from './kernels/moments.js';
-import { checkEps, checkLr, checkRange, checkWeightDecay, withDefaults } from './validate.js';
+import { type StateSpec, stepState } from './state-spec.js';
+import { withDefaults } from './validate.js';
+import { type OptionsDecl, baseSpecs, bool, float, inRange, nonNegative, withoutFused, defineOptions } from './options.js';
 
 /** Options of {@link Adadelta}; defaults as torch.optim.Adadelta. */
 export interface AdadeltaOptions extends Omit<BaseOptions, 'fused'> {
@@ -18,17 +20,24 @@ export interface AdadeltaOptions extends Omit<BaseOptions, 'fused'> {
   maximize?: boolean;
 }
 
-/** Every option of {@link Adadelta} with its default, as in current torch.optim.Adadelta. */
-export const ADADELTA_DEFAULTS: Required<AdadeltaOptions> = {
-  lr: 1.0,
-  rho: 0.9,
-  eps: 1e-6,
-  weightDecay: 0,
-  foreach: null,
-  capturable: false,
-  maximize: false,
-  differentiable: false,
-};
+/** Adadelta's options, declared once: defaults, kinds and torch's checks (in torch's order). */
+export const ADADELTA_OPTIONS: OptionsDecl<Required<AdadeltaOptions>> = defineOptions<Required<AdadeltaOptions>>(
+  'Adadelta',
+  {
+    lr: float(1.0, nonNegative('Invalid learning rate')),
+    rho: float(0.9, inRange('Invalid rho value', 0, 1)),
+    eps: float(1e-6, nonNegative('Invalid epsilon value')),
+    weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+    ...withoutFused(baseSpecs({ fused: false })),
+    maximize: bool(false),
+  },
+  { order: ['lr', 'rho', 'eps', 'weightDecay'] },
+);
+
+export const ADADELTA_DEFAULTS: Required<AdadeltaOptions> = ADADELTA_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const ADADELTA_STATE_SPEC: StateSpec = stepState(['square_avg', 'acc_delta']);
 
 /** One pass per parameter: reads param, grad, square_avg, acc_delta; writes param, square_avg, acc_delta. */
 export const adadeltaKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: boolean }) =>
@@ -99,15 +108,16 @@ export function adadelta(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class Adadelta extends Optimizer<Required<AdadeltaOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<AdadeltaOptions> = {}) {
+  constructor(params: ParamsInput<AdadeltaOptions>, options: Scheduled<AdadeltaOptions> = {}) {
     super(params, withDefaults(ADADELTA_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkRange('rho', o.rho, 0, 1);
-    checkEps(o.eps);
-    checkWeightDecay(o.weightDecay);
+  protected override optionsDecl(): OptionsDecl<Required<AdadeltaOptions>> {
+    return ADADELTA_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return ADADELTA_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

@@ -1,10 +1,12 @@
-import { type Parameter, type Tensor, ValueError, defineKernel, defineReduction, k, kernelFamily, meanSquaresReduction, meanReduction, zeros } from '@tsoptim/core';
+import { type Parameter, type Tensor, defineKernel, defineReduction, k, kernelFamily, meanSquaresReduction, meanReduction, zeros } from '@tsoptim/core';
 import { preamble } from './kernels/decay.js';
 import { lerpKernel } from './kernels/lerp.js';
 import { descend, lerp, sq } from './kernels/moments.js';
 import type { BaseOptions, Scheduled } from './optimizer.js';
 import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
+import { type StateSpec, stepState } from './state-spec.js';
 import { withDefaults } from './validate.js';
+import { type OptionsDecl, bool, defineOptions, float, pyFloat } from './options.js';
 
 /** Options of {@link Adafactor}; defaults as torch.optim.Adafactor. */
 export interface AdafactorOptions extends Pick<BaseOptions, 'foreach'> {
@@ -29,14 +31,31 @@ export interface AdafactorOptions extends Pick<BaseOptions, 'foreach'> {
 }
 
 /** torch.optim.Adafactor's defaults. */
-export const ADAFACTOR_DEFAULTS: Required<AdafactorOptions> = {
-  lr: 1e-2,
-  beta2Decay: -0.8,
-  eps: [null, 1e-3],
-  d: 1.0,
-  weightDecay: 0.0,
-  foreach: null,
-  maximize: false,
+export const ADAFACTOR_OPTIONS: OptionsDecl<Required<AdafactorOptions>> = defineOptions<Required<AdafactorOptions>>('Adafactor', {
+  lr: float(1e-2, (v) => (0 <= v ? undefined : `Learning rate should be >= 0 but is: ${pyFloat(v)}`)),
+  beta2Decay: float(-0.8, (v) => (0 >= v ? undefined : `beta2_decay should be <= 0 but is: ${pyFloat(v)}`)),
+  eps: {
+    default: [null, 1e-3],
+    kind: { type: 'tuple', length: 2, nullableEntries: true },
+    check: ([e1, e2]) =>
+      typeof e1 === 'number' && !(0 <= e1)
+        ? `epsilon1 should be >= 0 but is: ${pyFloat(e1)}`
+        : typeof e2 === 'number' && !(0 <= e2)
+          ? `epsilon2 should be >= 0 but is: ${pyFloat(e2)}`
+          : undefined,
+  },
+  d: float(1.0, (v) => (1 <= v ? undefined : `Clipping threshold d should be >= 1 but is: ${pyFloat(v)}`)),
+  weightDecay: float(0.0, (v) => (0 <= v ? undefined : `weight_decay should be >= 0 but is: ${pyFloat(v)}`)),
+  foreach: { default: null, kind: { type: 'boolean', nullable: true } },
+  maximize: bool(false),
+});
+
+export const ADAFACTOR_DEFAULTS: Required<AdafactorOptions> = ADAFACTOR_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const ADAFACTOR_STATE_SPEC: StateSpec = {
+  ...stepState([]),
+  requiredFor: (shape) => (shape.length > 1 ? ['row_var', 'col_var'] : ['variance']),
 };
 
 /** torch.finfo(torch.float32).eps: ε₁ when it is null (tsoptim tensors are float32). */
@@ -230,22 +249,16 @@ export function adafactor(
  * for (const batch of data) { opt.zeroGrad(); loss(batch).backward(); opt.step(); }
  */
 export class Adafactor extends Optimizer<Required<AdafactorOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<AdafactorOptions> = {}) {
+  constructor(params: ParamsInput<AdafactorOptions>, options: Scheduled<AdafactorOptions> = {}) {
     super(params, withDefaults(ADAFACTOR_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    const num = (v: unknown): v is number => typeof v === 'number';
-    if (num(o.lr) && !(0 <= o.lr)) throw new ValueError(`Learning rate should be >= 0 but is: ${o.lr}`);
-    if (num(o.beta2Decay) && !(0 >= o.beta2Decay)) throw new ValueError(`beta2_decay should be <= 0 but is: ${o.beta2Decay}`);
-    if (Array.isArray(o.eps)) {
-      if (o.eps.length !== 2) throw new ValueError(`eps must be a pair [eps1, eps2], got ${o.eps.length} values`);
-      const [e1, e2] = o.eps as unknown[];
-      if (num(e1) && !(0 <= e1)) throw new ValueError(`epsilon1 should be >= 0 but is: ${e1}`);
-      if (num(e2) && !(0 <= e2)) throw new ValueError(`epsilon2 should be >= 0 but is: ${e2}`);
-    }
-    if (num(o.d) && !(1 <= o.d)) throw new ValueError(`Clipping threshold d should be >= 1 but is: ${o.d}`);
-    if (num(o.weightDecay) && !(0 <= o.weightDecay)) throw new ValueError(`weight_decay should be >= 0 but is: ${o.weightDecay}`);
+  protected override optionsDecl(): OptionsDecl<Required<AdafactorOptions>> {
+    return ADAFACTOR_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return ADAFACTOR_STATE_SPEC;
   }
 
   protected override stateTensorShape(key: string, param: Parameter): readonly number[] | 'any' | 'list' | undefined {

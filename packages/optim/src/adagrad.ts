@@ -11,7 +11,9 @@ import {
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
 import { preamble } from './kernels/decay.js';
 import { adaptiveStep } from './kernels/moments.js';
-import { checkEps, checkLr, checkRange, checkWeightDecay, withDefaults } from './validate.js';
+import { type StateSpec, stepState } from './state-spec.js';
+import { withDefaults } from './validate.js';
+import { type OptionsDecl, baseSpecs, bool, float, nonNegative, withoutCapturable, defineOptions } from './options.js';
 
 /** Options of {@link Adagrad}; defaults as torch.optim.Adagrad. */
 export interface AdagradOptions extends Omit<BaseOptions, 'capturable'> {
@@ -29,18 +31,25 @@ export interface AdagradOptions extends Omit<BaseOptions, 'capturable'> {
   maximize?: boolean;
 }
 
-/** Every option of {@link Adagrad} with its default, as in current torch.optim.Adagrad. */
-export const ADAGRAD_DEFAULTS: Required<AdagradOptions> = {
-  lr: 1e-2,
-  lrDecay: 0,
-  eps: 1e-10,
-  weightDecay: 0,
-  initialAccumulatorValue: 0,
-  foreach: null,
-  maximize: false,
-  differentiable: false,
-  fused: null,
-};
+/** Adagrad's options, declared once: defaults, kinds and torch's checks (in torch's order). */
+export const ADAGRAD_OPTIONS: OptionsDecl<Required<AdagradOptions>> = defineOptions<Required<AdagradOptions>>(
+  'Adagrad',
+  {
+    lr: float(1e-2, nonNegative('Invalid learning rate')),
+    lrDecay: float(0, nonNegative('Invalid lr_decay value')),
+    eps: float(1e-10, nonNegative('Invalid epsilon value')),
+    weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+    initialAccumulatorValue: float(0, nonNegative('Invalid initial_accumulator_value value'), { schedulable: false }),
+    ...withoutCapturable(baseSpecs({ fused: true })),
+    maximize: bool(false),
+  },
+  { order: ['lr', 'lrDecay', 'weightDecay', 'initialAccumulatorValue', 'eps'] },
+);
+
+export const ADAGRAD_DEFAULTS: Required<AdagradOptions> = ADAGRAD_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const ADAGRAD_STATE_SPEC: StateSpec = stepState(['sum']);
 
 /**
  * One pass per parameter: reads param, grad, sum; writes param, sum. The same kernel serves sparse gradients,
@@ -129,19 +138,19 @@ export function adagrad(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class Adagrad extends Optimizer<Required<AdagradOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<AdagradOptions> = {}) {
+  constructor(params: ParamsInput<AdagradOptions>, options: Scheduled<AdagradOptions> = {}) {
     super(params, withDefaults(ADAGRAD_DEFAULTS, options));
     const v = this.defaults.initialAccumulatorValue;
     const init = typeof v === 'number' ? v : 0;
     for (const g of this.paramGroups) for (const p of g.params) initState(this.stateOf(p), p, init);
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkRange('lr_decay', o.lrDecay, 0, Number.POSITIVE_INFINITY);
-    checkWeightDecay(o.weightDecay);
-    checkRange('initial_accumulator_value', o.initialAccumulatorValue, 0, Number.POSITIVE_INFINITY);
-    checkEps(o.eps);
+  protected override optionsDecl(): OptionsDecl<Required<AdagradOptions>> {
+    return ADAGRAD_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return ADAGRAD_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

@@ -3,7 +3,9 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Sc
 import { type DecayKind, decayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
 import { adamDenominator, adamMoments, adaptiveStep } from './kernels/moments.js';
 import { adamScalars } from './kernels/scalars.js';
-import { checkAdamOptions, withDefaults } from './validate.js';
+import { type OptionsDecl, baseSpecs, betasCheck, bool, defineOptions, float, nonNegative, pair } from './options.js';
+import { type StateSpec, stepState } from './state-spec.js';
+import { withDefaults } from './validate.js';
 
 /** Options of {@link Adam}; defaults as torch.optim.Adam. */
 export interface AdamOptions extends BaseOptions {
@@ -23,19 +25,26 @@ export interface AdamOptions extends BaseOptions {
   decoupledWeightDecay?: boolean;
 }
 
-export const ADAM_DEFAULTS: Required<AdamOptions> = {
-  lr: 1e-3,
-  betas: [0.9, 0.999],
-  eps: 1e-8,
-  weightDecay: 0,
-  amsgrad: false,
-  maximize: false,
-  foreach: null,
-  capturable: false,
-  differentiable: false,
-  fused: null,
-  decoupledWeightDecay: false,
-};
+/** Adam's options, declared once: defaults, kinds, and torch's checks in torch's order (lr, eps, betas, weight_decay). */
+export const ADAM_OPTIONS: OptionsDecl<Required<AdamOptions>> = defineOptions<Required<AdamOptions>>(
+  'Adam',
+  {
+    lr: float(1e-3, nonNegative('Invalid learning rate')),
+    betas: pair([0.9, 0.999], betasCheck),
+    eps: float(1e-8, nonNegative('Invalid epsilon value')),
+    weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+    amsgrad: bool(false),
+    maximize: bool(false),
+    ...baseSpecs({ fused: true }),
+    decoupledWeightDecay: bool(false),
+  },
+  { order: ['lr', 'eps', 'betas', 'weightDecay'] },
+);
+
+export const ADAM_DEFAULTS: Required<AdamOptions> = ADAM_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const ADAM_STATE_SPEC: StateSpec = { ...stepState(['exp_avg', 'exp_avg_sq']), notNull: ['max_exp_avg_sq'] };
 
 type AdamFlags = { maximize: boolean; decay: DecayKind; amsgrad: boolean };
 
@@ -131,12 +140,20 @@ export function adam(
  * for (const batch of data) { opt.zeroGrad(); loss(batch).backward(); opt.step(); }
  */
 export class Adam extends Optimizer<Required<AdamOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<AdamOptions> = {}, defaults: Required<AdamOptions> = ADAM_DEFAULTS) {
+  constructor(
+    params: ParamsInput<AdamOptions>,
+    options: Scheduled<AdamOptions> = {},
+    defaults: Required<AdamOptions> = ADAM_DEFAULTS,
+  ) {
     super(params, withDefaults(defaults, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkAdamOptions(o);
+  protected override optionsDecl(): OptionsDecl<Required<AdamOptions>> {
+    return ADAM_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return ADAM_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

@@ -3,7 +3,9 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Sc
 import { preamble, preambleScalars } from './kernels/decay.js';
 import { adaptiveStep, ema } from './kernels/moments.js';
 import { biasCorrection } from './kernels/scalars.js';
-import { checkAdamOptions, withDefaults } from './validate.js';
+import { type StateSpec, stepState } from './state-spec.js';
+import { withDefaults } from './validate.js';
+import { type OptionsDecl, betasCheck, baseSpecs, bool, float, nonNegative, pair, withoutFused, defineOptions } from './options.js';
 
 /** Options of {@link Adamax}; defaults as torch.optim.Adamax. */
 export interface AdamaxOptions extends Omit<BaseOptions, 'fused'> {
@@ -19,17 +21,24 @@ export interface AdamaxOptions extends Omit<BaseOptions, 'fused'> {
   maximize?: boolean;
 }
 
-/** Every option of {@link Adamax} with its default, as in current torch.optim.Adamax. */
-export const ADAMAX_DEFAULTS: Required<AdamaxOptions> = {
-  lr: 2e-3,
-  betas: [0.9, 0.999],
-  eps: 1e-8,
-  weightDecay: 0,
-  foreach: null,
-  maximize: false,
-  differentiable: false,
-  capturable: false,
-};
+/** Adamax's options, declared once: defaults, kinds and torch's checks (in torch's order). */
+export const ADAMAX_OPTIONS: OptionsDecl<Required<AdamaxOptions>> = defineOptions<Required<AdamaxOptions>>(
+  'Adamax',
+  {
+    lr: float(2e-3, nonNegative('Invalid learning rate')),
+    betas: pair([0.9, 0.999], betasCheck),
+    eps: float(1e-8, nonNegative('Invalid epsilon value')),
+    weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+    ...withoutFused(baseSpecs({ fused: false })),
+    maximize: bool(false),
+  },
+  { order: ['lr', 'eps', 'betas', 'weightDecay'] },
+);
+
+export const ADAMAX_DEFAULTS: Required<AdamaxOptions> = ADAMAX_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const ADAMAX_STATE_SPEC: StateSpec = stepState(['exp_avg', 'exp_inf']);
 
 /** One pass per parameter: reads param, grad, exp_avg, exp_inf; writes the three. clr = γ/(1−β₁ᵗ) on the host. */
 export const adamaxKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: boolean }) =>
@@ -101,12 +110,16 @@ export function adamax(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class Adamax extends Optimizer<Required<AdamaxOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<AdamaxOptions> = {}) {
+  constructor(params: ParamsInput<AdamaxOptions>, options: Scheduled<AdamaxOptions> = {}) {
     super(params, withDefaults(ADAMAX_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkAdamOptions(o);
+  protected override optionsDecl(): OptionsDecl<Required<AdamaxOptions>> {
+    return ADAMAX_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return ADAMAX_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

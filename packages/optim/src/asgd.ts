@@ -2,7 +2,9 @@ import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } fro
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
 import { preamble } from './kernels/decay.js';
 import { lerp } from './kernels/moments.js';
-import { checkLr, checkWeightDecay, withDefaults } from './validate.js';
+import { type StateSpec, stepState } from './state-spec.js';
+import { withDefaults } from './validate.js';
+import { type OptionsDecl, baseSpecs, bool, float, nonNegative, withoutFused, defineOptions } from './options.js';
 
 /** Options of {@link ASGD}; defaults as torch.optim.ASGD. */
 export interface ASGDOptions extends Omit<BaseOptions, 'fused'> {
@@ -20,18 +22,25 @@ export interface ASGDOptions extends Omit<BaseOptions, 'fused'> {
   maximize?: boolean;
 }
 
-/** Every option of {@link ASGD} with its default, as in current torch.optim.ASGD. */
-export const ASGD_DEFAULTS: Required<ASGDOptions> = {
-  lr: 1e-2,
-  lambd: 1e-4,
-  alpha: 0.75,
-  t0: 1e6,
-  weightDecay: 0,
-  foreach: null,
-  maximize: false,
-  differentiable: false,
-  capturable: false,
-};
+/** ASGD's options, declared once: defaults, kinds and torch's checks (in torch's order). */
+export const ASGD_OPTIONS: OptionsDecl<Required<ASGDOptions>> = defineOptions<Required<ASGDOptions>>(
+  'ASGD',
+  {
+    lr: float(1e-2, nonNegative('Invalid learning rate')),
+    lambd: float(1e-4, nonNegative('Invalid lambd value')),
+    alpha: float(0.75, nonNegative('Invalid alpha value')),
+    t0: float(1e6, nonNegative('Invalid t0 value')),
+    weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+    ...withoutFused(baseSpecs({ fused: false })),
+    maximize: bool(false),
+  },
+  { order: ['lr', 'weightDecay', 'lambd', 'alpha', 't0'] },
+);
+
+export const ASGD_DEFAULTS: Required<ASGDOptions> = ASGD_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const ASGD_STATE_SPEC: StateSpec = stepState(['eta', 'mu', 'ax'], { eta: 'non-negative', mu: 'non-negative' });
 
 /**
  * One pass per parameter: reads param, grad, ax; writes param, ax. With μ = 1 (before averaging starts) the
@@ -112,13 +121,16 @@ export function asgd(
  * const averaged = opt.state.get(weight)?.ax;
  */
 export class ASGD extends Optimizer<Required<ASGDOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<ASGDOptions> = {}) {
+  constructor(params: ParamsInput<ASGDOptions>, options: Scheduled<ASGDOptions> = {}) {
     super(params, withDefaults(ASGD_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkWeightDecay(o.weightDecay);
+  protected override optionsDecl(): OptionsDecl<Required<ASGDOptions>> {
+    return ASGD_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return ASGD_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

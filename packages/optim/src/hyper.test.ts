@@ -132,9 +132,10 @@ describe('scheduled values are checked when produced', () => {
     expect(() => new SGD([p], { lr: (() => undefined) as never }).step()).toThrow(
       "the schedule for option 'lr' gave undefined at step 0; expected a number",
     );
-    expect(() => new SGD([p], { lr: [] as never }).step()).toThrow("an empty array is not a schedule for option 'lr'");
+    expect(() => new SGD([p], { lr: [] as never })).toThrow('SGD: option `lr` must be a number (or a schedule: a function, an iterator, an array of 2+ numbers), got []');
     expect(() => new SGD([p], { lr: values() as never }).step()).toThrow("the schedule for option 'lr' is an empty iterator");
-    expect(() => new Adam([p], { betas: [[0.9], [0.8]] as never }).step()).toThrow("the schedule for option 'betas' gave [0.9] at step 0; expected 2 numbers");
+    expect(() => new Adam([p], { betas: [[0.9], [0.8]] as never })).toThrow('Adam: option `betas` must be an array of 2 numbers, got [[0.9], [0.8]]');
+    expect(() => new Adam([p], { betas: () => [0.9] as never }).step()).toThrow("the schedule for option 'betas' gave [0.9] at step 0; expected 2 numbers");
     expect(p.item()).toBe(1);
   });
   it('an iterator catches up when steps had no gradient', () => {

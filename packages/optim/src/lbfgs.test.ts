@@ -55,7 +55,12 @@ describe('LBFGS', () => {
 
   it('needs a closure, and rejects another line search before evaluating anything', () => {
     const params = problem();
-    const bad = new LBFGS(params, { lineSearchFn: 'backtracking' as 'strong_wolfe' });
+    expect(() => new LBFGS(params, { lineSearchFn: 'backtracking' as 'strong_wolfe' })).toThrow(
+      "LBFGS: option `lineSearchFn` must be one of 'strong_wolfe', null, got 'backtracking'",
+    );
+    // A group edited after construction is still refused at the step, before anything is evaluated.
+    const bad = new LBFGS(params);
+    (bad.paramGroups[0] as { lineSearchFn: unknown }).lineSearchFn = 'backtracking';
     let calls = 0;
     expect(() => bad.step(() => ++calls)).toThrow("only 'strong_wolfe' is supported");
     expect(calls).toBe(0);

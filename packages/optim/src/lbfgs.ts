@@ -17,7 +17,9 @@ import {
   zeros,
 } from '@tsoptim/core';
 import { type Closure, Optimizer, type ParamGroupInput, type ParamState, type ParamsInput, evaluateClosure, type Scheduled } from './optimizer.js';
-import { checkLr, withDefaults } from './validate.js';
+import type { StateSpec } from './state-spec.js';
+import { withDefaults } from './validate.js';
+import { type OptionsDecl, defineOptions, float, int, nonNegative } from './options.js';
 
 /** Options of {@link LBFGS}; defaults as torch.optim.LBFGS. */
 export interface LBFGSOptions {
@@ -38,15 +40,28 @@ export interface LBFGSOptions {
 }
 
 /** torch.optim.LBFGS's defaults (`maxEval: null` becomes ⌊maxIter·5/4⌋ at construction). */
-export const LBFGS_DEFAULTS: Required<LBFGSOptions> = {
-  lr: 1,
-  maxIter: 20,
-  maxEval: null,
-  toleranceGrad: 1e-7,
-  toleranceChange: 1e-9,
-  historySize: 100,
-  lineSearchFn: null,
-};
+export const LBFGS_OPTIONS: OptionsDecl<Required<LBFGSOptions>> = defineOptions<Required<LBFGSOptions>>('LBFGS', {
+  lr: float(1, nonNegative('Invalid learning rate')),
+  maxIter: int(20, positiveInt('max_iter')),
+  maxEval: { default: null, kind: { type: 'int', nullable: true }, schedulable: false, check: (v) => (v === null ? undefined : positiveInt('max_eval')(v)) },
+  toleranceGrad: float(1e-7, nonNegative('Invalid tolerance_grad value'), { schedulable: false }),
+  toleranceChange: float(1e-9, nonNegative('Invalid tolerance_change value'), { schedulable: false }),
+  historySize: int(100, positiveInt('history_size')),
+  lineSearchFn: { default: null, kind: { type: 'enum', values: ['strong_wolfe', null] } },
+});
+
+export const LBFGS_DEFAULTS: Required<LBFGSOptions> = LBFGS_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const LBFGS_STATE_SPEC: StateSpec = {
+      scalars: { func_evals: 'count', n_iter: 'count', t: 'number', H_diag: 'number', prev_loss: 'number-or-null', ro: 'number-list', al: 'number-list' },
+      required: ['func_evals', 'n_iter'],
+      together: ['d', 't', 'old_dirs', 'old_stps', 'ro', 'H_diag', 'prev_flat_grad', 'prev_loss'],
+    };
+
+function positiveInt(name: string): (v: number) => string | undefined {
+  return (v) => (v >= 1 ? undefined : `LBFGS: option \`${name}\` must be at least 1, got ${v}`);
+}
 
 const GROUPS_MESSAGE = "LBFGS doesn't support per-parameter options (parameter groups)";
 
@@ -350,7 +365,7 @@ function strongWolfe(
  * for (let i = 0; i < 10; i++) opt.step(closure);
  */
 export class LBFGS extends Optimizer<Required<LBFGSOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<LBFGSOptions> = {}) {
+  constructor(params: ParamsInput<LBFGSOptions>, options: Scheduled<LBFGSOptions> = {}) {
     const o = withDefaults(LBFGS_DEFAULTS, options);
     if ((o.maxEval === null || o.maxEval === undefined) && typeof o.maxIter === 'number') o.maxEval = Math.floor((o.maxIter * 5) / 4);
     super(params, o);
@@ -358,12 +373,16 @@ export class LBFGS extends Optimizer<Required<LBFGSOptions>> {
   }
 
   /** LBFGS has exactly one parameter group: adding another throws, as torch's step would fail. */
-  override addParamGroup(_group: ParamGroupInput): void {
+  override addParamGroup(_group: ParamGroupInput<Partial<Required<LBFGSOptions>>>): void {
     throw new ValueError(GROUPS_MESSAGE);
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
+  protected override optionsDecl(): OptionsDecl<Required<LBFGSOptions>> {
+    return LBFGS_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return LBFGS_STATE_SPEC;
   }
 
   protected override stateTensorShape(key: string, _param: Parameter): readonly number[] | 'any' | 'list' | undefined {

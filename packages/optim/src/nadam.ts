@@ -3,7 +3,9 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Sc
 import { type DecayKind, decayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
 import { adamDenominator, adamMoments } from './kernels/moments.js';
 import { biasCorrection } from './kernels/scalars.js';
-import { checkAdamOptions, checkRange, withDefaults } from './validate.js';
+import { type StateSpec, stepState } from './state-spec.js';
+import { withDefaults } from './validate.js';
+import { type OptionsDecl, betasCheck, baseSpecs, bool, float, nonNegative, pair, withoutFused, defineOptions } from './options.js';
 
 /** Options of {@link NAdam}; defaults as torch.optim.NAdam. */
 export interface NAdamOptions extends Omit<BaseOptions, 'fused'> {
@@ -23,19 +25,26 @@ export interface NAdamOptions extends Omit<BaseOptions, 'fused'> {
   maximize?: boolean;
 }
 
-/** Every option of {@link NAdam} with its default, as in current torch.optim.NAdam. */
-export const NADAM_DEFAULTS: Required<NAdamOptions> = {
-  lr: 2e-3,
-  betas: [0.9, 0.999],
-  eps: 1e-8,
-  weightDecay: 0,
-  momentumDecay: 4e-3,
-  decoupledWeightDecay: false,
-  maximize: false,
-  foreach: null,
-  capturable: false,
-  differentiable: false,
-};
+/** NAdam's options, declared once: defaults, kinds and torch's checks (in torch's order). */
+export const NADAM_OPTIONS: OptionsDecl<Required<NAdamOptions>> = defineOptions<Required<NAdamOptions>>(
+  'NAdam',
+  {
+    lr: float(2e-3, nonNegative('Invalid learning rate')),
+    betas: pair([0.9, 0.999], betasCheck),
+    eps: float(1e-8, nonNegative('Invalid epsilon value')),
+    weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+    momentumDecay: float(4e-3, nonNegative('Invalid momentum_decay value')),
+    decoupledWeightDecay: bool(false),
+    maximize: bool(false),
+    ...withoutFused(baseSpecs({ fused: false })),
+  },
+  { order: ['lr', 'eps', 'betas', 'weightDecay', 'momentumDecay'] },
+);
+
+export const NADAM_DEFAULTS: Required<NAdamOptions> = NADAM_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const NADAM_STATE_SPEC: StateSpec = stepState(['mu_product', 'exp_avg', 'exp_avg_sq'], { mu_product: 'non-negative' });
 
 /**
  * One pass per parameter: reads param, grad, exp_avg, exp_avg_sq; writes the three. The momentum schedule and
@@ -135,13 +144,16 @@ export function nadam(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class NAdam extends Optimizer<Required<NAdamOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<NAdamOptions> = {}) {
+  constructor(params: ParamsInput<NAdamOptions>, options: Scheduled<NAdamOptions> = {}) {
     super(params, withDefaults(NADAM_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkAdamOptions(o);
-    checkRange('momentum_decay', o.momentumDecay, 0, Number.POSITIVE_INFINITY);
+  protected override optionsDecl(): OptionsDecl<Required<NAdamOptions>> {
+    return NADAM_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return NADAM_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

@@ -1,8 +1,11 @@
-import { Parameter, RuntimeError, SparseTensor, type Tensor, TypeError_, ValueError, zeros } from '@tsoptim/core';
+import { Parameter, RuntimeError, SparseTensor, Tensor, TypeError_, ValueError, zeros } from '@tsoptim/core';
 import { HookList, type RemovableHandle } from './hooks.js';
 import { isSchedule, resolveHyper } from './internal/hyper.js';
 import { type StateShape, decodeStateDict, encodeStateDict } from './internal/state-codec.js';
 import type { SavedTensor, StateDict } from './state-dict.js';
+import { finiteGradients } from './internal/finite.js';
+import { type OptionSite, type OptionsDecl, SCHEDULER_GROUP_KEYS } from './options.js';
+import { type StateSpec, checkStateDict } from './state-spec.js';
 
 /** Evaluates the model and returns the loss; optimizers such as LBFGS call it several times per step. */
 export type Closure = () => number | Tensor | undefined | void;
@@ -10,21 +13,39 @@ export type Closure = () => number | Tensor | undefined | void;
 /** A named parameter, as `model.namedParameters()` yields: adds `param_names` to its group, as torch does. */
 export type NamedParameter = readonly [string, Parameter];
 
-/** One parameter group as given to a constructor or to `addParamGroup`: parameters and option overrides. */
-export interface ParamGroupInput {
+/** Keys learning-rate schedulers and SWA write into a group (torch's `initial_lr`, `max_lr`...). */
+export type SchedulerGroupOptions = {
+  initialLr?: number;
+  maxLr?: number;
+  minLr?: number;
+  maxMomentum?: number;
+  baseMomentum?: number;
+  swaLr?: number;
+};
+
+/** The options a group may override: the optimizer's own (a generic optimizer takes any name). */
+export type GroupOptionsOf<O> = string extends keyof O ? { readonly [option: string]: unknown } : Scheduled<O> & SchedulerGroupOptions;
+
+/**
+ * One parameter group as given to a constructor or to `addParamGroup`: parameters and overrides of the
+ * optimizer's options `O` (checked at runtime too: unknown names are rejected with the likely intended name).
+ */
+export type ParamGroupInput<O extends object = Record<string, unknown>> = {
   params: Parameter | Iterable<Parameter | NamedParameter>;
-  readonly [option: string]: unknown;
-}
+} & GroupOptionsOf<O>;
 
 /** What an optimizer is constructed from. */
-export type ParamsInput = Iterable<Parameter> | Iterable<NamedParameter> | Iterable<ParamGroupInput>;
+export type ParamsInput<O extends object = Record<string, unknown>> =
+  | Iterable<Parameter>
+  | Iterable<NamedParameter>
+  | Iterable<ParamGroupInput<O>>;
 
 /** A parameter group: its parameters and every option (defaults filled in). Options are writable. */
-export type ParamGroup<O> = O & {
-  params: Parameter[];
-  paramNames?: string[];
-  [option: string]: unknown;
-};
+export type ParamGroup<O> = O &
+  SchedulerGroupOptions & {
+    params: Parameter[];
+    paramNames?: string[];
+  };
 
 /**
  * An option value, or a schedule of them: a function of the step (`optimizer.scheduleStep`, steps completed),
@@ -52,10 +73,9 @@ export type Scheduled<O> = {
  * A parameter group as stored in `optimizer.paramGroups`: options hold what was given, so a number or tuple
  * option may hold a schedule. {@link Optimizer.currentValue} reads the value the next step uses.
  */
-export type StoredParamGroup<O> = { [K in keyof O]: OptionValue<O[K]> } & {
+export type StoredParamGroup<O> = { [K in keyof O]: OptionValue<O[K]> } & SchedulerGroupOptions & {
   params: Parameter[];
   paramNames?: string[];
-  [option: string]: unknown;
 };
 
 /** Per-parameter optimizer state, keyed as torch keys it (`step`, `exp_avg`...). */
@@ -111,7 +131,7 @@ function isIterable(x: unknown): x is Iterable<unknown> {
 }
 
 function isGroupInput(x: unknown): x is ParamGroupInput {
-  return typeof x === 'object' && x !== null && !Parameter.isParameter(x) && !Array.isArray(x) && 'params' in x;
+  return typeof x === 'object' && x !== null && !Parameter.isParameter(x) && !Array.isArray(x) && Object.hasOwn(x, 'params');
 }
 
 const CUDA_ONLY: Record<string, string> = {
@@ -153,31 +173,31 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
    * @throws TypeError_ when `params` is a single tensor or holds something that is not a parameter.
    * @throws ValueError on an empty parameter list or a parameter in two groups.
    */
-  constructor(params: ParamsInput, defaults: O) {
+  constructor(params: ParamsInput<any>, defaults: O) {
     if (Parameter.isParameter(params) || !isIterable(params)) {
       throw new TypeError_(
         `params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typeName(params)}`,
       );
     }
-    this.checkOptions(defaults as Record<string, unknown>);
+    this.checkOptions(defaults as Record<string, unknown>, 'options');
     this.defaults = Object.freeze({ ...defaults });
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new ValueError('optimizer got an empty parameter list');
-    const groups: ParamGroupInput[] = isGroupInput(list[0])
-      ? (list as ParamGroupInput[])
-      : [{ params: list as Iterable<Parameter | NamedParameter> }];
+    const groups = (
+      isGroupInput(list[0]) ? list : [{ params: list as Iterable<Parameter | NamedParameter> }]
+    ) as ParamGroupInput<Partial<O>>[];
     // Validate every group against the ones before it, then commit: a failure leaves nothing half-built.
     const built: StoredParamGroup<O>[] = [];
-    for (const g of groups) built.push(this.buildGroup(g, built));
+    for (const g of groups) built.push(this.buildGroup(g, built, built.length));
     this.paramGroups = built;
   }
 
   /** Adds a parameter group (torch's add_param_group): defaults fill missing options. */
-  addParamGroup(group: ParamGroupInput): void {
-    this.paramGroups.push(this.buildGroup(group, this.paramGroups));
+  addParamGroup(group: ParamGroupInput<Partial<O>>): void {
+    this.paramGroups.push(this.buildGroup(group, this.paramGroups, this.paramGroups.length));
   }
 
-  private buildGroup(group: ParamGroupInput, existing: readonly StoredParamGroup<O>[]): StoredParamGroup<O> {
+  private buildGroup(group: ParamGroupInput<Partial<O>>, existing: readonly StoredParamGroup<O>[], index: number): StoredParamGroup<O> {
     if (typeof group !== 'object' || group === null || Array.isArray(group)) {
       throw new TypeError_(`param_group must be a dict, but got ${typeName(group)}`);
     }
@@ -208,8 +228,9 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     }
     const out = { ...(group as object), params } as StoredParamGroup<O>;
     if (names.length !== 0) out.paramNames = names;
-    for (const [k, v] of Object.entries(this.defaults)) if (!(k in out) || out[k] === undefined) (out as Record<string, unknown>)[k] = v;
-    this.checkOptions(out);
+    const rec = out as Record<string, unknown>;
+    for (const [k, v] of Object.entries(this.defaults)) if (!Object.hasOwn(rec, k) || rec[k] === undefined) rec[k] = v;
+    this.checkOptions(rec, { group: index });
     if (new Set(params).size !== params.length) {
       console.warn(
         'optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; see github.com/pytorch/pytorch/issues/40967 for more information',
@@ -228,12 +249,28 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     return out;
   }
 
-  /** Checks option values (numbers only: schedules are checked when they produce a value). */
-  private checkOptions(options: Record<string, unknown>): void {
-    for (const key of Object.keys(CUDA_ONLY)) {
-      if (options[key] === true) throw new ValueError(`${key}: ${CUDA_ONLY[key]}`);
+  /**
+   * Checks options through the algorithm's declaration ({@link Optimizer.optionsDecl}): unknown names, kinds,
+   * ranges (plain values only: schedules are checked when they produce a value); then {@link Optimizer.validate}.
+   */
+  private checkOptions(options: Record<string, unknown>, site: OptionSite): void {
+    const decl = this.optionsDecl();
+    if (decl !== undefined) {
+      decl.check(options, site, site === 'options' ? undefined : SCHEDULER_GROUP_KEYS);
+    } else {
+      for (const key of Object.keys(CUDA_ONLY)) {
+        if (options[key] === true) throw new ValueError(`${key}: ${CUDA_ONLY[key]}`);
+      }
     }
     this.validate(options);
+  }
+
+  /**
+   * The algorithm's declared options (names, defaults, kinds, torch's checks). Optimizers that declare them get
+   * strict checking of constructor options, groups, `addParamGroup` and loaded state dicts from it.
+   */
+  protected optionsDecl(): OptionsDecl<O> | undefined {
+    return undefined;
   }
 
   /**
@@ -275,10 +312,74 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
         args = res;
       }
     }
-    const loss = this.stepImpl(args.closure);
+    let loss: number | undefined;
+    if (this.skipNonFinite && args.closure === undefined && !this.allGradientsFinite()) {
+      this.skippedSteps++;
+      return undefined;
+    }
+    const saved = this.saveScalars();
+    try {
+      loss = this.stepImpl(args.closure);
+    } catch (e) {
+      this.restoreScalars(saved);
+      throw e;
+    }
     this.scheduleStep++;
     for (const hook of [...this.stepPost.list(), ...globalPost.list()]) hook(this as unknown as Optimizer, args);
     return loss;
+  }
+
+  /**
+   * Opt-in guard (optax's `apply_if_finite`, torch's GradScaler skip): when true, a `step()` without a
+   * closure first checks every gradient with one fused reduction per tensor; if any element is NaN or ±∞,
+   * nothing changes and {@link Optimizer.skippedSteps} counts the step. Off by default, as in torch.
+   */
+  skipNonFinite = false;
+  /** Steps skipped by {@link Optimizer.skipNonFinite}. */
+  skippedSteps = 0;
+
+  /** Whether every gradient of every group is finite (one backend reduction per tensor). */
+  allGradientsFinite(): boolean {
+    for (const g of this.paramGroups) if (!finiteGradients(g.params)) return false;
+    return true;
+  }
+
+  /** The scalar state a step changes (counters...), so that a step that throws can put it back. */
+  private saveScalars(): unknown[] {
+    const keys = this.stateSpec()?.scalars;
+    const saved: unknown[] = [];
+    for (const g of this.paramGroups) {
+      for (const p of g.params) {
+        if (p.grad === null) continue;
+        const s = this.state.get(p);
+        saved.push(p, s);
+        if (s === undefined) continue;
+        saved.push(s.step);
+        if (keys !== undefined) for (const k in keys) if (k !== 'step') saved.push(s[k]);
+      }
+    }
+    return saved;
+  }
+
+  private restoreScalars(saved: unknown[]): void {
+    const keys = this.stateSpec()?.scalars;
+    let i = 0;
+    while (i < saved.length) {
+      const p = saved[i++] as Parameter;
+      const s = saved[i++] as ParamState | undefined;
+      if (s === undefined) {
+        this.state.delete(p);
+        continue;
+      }
+      this.state.set(p, s);
+      restoreKey(s, 'step', saved[i++]);
+      if (keys !== undefined) for (const k in keys) if (k !== 'step') restoreKey(s, k, saved[i++]);
+    }
+  }
+
+  /** The algorithm's per-parameter state: scalars and required keys (checked on load, restored on a failed step). */
+  protected stateSpec(): StateSpec | undefined {
+    return undefined;
   }
 
   /** Evaluates the closure (if any), then updates each group. Override for closure-driven algorithms. */
@@ -287,6 +388,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
     // Check every group before updating any, so a rejected step changes nothing.
     const work = this.paramGroups.map((group) => {
       const params = group.params.filter((p) => p.grad !== null);
+      checkGradientShapes(params);
       this.checkGradients(params);
       return { options: this.hyper(group), params };
     });
@@ -339,7 +441,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
   protected hyper(group: StoredParamGroup<O> | ParamGroup<O>): ParamGroup<O> {
     const resolved = resolveHyper(group as Record<string, unknown>, this.defaults as Record<string, unknown>, this.scheduleStep);
     if (resolved === group) return group as ParamGroup<O>;
-    this.validate(resolved);
+    this.checkOptions(resolved, 'schedule');
     return resolved as ParamGroup<O>;
   }
 
@@ -381,6 +483,10 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
   stateDict(): StateDict {
     for (const hook of this.sdPre.list()) hook(this as unknown as Optimizer);
     let sd = encodeStateDict(this.paramGroups as ParamGroup<object>[], this.state);
+    // Entries not keyed by a parameter (state-dict hooks put them there) are kept under their own key, as torch does.
+    for (const [key, entry] of this.state as Map<unknown, ParamState>) {
+      if (!Parameter.isParameter(key)) sd.state[String(key)] = copyEntry(entry);
+    }
     // Schedule-valued options resume where they were: the step they are evaluated at is saved with them.
     // (An extra top-level key: torch's load_state_dict ignores it.)
     if (this.hasSchedules()) sd.schedule_step = this.scheduleStep;
@@ -404,13 +510,32 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
       const res = hook(this as unknown as Optimizer, sd);
       if (res) sd = res;
     }
-    const decoded = decodeStateDict(sd, this.paramGroups as ParamGroup<object>[], (key, param) => this.stateTensorShape(key, param));
-    for (const g of decoded.groups) {
+    checkStateDict(sd, this.stateSpec(), this.constructor.name, this.paramGroups);
+    // Entries not keyed by a parameter index are kept as they are (torch's load_state_dict keeps them).
+    const paramState: StateDict['state'] = {};
+    const other = new Map<string, ParamState>();
+    for (const [key, entry] of Object.entries(sd.state)) {
+      if (/^\d+$/.test(key)) paramState[key] = entry;
+      else other.set(key, copyEntry(entry as ParamState));
+    }
+    const decoded = decodeStateDict({ ...sd, state: paramState }, this.paramGroups as ParamGroup<object>[], (key, param) =>
+      this.stateTensorShape(key, param),
+    );
+    for (const [key, entry] of other) (decoded.state as Map<unknown, ParamState>).set(key, entry);
+    const decl = this.optionsDecl();
+    decoded.groups.forEach((g, i) => {
+      const rec = g as Record<string, unknown>;
       // A checkpoint from an older version (or torch 1.13) lacks newer options: they take their defaults,
       // as torch's __setstate__ does.
-      for (const [k, v] of Object.entries(this.defaults)) if (!(k in g)) (g as Record<string, unknown>)[k] = v;
-      this.checkOptions(g);
-    }
+      for (const [k, v] of Object.entries(this.defaults)) if (!Object.hasOwn(rec, k)) rec[k] = v;
+      // Options only the class sets (AdamW's decoupled decay) keep the class's value, as torch's AdamW does.
+      if (decl !== undefined) {
+        for (const [k, spec] of Object.entries(decl.specs as Record<string, { fixed?: boolean }>)) {
+          if (spec.fixed) rec[k] = (this.defaults as Record<string, unknown>)[k];
+        }
+      }
+      this.checkOptions(rec, { stateDictGroup: i });
+    });
     if (sd.schedule_step !== undefined && !(Number.isInteger(sd.schedule_step) && sd.schedule_step >= 0)) {
       throw new ValueError(`loaded state dict has an invalid schedule_step: ${sd.schedule_step}`);
     }
@@ -423,7 +548,7 @@ export abstract class Optimizer<O extends object = Record<string, unknown>> {
   private hasSchedules(): boolean {
     const d = this.defaults as Record<string, unknown>;
     return this.paramGroups.some((g) =>
-      Object.entries(g).some(([k, v]) => k !== 'params' && k !== 'paramNames' && isSchedule(v, d[k], k)),
+      Object.entries(g).some(([k, v]) => k !== 'params' && k !== 'paramNames' && isSchedule(v, Object.hasOwn(d, k) ? d[k] : undefined, k)),
     );
   }
 
@@ -468,6 +593,33 @@ export function evaluateClosure(closure: Closure | undefined): number | undefine
   if (r === undefined || r === null) return undefined;
   if (typeof r === 'number') return r;
   return (r as Tensor).item();
+}
+
+function restoreKey(s: ParamState, key: string, v: unknown): void {
+  if (v === undefined) delete s[key];
+  else s[key] = v;
+}
+
+function copyEntry(entry: ParamState): ParamState {
+  const out: ParamState = {};
+  for (const [k, v] of Object.entries(entry ?? {})) {
+    if (k === '__proto__') continue;
+    out[k] = Tensor.isTensor(v) ? v.clone() : Array.isArray(v) ? v.map((x) => (Tensor.isTensor(x) ? x.clone() : x)) : v;
+  }
+  return out;
+}
+
+/** Rejects a dense gradient whose size or backend is not its parameter's, before any update happens. */
+export function checkGradientShapes(params: readonly Parameter[]): void {
+  for (const p of params) {
+    const g = p.grad;
+    if (g === null || SparseTensor.isSparse(g)) continue;
+    if (!Tensor.isTensor(g)) throw new TypeError_(`the gradient of a parameter must be a Tensor, but got ${typeName(g)}`);
+    if (g.size !== p.size) {
+      throw new RuntimeError(`gradient of shape [${g.shape.join(', ')}] for a parameter of shape [${p.shape.join(', ')}]`);
+    }
+    if (g.backend !== p.backend) throw new RuntimeError('a gradient lives on another backend than its parameter');
+  }
 }
 
 /** Throws torch's message when a group's parameter has a sparse gradient the algorithm cannot use. */

@@ -3,7 +3,9 @@ import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Sc
 import { type DecayKind, decayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
 import { adamDenominator, adamMoments, adaptiveStep, descend } from './kernels/moments.js';
 import { biasCorrection, radamRectification } from './kernels/scalars.js';
-import { checkAdamOptions, withDefaults } from './validate.js';
+import { type StateSpec, stepState } from './state-spec.js';
+import { withDefaults } from './validate.js';
+import { type OptionsDecl, betasCheck, baseSpecs, bool, float, nonNegative, pair, withoutFused, defineOptions } from './options.js';
 
 /** Options of {@link RAdam}; defaults as torch.optim.RAdam. */
 export interface RAdamOptions extends Omit<BaseOptions, 'fused'> {
@@ -21,18 +23,25 @@ export interface RAdamOptions extends Omit<BaseOptions, 'fused'> {
   maximize?: boolean;
 }
 
-/** Every option of {@link RAdam} with its default, as in current torch.optim.RAdam. */
-export const RADAM_DEFAULTS: Required<RAdamOptions> = {
-  lr: 1e-3,
-  betas: [0.9, 0.999],
-  eps: 1e-8,
-  weightDecay: 0,
-  maximize: false,
-  foreach: null,
-  capturable: false,
-  decoupledWeightDecay: false,
-  differentiable: false,
-};
+/** RAdam's options, declared once: defaults, kinds and torch's checks (in torch's order). */
+export const RADAM_OPTIONS: OptionsDecl<Required<RAdamOptions>> = defineOptions<Required<RAdamOptions>>(
+  'RAdam',
+  {
+    lr: float(1e-3, nonNegative('Invalid learning rate')),
+    betas: pair([0.9, 0.999], betasCheck),
+    eps: float(1e-8, nonNegative('Invalid epsilon value')),
+    weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+    maximize: bool(false),
+    ...withoutFused(baseSpecs({ fused: false })),
+    decoupledWeightDecay: bool(false),
+  },
+  { order: ['lr', 'eps', 'betas', 'weightDecay'] },
+);
+
+export const RADAM_DEFAULTS: Required<RAdamOptions> = RADAM_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const RADAM_STATE_SPEC: StateSpec = stepState(['exp_avg', 'exp_avg_sq']);
 
 type RAdamFlags = { maximize: boolean; decay: DecayKind; rectified: boolean };
 
@@ -119,12 +128,16 @@ export function radam(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class RAdam extends Optimizer<Required<RAdamOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<RAdamOptions> = {}) {
+  constructor(params: ParamsInput<RAdamOptions>, options: Scheduled<RAdamOptions> = {}) {
     super(params, withDefaults(RADAM_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkAdamOptions(o);
+  protected override optionsDecl(): OptionsDecl<Required<RAdamOptions>> {
+    return RADAM_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return RADAM_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

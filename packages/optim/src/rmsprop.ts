@@ -2,7 +2,9 @@ import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@ts
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { preamble } from './kernels/decay.js';
 import { descend, ema, sq } from './kernels/moments.js';
-import { checkEps, checkLr, checkMomentum, checkRange, checkWeightDecay, withDefaults } from './validate.js';
+import { type StateSpec, stepState } from './state-spec.js';
+import { withDefaults } from './validate.js';
+import { type OptionsDecl, baseSpecs, bool, float, nonNegative, withoutFused, defineOptions } from './options.js';
 
 /** Options of {@link RMSprop}; defaults as torch.optim.RMSprop. */
 export interface RMSpropOptions extends Omit<BaseOptions, 'fused'> {
@@ -22,19 +24,26 @@ export interface RMSpropOptions extends Omit<BaseOptions, 'fused'> {
   maximize?: boolean;
 }
 
-/** Every option of {@link RMSprop} with its default, as in current torch.optim.RMSprop. */
-export const RMSPROP_DEFAULTS: Required<RMSpropOptions> = {
-  lr: 1e-2,
-  momentum: 0,
-  alpha: 0.99,
-  eps: 1e-8,
-  centered: false,
-  weightDecay: 0,
-  capturable: false,
-  foreach: null,
-  maximize: false,
-  differentiable: false,
-};
+/** RMSprop's options, declared once: defaults, kinds and torch's checks (in torch's order). */
+export const RMSPROP_OPTIONS: OptionsDecl<Required<RMSpropOptions>> = defineOptions<Required<RMSpropOptions>>(
+  'RMSprop',
+  {
+    lr: float(1e-2, nonNegative('Invalid learning rate')),
+    momentum: float(0, nonNegative('Invalid momentum value')),
+    alpha: float(0.99, nonNegative('Invalid alpha value')),
+    eps: float(1e-8, nonNegative('Invalid epsilon value')),
+    centered: bool(false),
+    weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+    ...withoutFused(baseSpecs({ fused: false })),
+    maximize: bool(false),
+  },
+  { order: ['lr', 'eps', 'momentum', 'weightDecay', 'alpha'] },
+);
+
+export const RMSPROP_DEFAULTS: Required<RMSpropOptions> = RMSPROP_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const RMSPROP_STATE_SPEC: StateSpec = { ...stepState(['square_avg']), notNull: ['momentum_buffer', 'grad_avg'] };
 
 type RMSpropFlags = { maximize: boolean; decay: boolean; centered: boolean; momentum: boolean };
 
@@ -133,16 +142,16 @@ export function rmsprop(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<RMSpropOptions> = {}) {
+  constructor(params: ParamsInput<RMSpropOptions>, options: Scheduled<RMSpropOptions> = {}) {
     super(params, withDefaults(RMSPROP_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkEps(o.eps);
-    checkMomentum(o.momentum);
-    checkWeightDecay(o.weightDecay);
-    checkRange('alpha', o.alpha, 0, Number.POSITIVE_INFINITY);
+  protected override optionsDecl(): OptionsDecl<Required<RMSpropOptions>> {
+    return RMSPROP_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return RMSPROP_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

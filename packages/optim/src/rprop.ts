@@ -1,6 +1,8 @@
-import { type Parameter, type Tensor, ValueError, defineKernel, full, k, kernelFamily, zeros } from '@tsoptim/core';
+import { type Parameter, type Tensor, defineKernel, full, k, kernelFamily, zeros } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
-import { checkLr, withDefaults } from './validate.js';
+import { type StateSpec, stepState } from './state-spec.js';
+import { withDefaults } from './validate.js';
+import { type OptionsDecl, baseSpecs, bool, float, nonNegative, pair, pyFloat, withoutFused, defineOptions } from './options.js';
 
 /** Options of {@link Rprop}; defaults as torch.optim.Rprop. */
 export interface RpropOptions extends Omit<BaseOptions, 'fused'> {
@@ -14,21 +16,35 @@ export interface RpropOptions extends Omit<BaseOptions, 'fused'> {
   maximize?: boolean;
 }
 
-/** Every option of {@link Rprop} with its default, as in current torch.optim.Rprop. */
-export const RPROP_DEFAULTS: Required<RpropOptions> = {
-  lr: 1e-2,
-  etas: [0.5, 1.2],
-  stepSizes: [1e-6, 50],
-  foreach: null,
-  maximize: false,
-  differentiable: false,
-  capturable: false,
-};
+/** Rprop's options, declared once: defaults, kinds and torch's checks (in torch's order). */
+export const RPROP_OPTIONS: OptionsDecl<Required<RpropOptions>> = defineOptions<Required<RpropOptions>>(
+  'Rprop',
+  {
+    lr: float(1e-2, nonNegative('Invalid learning rate')),
+    etas: pair([0.5, 1.2], (e) => (e[0] > 0 && e[0] < 1 && e[1] > 1 ? undefined : `Invalid eta values: ${pyFloat(e[0])}, ${pyFloat(e[1])}`)),
+    stepSizes: pair([1e-6, 50], (v) =>
+      v[0] >= 0 && v[1] >= v[0] ? undefined : `Invalid step_sizes values: ${pyFloat(v[0])}, ${pyFloat(v[1])} (0 ≤ min ≤ max)`,
+    ),
+    ...withoutFused(baseSpecs({ fused: false })),
+    maximize: bool(false),
+  },
+  { order: ['lr', 'etas'] },
+);
+
+export const RPROP_DEFAULTS: Required<RpropOptions> = RPROP_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const RPROP_STATE_SPEC: StateSpec = stepState(['prev', 'step_size']);
 
 /**
  * One pass per parameter: reads param, grad, prev, step_size; writes param, prev, step_size. The sign of
  * g·prev selects η+, η− or 1 per element; where the sign flipped the gradient counts as 0.
  */
+/** sign(x) with torch's convention sign(NaN) = 0 (comparisons with NaN are false). */
+function signOrZero(x: k.Expr): k.Expr {
+  return k.select(k.gt(x, 0), 1, k.select(k.lt(x, 0), -1, 0));
+}
+
 export const rpropKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean }) =>
   defineKernel({
     name: 'rprop',
@@ -37,12 +53,13 @@ export const rpropKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean })
     outputs: ['param', 'prev', 'stepSize'],
     body: ({ param, grad, prev, stepSize }, s) => {
       const g = f.maximize ? k.neg(grad) : grad;
-      const sign = k.sign(k.mul(g, prev));
+      // torch's sign is 0 for NaN: a NaN gradient element leaves its parameter and step size as they are.
+      const sign = signOrZero(k.mul(g, prev));
       const flipped = k.lt(sign, 0);
       const factor = k.select(k.gt(sign, 0), s.etaPlus, k.select(flipped, s.etaMinus, 1));
       const size = k.clamp(k.mul(stepSize, factor), s.stepSizeMin, s.stepSizeMax);
       const kept = k.select(flipped, 0, g);
-      return { param: k.sub(param, k.mul(k.sign(kept), size)), prev: kept, stepSize: size };
+      return { param: k.sub(param, k.mul(signOrZero(kept), size)), prev: kept, stepSize: size };
     },
   }),
 );
@@ -96,16 +113,16 @@ export function rprop(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class Rprop extends Optimizer<Required<RpropOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<RpropOptions> = {}) {
+  constructor(params: ParamsInput<RpropOptions>, options: Scheduled<RpropOptions> = {}) {
     super(params, withDefaults(RPROP_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    const etas = o.etas;
-    if (Array.isArray(etas) && typeof etas[0] === 'number' && typeof etas[1] === 'number') {
-      if (!(etas[0] > 0 && etas[0] < 1 && etas[1] > 1)) throw new ValueError(`Invalid eta values: ${etas[0]}, ${etas[1]}`);
-    }
+  protected override optionsDecl(): OptionsDecl<Required<RpropOptions>> {
+    return RPROP_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return RPROP_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

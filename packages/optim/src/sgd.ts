@@ -1,8 +1,10 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
+import { type Parameter, RuntimeError, SparseTensor, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { preamble } from './kernels/decay.js';
-import { checkLr, checkMomentum, checkWeightDecay, withDefaults } from './validate.js';
 import { ValueError } from '@tsoptim/core';
+import { type OptionsDecl, baseSpecs, bool, defineOptions, float, nonNegative, withoutCapturable } from './options.js';
+import type { StateSpec } from './state-spec.js';
+import { withDefaults } from './validate.js';
 
 /** Options of {@link SGD}; defaults as torch.optim.SGD. */
 export interface SGDOptions extends Omit<BaseOptions, 'capturable'> {
@@ -20,17 +22,33 @@ export interface SGDOptions extends Omit<BaseOptions, 'capturable'> {
   maximize?: boolean;
 }
 
-export const SGD_DEFAULTS: Required<SGDOptions> = {
-  lr: 1e-3,
-  momentum: 0,
-  dampening: 0,
-  weightDecay: 0,
-  nesterov: false,
-  maximize: false,
-  foreach: null,
-  differentiable: false,
-  fused: null,
-};
+/** SGD's options, declared once: defaults, kinds, torch's checks and the Nesterov rule. */
+export const SGD_OPTIONS: OptionsDecl<Required<SGDOptions>> = defineOptions<Required<SGDOptions>>(
+  'SGD',
+  {
+    lr: float(1e-3, nonNegative('Invalid learning rate')),
+    momentum: float(0, nonNegative('Invalid momentum value')),
+    dampening: float(0),
+    weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+    nesterov: bool(false),
+    maximize: bool(false),
+    ...withoutCapturable(baseSpecs({ fused: true })),
+  },
+  {
+    cross: (o) =>
+      o.nesterov === true && typeof o.momentum === 'number' && typeof o.dampening === 'number' && (o.momentum <= 0 || o.dampening !== 0)
+        ? 'Nesterov momentum requires a momentum and zero dampening'
+        : undefined,
+  },
+);
+
+export const SGD_DEFAULTS: Required<SGDOptions> = SGD_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const SGD_STATE_SPEC: StateSpec = { scalars: {} };
+
+/** dst ← src over the selected rows (a sparse gradient's values into a dense tensor). */
+const scatterKernel = defineKernel({ name: 'scatter-rows', inputs: ['dst', 'src'], scalars: [], outputs: ['dst'], body: ({ src }) => ({ dst: src }) });
 
 const sgdKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: boolean; momentum: boolean; nesterov: boolean; init: boolean }) =>
   defineKernel({
@@ -104,27 +122,50 @@ export function sgd(params: readonly Tensor[], grads: readonly Tensor[], momentu
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class SGD extends Optimizer<Required<SGDOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<SGDOptions> = {}) {
+  constructor(params: ParamsInput<SGDOptions>, options: Scheduled<SGDOptions> = {}) {
     super(params, withDefaults(SGD_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkMomentum(o.momentum);
-    checkWeightDecay(o.weightDecay);
-    if (o.nesterov === true && typeof o.momentum === 'number' && typeof o.dampening === 'number' && (o.momentum <= 0 || o.dampening !== 0)) {
-      throw new ValueError('Nesterov momentum requires a momentum and zero dampening');
-    }
+  protected override optionsDecl(): OptionsDecl<Required<SGDOptions>> {
+    return SGD_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return SGD_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {
     return ['momentum_buffer'];
   }
 
+  /** Sparse gradients are accepted, as torch's SGD accepts them — but not with weight decay (torch's message). */
+  protected override checkGradients(params: readonly Parameter[]): void {
+    const sparse = params.find((p) => SparseTensor.isSparse(p.grad));
+    if (sparse === undefined) return;
+    const wd = this.paramGroups.find((g) => g.params.includes(sparse))?.weightDecay;
+    if (typeof wd === 'number' && wd !== 0) throw new RuntimeError('add(sparse, dense) is not supported. Use add(dense, sparse) instead.');
+  }
+
   protected updateGroup(group: ParamGroup<Required<SGDOptions>>, params: Parameter[]): void {
-    const grads = params.map((p) => p.grad as Tensor);
+    // A sparse gradient is the dense gradient with zeros elsewhere: scattered into one, the update is torch's
+    // (with momentum or weight decay torch's sparse arithmetic gives the same dense result).
+    const scattered: Tensor[] = [];
+    const grads = params.map((p) => {
+      const g = p.grad!;
+      if (!SparseTensor.isSparse(g)) return g;
+      const dense = zeros(p.shape, { backend: p.backend });
+      const c = g.coalesce();
+      p.backend.run(scatterKernel, { tensors: { dst: dense, src: c.values }, rows: { indices: c.indices, rowSize: c.rowSize, compact: ['src'] } });
+      if (c !== g) c.values.dispose();
+      scattered.push(dense);
+      return dense;
+    });
     const buffers = params.map((p) => (this.state.get(p)?.momentum_buffer as Tensor | undefined) ?? null);
-    sgd(params, grads, buffers, group);
+    try {
+      sgd(params, grads, buffers, group);
+    } finally {
+      for (const t of scattered) t.dispose();
+    }
     if (group.momentum !== 0) {
       params.forEach((p, i) => {
         this.stateOf(p).momentum_buffer = buffers[i];

@@ -1,9 +1,11 @@
-import { type Parameter, RuntimeError, SparseTensor, type Tensor, ValueError, defineKernel, k, kernelFamily, } from '@tsoptim/core';
+import { type Parameter, RuntimeError, SparseTensor, ValueError, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
 import { Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { preamble } from './kernels/decay.js';
 import { adamDenominator, adamMoments, lerpAverage } from './kernels/moments.js';
 import { epsHatStepSize } from './kernels/scalars.js';
-import { checkBetas, withDefaults } from './validate.js';
+import { type StateSpec, stepState } from './state-spec.js';
+import { withDefaults } from './validate.js';
+import { type OptionsDecl, betasCheck, bool, float, pair, positive, defineOptions } from './options.js';
 
 /** Options of {@link SparseAdam}; defaults as torch.optim.SparseAdam. */
 export interface SparseAdamOptions {
@@ -17,13 +19,38 @@ export interface SparseAdamOptions {
   maximize?: boolean;
 }
 
-/** torch.optim.SparseAdam's defaults. */
-export const SPARSE_ADAM_DEFAULTS: Required<SparseAdamOptions> = {
-  lr: 1e-3,
-  betas: [0.9, 0.999],
-  eps: 1e-8,
-  maximize: false,
-};
+/** torch's check: `Sparse params at indices [i, [g, j]]: SparseAdam requires dense parameter tensors`. */
+function rejectSparseParams(list: readonly unknown[]): void {
+  const found: string[] = [];
+  list.forEach((item, i) => {
+    if (SparseTensor.isSparse(item)) found.push(String(i));
+    else if (typeof item === 'object' && item !== null && !Array.isArray(item) && Object.hasOwn(item, 'params')) {
+      const inner = (item as { params: unknown }).params;
+      const ps = Array.isArray(inner) ? inner : [];
+      ps.forEach((p, j) => {
+        if (SparseTensor.isSparse(p)) found.push(`[${i}, ${j}]`);
+      });
+    }
+  });
+  if (found.length > 0) throw new ValueError(`Sparse params at indices [${found.join(', ')}]: SparseAdam requires dense parameter tensors`);
+}
+
+/** SparseAdam's options, declared once: defaults, kinds and torch's checks (in torch's order). */
+export const SPARSE_ADAM_OPTIONS: OptionsDecl<Required<SparseAdamOptions>> = defineOptions<Required<SparseAdamOptions>>(
+  'SparseAdam',
+  {
+    lr: float(1e-3, positive('Invalid learning rate')),
+    betas: pair([0.9, 0.999], betasCheck),
+    eps: float(1e-8, positive('Invalid epsilon value')),
+    maximize: bool(false),
+  },
+  { order: ['lr', 'eps', 'betas'] },
+);
+
+export const SPARSE_ADAM_DEFAULTS: Required<SparseAdamOptions> = SPARSE_ADAM_OPTIONS.defaults;
+
+/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
+const SPARSE_ADAM_STATE_SPEC: StateSpec = stepState(['exp_avg', 'exp_avg_sq']);
 
 /**
  * One pass over the gradient's rows (a sparse run): reads the compact gradient values and the touched rows
@@ -126,14 +153,18 @@ export function sparseAdam(
  * opt.step();
  */
 export class SparseAdam extends Optimizer<Required<SparseAdamOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<SparseAdamOptions> = {}) {
-    super(params, withDefaults(SPARSE_ADAM_DEFAULTS, options));
+  constructor(params: ParamsInput<SparseAdamOptions>, options: Scheduled<SparseAdamOptions> = {}) {
+    const list = typeof params === 'object' && params !== null && Symbol.iterator in params ? [...(params as Iterable<unknown>)] : params;
+    if (Array.isArray(list)) rejectSparseParams(list);
+    super(list as ParamsInput<SparseAdamOptions>, withDefaults(SPARSE_ADAM_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    if (typeof o.lr === 'number' && !(o.lr > 0)) throw new ValueError(`Invalid learning rate: ${o.lr}`);
-    if (typeof o.eps === 'number' && !(o.eps > 0)) throw new ValueError(`Invalid epsilon value: ${o.eps}`);
-    checkBetas(o.betas);
+  protected override optionsDecl(): OptionsDecl<Required<SparseAdamOptions>> {
+    return SPARSE_ADAM_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return SPARSE_ADAM_STATE_SPEC;
   }
 
   protected override checkGradients(params: readonly Parameter[]): void {

@@ -60,7 +60,9 @@ export function withDefaults<O extends object>(defaults: O, options: object | un
   if (options) {
     for (const [k, v] of Object.entries(options)) {
       if (v === undefined) continue;
-      out[k] = v;
+      // An own `__proto__` key (from JSON) stays a plain key, so that the option check rejects it by name.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+      else out[k] = v;
       noteOptionDefault(v, (defaults as Record<string, unknown>)[k]);
     }
   }

@@ -106,7 +106,7 @@ describe('fromConfig', () => {
     );
     expect(build({ type: 'adam', betas: [0.9] })).toThrow('invalid value [0.9] for option "betas" of optimizer "adam": expected a list of 2 numbers');
     expect(build({ type: 'adam', amsgrad: 'yes' })).toThrow('expected true or false, got string');
-    expect(build({ type: 'adam', lr: -1 })).toThrow(new ValueError('optimizer "adam": Invalid learning rate: -1'));
+    expect(build({ type: 'adam', lr: -1 })).toThrow(new ValueError('optimizer "adam": Invalid learning rate: -1.0'));
     expect(build({ type: 'huggingface_adamw', betas: [0.9, 1.5] })).toThrow(
       'optimizer "huggingface_adamw": Invalid beta parameter: 1.5 - should be in [0.0, 1.0)',
     );

@@ -15,6 +15,38 @@ export interface AveragedModelOptions {
   readonly useBuffers?: boolean;
 }
 
+const OPTION_NAMES: ReadonlyMap<string, string> = new Map([
+  ['avgFn', 'a function or null'],
+  ['multiAvgFn', 'a function or null'],
+  ['useBuffers', 'true or false'],
+]);
+const TORCH_NAMES: ReadonlyMap<string, string> = new Map([
+  ['avg_fn', 'avgFn'],
+  ['multi_avg_fn', 'multiAvgFn'],
+  ['use_buffers', 'useBuffers'],
+  ['device', ''],
+]);
+
+function checkOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError_(`AveragedModel options must be an object, got ${options === null ? 'null' : typeof options}`);
+  }
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (OPTION_NAMES.has(key)) continue;
+    const camel = TORCH_NAMES.get(key);
+    const near = [...OPTION_NAMES.keys()].find((n) => n.toLowerCase() === key.toLowerCase().replace(/_/g, ''));
+    const hint = camel ? `; did you mean \`${camel}\`?` : near ? `; did you mean \`${near}\`?` : '';
+    throw new TypeError_(`AveragedModel got an unknown option \`${key}\`${hint}`);
+  }
+  for (const [key, want] of OPTION_NAMES) {
+    const v = o[key];
+    if (v === undefined) continue;
+    const ok = key === 'useBuffers' ? typeof v === 'boolean' : v === null || typeof v === 'function';
+    if (!ok) throw new TypeError_(`AveragedModel: option \`${key}\` must be ${want}, got ${v === null ? 'null' : typeof v}`);
+  }
+}
+
 /**
  * A running average of a model's weights (torch's `torch.optim.swa_utils.AveragedModel`), for Stochastic
  * Weight Averaging and EMA.
@@ -44,6 +76,7 @@ export class AveragedModel<M extends Module = Module> extends Module {
    */
   constructor(model: M, options: AveragedModelOptions = {}) {
     super();
+    checkOptions(options);
     const avgFn = options.avgFn ?? null;
     const multiAvgFn = options.multiAvgFn ?? null;
     if (avgFn !== null && multiAvgFn !== null) throw new ValueError('Only one of avg_fn and multi_avg_fn should be provided');
@@ -108,6 +141,12 @@ export class AveragedModel<M extends Module = Module> extends Module {
       (this.multiAvgFn ?? getSwaMultiAvgFn())(mine, theirs, n);
     }
     myBuffers.forEach((t, i) => t.copy_(theirBuffers[i]!));
+    // Integer buffers stay integers (torch's copy_ into a long tensor truncates): BatchNorm's step counter.
+    if (this.useBuffers) {
+      for (const [name, b] of this.module.namedBuffers()) {
+        if (name === 'num_batches_tracked' || name.endsWith('.num_batches_tracked')) b.assign(Math.trunc(b.item()));
+      }
+    }
     this.nAveraged.fill_(n + 1);
   }
 }

@@ -374,7 +374,14 @@ export function describeOptimizerConformance(options: ConformanceOptions): void 
         for (const e of ef.errors) {
           it(`rejects ${JSON.stringify(e.kwargs)} with torch's message`, () => {
             const p = new Parameter(tensor([0, 0], { backend: options.backend() }));
-            expect(() => info.make([p], conv(e.kwargs))).toThrow(jsNumbersInMessage(e.message));
+            // torch's exact message (numbers printed as Python prints them), or with numbers as JavaScript prints them.
+            let message = '';
+            try {
+              info.make([p], conv(e.kwargs));
+            } catch (err) {
+              message = (err as Error).message;
+            }
+            expect([message.includes(e.message), message.includes(jsNumbersInMessage(e.message))], message).toContain(true);
           });
         }
       }

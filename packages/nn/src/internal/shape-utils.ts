@@ -66,3 +66,18 @@ export function sumTo(g: Tensor, shape: Shape): Tensor {
   }
   return retag(sum(g, { axes }), shape);
 }
+
+/** Flattens a nested array of `shape` into `out` (row-major); throws on ragged or non-numeric input. */
+export function flattenChecked(data: unknown, shape: readonly number[], out: Float32Array): void {
+  let k = 0;
+  const walk = (v: unknown, dim: number): void => {
+    if (dim === shape.length) {
+      if (typeof v !== 'number') throw new Error(`expected a number at the innermost level, got ${v === null ? 'null' : typeof v}`);
+      out[k++] = v;
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[dim]) throw new Error(`ragged nested array: expected length ${shape[dim]} at dimension ${dim}`);
+    for (const x of v) walk(x, dim + 1);
+  };
+  walk(data, 0);
+}

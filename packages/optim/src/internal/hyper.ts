@@ -158,9 +158,10 @@ export function resolveHyper(
   step: number,
 ): Record<string, unknown> {
   let out: Record<string, unknown> | null = null;
-  for (const key in group) {
+  // Own keys only, and defaults read as own properties: a key such as `constructor` never reaches a prototype.
+  for (const key of Object.keys(group)) {
     if (key === 'params' || key === 'paramNames') continue;
-    const r = resolveValue(key, group[key], defaults[key], step);
+    const r = resolveValue(key, group[key], Object.hasOwn(defaults, key) ? defaults[key] : undefined, step);
     if (r === NOT) continue;
     out ??= { ...group };
     out[key] = r;

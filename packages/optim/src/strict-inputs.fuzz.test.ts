@@ -1,0 +1,418 @@
+/**
+ * Seeded fuzz of bad inputs: constructor options, param groups, addParamGroup, mutated state dicts and failed
+ * steps, for every optimizer. For each input: a tsoptim error (never a native TypeError), a message that
+ * names the option or key, and everything (parameters, gradients, state, groups) as it was before.
+ */
+import { Parameter, SparseTensor, Tensor, TsoptimError, tensor } from '@tsoptim/core';
+import { describe, expect, it } from 'vitest';
+import {
+  ADADELTA_OPTIONS,
+  ADAFACTOR_OPTIONS,
+  ADAGRAD_OPTIONS,
+  ADAMAX_OPTIONS,
+  ADAMW_OPTIONS,
+  ADAM_OPTIONS,
+  ASGD_OPTIONS,
+  Adadelta,
+  Adafactor,
+  Adagrad,
+  Adam,
+  AdamW,
+  Adamax,
+  ASGD,
+  LBFGS,
+  LBFGS_OPTIONS,
+  NADAM_OPTIONS,
+  NAdam,
+  type Optimizer,
+  type OptionsDecl,
+  RADAM_OPTIONS,
+  RAdam,
+  RMSPROP_OPTIONS,
+  RMSprop,
+  RPROP_OPTIONS,
+  Rprop,
+  SGD,
+  SGD_OPTIONS,
+  SPARSE_ADAM_OPTIONS,
+  SparseAdam,
+  type StateDict,
+} from './index.js';
+
+type Ctor = (params: unknown, options?: unknown) => Optimizer;
+interface Row {
+  name: string;
+  make: Ctor;
+  decl: OptionsDecl<object>;
+  closure?: boolean;
+}
+
+const rows: Row[] = [
+  { name: 'SGD', make: (p, o) => new SGD(p as never, o as never), decl: SGD_OPTIONS as never },
+  { name: 'Adam', make: (p, o) => new Adam(p as never, o as never), decl: ADAM_OPTIONS as never },
+  { name: 'AdamW', make: (p, o) => new AdamW(p as never, o as never), decl: ADAMW_OPTIONS as never },
+  { name: 'Adadelta', make: (p, o) => new Adadelta(p as never, o as never), decl: ADADELTA_OPTIONS as never },
+  { name: 'Adagrad', make: (p, o) => new Adagrad(p as never, o as never), decl: ADAGRAD_OPTIONS as never },
+  { name: 'Adamax', make: (p, o) => new Adamax(p as never, o as never), decl: ADAMAX_OPTIONS as never },
+  { name: 'ASGD', make: (p, o) => new ASGD(p as never, o as never), decl: ASGD_OPTIONS as never },
+  { name: 'NAdam', make: (p, o) => new NAdam(p as never, o as never), decl: NADAM_OPTIONS as never },
+  { name: 'RAdam', make: (p, o) => new RAdam(p as never, o as never), decl: RADAM_OPTIONS as never },
+  { name: 'RMSprop', make: (p, o) => new RMSprop(p as never, o as never), decl: RMSPROP_OPTIONS as never },
+  { name: 'Rprop', make: (p, o) => new Rprop(p as never, o as never), decl: RPROP_OPTIONS as never },
+  { name: 'Adafactor', make: (p, o) => new Adafactor(p as never, o as never), decl: ADAFACTOR_OPTIONS as never },
+  { name: 'SparseAdam', make: (p, o) => new SparseAdam(p as never, o as never), decl: SPARSE_ADAM_OPTIONS as never },
+  { name: 'LBFGS', make: (p, o) => new LBFGS(p as never, o as never), decl: LBFGS_OPTIONS as never, closure: true },
+];
+
+/** mulberry32: a small seeded generator, so every run tries the same inputs. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** What a message may call an option: its name, torch's name, or the words of torch's message. */
+const WORDS: Record<string, string[]> = {
+  lr: ['learning rate', 'Learning rate'],
+  eps: ['epsilon'],
+  betas: ['beta parameter'],
+  etas: ['eta values'],
+  beta2Decay: ['beta2_decay'],
+  d: ['Clipping threshold d'],
+};
+function namesOf(key: string): string[] {
+  return [key, snake(key), ...(WORDS[key] ?? [])];
+}
+
+/** Values of the wrong kind for an option of `decl`. */
+function badValues(decl: OptionsDecl<object>, key: string): unknown[] {
+  const spec = (decl.specs as Record<string, { kind: { type: string; nullable?: boolean }; check?: (v: unknown) => string | undefined }>)[
+    key
+  ]!;
+  // Out-of-range values: those the declared check refuses (it carries torch's message).
+  const refused = (cands: unknown[]) => (spec.check === undefined ? [] : cands.filter((c) => spec.check!(c) !== undefined));
+  const t = () => tensor([0.5]);
+  const common: unknown[] = ['fast', {}, Symbol('x'), 10n];
+  switch (spec.kind.type) {
+    case 'float':
+    case 'int': {
+      const out = [...common, '0.1', true, t(), [], [1, 'a'], { value: 0.1 }];
+      if (!spec.kind.nullable) out.push(null);
+      out.push(...refused([-1, Number.NaN, 0.5, 2, 0]));
+      if (spec.kind.type === 'int') out.push(1.5, '20');
+      return out;
+    }
+    case 'tuple': {
+      const out = [...common, null, [0.9], [0.9, 'x'], [0.9, 0.99, 0.999], t(), [t(), t()], 0.9];
+      out.push(...refused([[1, 0.999], [-0.5, 2], [Number.NaN, 0.5], [0.5, 0.5], [0.5, -1]]));
+      return out;
+    }
+    case 'boolean': {
+      const out = [...common, 'yes', 1, 0, [true], t()];
+      if (!spec.kind.nullable) out.push(null);
+      return out;
+    }
+    default:
+      return [...common, 'backtracking', 1, true, t()];
+  }
+}
+
+/** Misspellings of a name: torch's snake_case, a letter doubled or dropped, two letters swapped. */
+function misspellings(key: string, r: () => number): string[] {
+  const out = new Set<string>();
+  if (snake(key) !== key) out.add(snake(key));
+  out.add(`${key}${key[key.length - 1]}`);
+  if (key.length > 3) {
+    const i = 1 + Math.floor(r() * (key.length - 2));
+    out.add(key.slice(0, i) + key.slice(i + 1));
+    out.add(key.slice(0, i - 1) + key[i] + key[i - 1] + key.slice(i + 1));
+  }
+  out.add(key.toUpperCase());
+  return [...out].filter((k) => k !== key);
+}
+
+function params(): Parameter[] {
+  return [new Parameter(tensor([[0.5, -1], [2, 0.25]])), new Parameter(tensor([1, -2]))];
+}
+
+function quadClosure(ps: Parameter[]): () => number {
+  return () => {
+    let loss = 0;
+    for (const p of ps) {
+      const d = p.data;
+      const g = new Float32Array(d.length);
+      for (let i = 0; i < d.length; i++) {
+        loss += d[i]! * d[i]!;
+        g[i] = 2 * d[i]!;
+      }
+      p.setGrad(g);
+    }
+    return loss;
+  };
+}
+
+/** Every row of a dense tensor as a sparse gradient. */
+function sparseOf(dense: Tensor): SparseTensor {
+  return new SparseTensor(dense.shape, Int32Array.from({ length: dense.shape[0]! }, (_, i) => i), dense.clone());
+}
+
+function setGrads(ps: Parameter[], scale: number): void {
+  for (const p of ps) p.setGrad(Float32Array.from(p.data, (x) => x * scale + 0.1));
+}
+
+/** Everything a failed call must leave as it was. */
+function snapshot(opt: Optimizer | null, ps: Parameter[]): string {
+  const values = ps.map((p) => [...p.data]);
+  const grads = ps.map((p) => (p.grad === null ? null : Tensor.isTensor(p.grad) ? [...p.grad.data] : 'sparse'));
+  if (opt === null) return JSON.stringify({ values, grads });
+  return JSON.stringify({
+    values,
+    grads,
+    sd: opt.stateDict(),
+    groups: opt.paramGroups.length,
+    size: opt.state.size,
+    step: opt.scheduleStep,
+    steps: [...opt.state.values()].map((s) => s.step),
+  });
+}
+
+interface Case {
+  what: string;
+  names: string[];
+  run: () => void;
+  before: () => string;
+  after: () => string;
+}
+
+const seen = { total: 0, byKind: new Map<string, number>() };
+
+function check(c: Case, kind: string): void {
+  seen.total++;
+  seen.byKind.set(kind, (seen.byKind.get(kind) ?? 0) + 1);
+  const before = c.before();
+  let error: unknown = null;
+  try {
+    c.run();
+  } catch (e) {
+    error = e;
+  }
+  expect(error, `${c.what}: accepted`).not.toBeNull();
+  expect(TsoptimError.isInstance(error), `${c.what}: ${String(error)}`).toBe(true);
+  const message = (error as Error).message;
+  expect(
+    c.names.some((n) => message.includes(n)),
+    `${c.what}: message ${JSON.stringify(message)} names none of ${c.names.join(', ')}`,
+  ).toBe(true);
+  expect(c.after(), `${c.what}: changed something`).toBe(before);
+}
+
+/** An optimizer after two steps, with its parameters. */
+function trained(row: Row): { opt: Optimizer; ps: Parameter[] } {
+  const ps = params();
+  const opt = row.make(ps, {});
+  for (let s = 0; s < 2; s++) {
+    if (row.closure) opt.step(quadClosure(ps));
+    else {
+      setGrads(ps, 1 + s);
+      if (row.name === 'SparseAdam') for (const p of ps) p.grad = sparseOf(p.grad as Tensor);
+      opt.step();
+    }
+  }
+  if (row.name !== 'SparseAdam') setGrads(ps, 3);
+  return { opt, ps };
+}
+
+function stateMutations(row: Row, sd: StateDict, r: () => number): { what: string; names: string[]; sd: unknown }[] {
+  const out: { what: string; names: string[]; sd: unknown }[] = [];
+  const clone = () => JSON.parse(JSON.stringify(sd)) as StateDict & Record<string, unknown>;
+  const entry0 = sd.state['0'] as Record<string, unknown> | undefined;
+  if (entry0 !== undefined) {
+    for (const key of Object.keys(entry0)) {
+      const v = entry0[key];
+      const numeric = typeof v === 'number';
+      const count = key === 'step' || key === 'func_evals' || key === 'n_iter';
+      const bad: unknown[] = numeric ? ['3', Number.NaN, Number.POSITIVE_INFINITY, {}, [1], true] : ['x', {}, true];
+      if (count) bad.push(null, -1, 1.5);
+      if (key === 'eta' || key === 'mu' || key === 'mu_product') bad.push(-1);
+      if (!numeric && Array.isArray(v) && key !== 'old_dirs' && key !== 'old_stps' && key !== 'ro' && key !== 'al') bad.push([[1, 2, 3]], [1, 2, 3, 4, 5]);
+      for (const b of bad) {
+        if (key === 'prev_loss' && b === null) continue;
+        const m = clone();
+        (m.state['0'] as Record<string, unknown>)[key] = b;
+        out.push({ what: `${row.name} state '${key}' = ${String(b)}`, names: [key], sd: m });
+      }
+    }
+    for (const key of Object.keys(entry0)) {
+      if (row.name === 'SGD') continue;
+      const m = clone();
+      delete (m.state['0'] as Record<string, unknown>)[key];
+      // A key that may be absent (torch creates it only with an option): not a bad input.
+      if (key === 'max_exp_avg_sq' || key === 'momentum_buffer' || key === 'grad_avg' || key === 'al') continue;
+      out.push({ what: `${row.name} state without '${key}'`, names: [key], sd: m });
+    }
+    const proto = clone();
+    const protoEntry = JSON.parse(`{"__proto__": {"step": 1}, ${JSON.stringify(proto.state['0']).slice(1)}`);
+    proto.state['0'] = protoEntry;
+    out.push({ what: `${row.name} state with a __proto__ key`, names: ['__proto__'], sd: proto });
+  }
+  for (const key of Object.keys(sd.param_groups[0]!)) {
+    if (key === 'params' || key === 'param_names') continue;
+    const camel = key.replace(/_([a-z0-9])/g, (_, ch: string) => ch.toUpperCase());
+    // A key only the class sets (AdamW's decoupled decay) takes the class's value on load: inert.
+    if (!row.decl.has(camel) || (row.decl.specs as Record<string, { fixed?: boolean }>)[camel]!.fixed) continue;
+    for (const b of badValues(row.decl, camel)) {
+      if (typeof b === 'symbol' || typeof b === 'bigint' || Tensor.isTensor(b) || (Array.isArray(b) && b.some(Tensor.isTensor))) continue;
+      const m = clone();
+      (m.param_groups[0] as Record<string, unknown>)[key] = b;
+      out.push({ what: `${row.name} group '${key}' = ${JSON.stringify(b)}`, names: [key, camel, ...namesOf(camel)], sd: m });
+    }
+  }
+  for (const junk of ['lrr', 'weightdecay', 'foo', '__proto__']) {
+    const m = clone();
+    if (junk === '__proto__') m.param_groups[0] = JSON.parse(`{"__proto__": {"lr": 5}, ${JSON.stringify(m.param_groups[0]).slice(1)}`);
+    else (m.param_groups[0] as Record<string, unknown>)[junk] = 0.1;
+    out.push({ what: `${row.name} group with '${junk}'`, names: [junk], sd: m });
+  }
+  const structural: [string, string[], (m: StateDict & Record<string, unknown>) => unknown][] = [
+    ['no state', ['state'], (m) => ({ param_groups: m.param_groups })],
+    ['state is a list', ['state'], (m) => ({ ...m, state: [] })],
+    ['param_groups is an object', ['param_groups'], (m) => ({ ...m, param_groups: {} })],
+    ['a group too many', ['parameter groups'], (m) => ({ ...m, param_groups: [...m.param_groups, m.param_groups[0]] })],
+    ['params are names', ['params'], (m) => ({ ...m, param_groups: [{ ...m.param_groups[0], params: ['a', 'b'] }] })],
+    ['a parameter too many', ['parameter group'], (m) => ({ ...m, param_groups: [{ ...m.param_groups[0], params: [0, 1, 2] }] })],
+    ['state of an unknown parameter', ['parameter 7'], (m) => ({ ...m, state: { ...m.state, 7: m.state['0'] ?? {} } })],
+    ['a state entry that is a number', ['parameter 0'], (m) => ({ ...m, state: { ...m.state, 0: 5 } })],
+    ['a group that is null', ['parameter group 0'], (m) => ({ ...m, param_groups: [null] })],
+  ];
+  for (const [what, names, f] of structural) out.push({ what: `${row.name}: ${what}`, names, sd: f(clone()) });
+  void r;
+  return out;
+}
+
+describe('strict inputs: seeded fuzz over every optimizer', () => {
+  it('rejects every bad input with a tsoptim error naming it, and changes nothing', { timeout: 30_000 }, () => {
+    const r = rng(14);
+    for (const row of rows) {
+      const keys = Object.keys(row.decl.specs);
+      // Constructor options: wrong kinds, out of range, unknown names.
+      for (const key of keys) {
+        for (const v of badValues(row.decl, key)) {
+          const ps = params();
+          check(
+            {
+              what: `new ${row.name}({ ${key}: ${String(v)} })`,
+              names: namesOf(key),
+              run: () => row.make(ps, { [key]: v }),
+              before: () => snapshot(null, ps),
+              after: () => snapshot(null, ps),
+            },
+            'constructor',
+          );
+        }
+        for (const typo of misspellings(key, r)) {
+          if (row.decl.has(typo)) continue;
+          const ps = params();
+          const def = (row.decl.defaults as Record<string, unknown>)[key];
+          check(
+            {
+              what: `new ${row.name}({ ${typo} })`,
+              names: [typo],
+              run: () => row.make(ps, { [typo]: def }),
+              before: () => snapshot(null, ps),
+              after: () => snapshot(null, ps),
+            },
+            'constructor',
+          );
+        }
+      }
+      for (const junk of ['__proto__', 'constructor', 'toString', 'params2']) {
+        const ps = params();
+        const o = JSON.parse(`{"${junk}": 0.1}`);
+        check(
+          { what: `new ${row.name}({ ${junk} })`, names: [junk], run: () => row.make(ps, o), before: () => snapshot(null, ps), after: () => snapshot(null, ps) },
+          'constructor',
+        );
+      }
+      // Param groups (constructor) and addParamGroup.
+      for (const key of keys) {
+        const bad = badValues(row.decl, key);
+        const v = bad[Math.floor(r() * bad.length)];
+        const ps = params();
+        check(
+          {
+            what: `new ${row.name}([{ params, ${key}: ${String(v)} }])`,
+            names: namesOf(key),
+            run: () => row.make([{ params: [ps[0]] }, { params: [ps[1]], [key]: v }]),
+            before: () => snapshot(null, ps),
+            after: () => snapshot(null, ps),
+          },
+          'group',
+        );
+        if (row.name === 'LBFGS') continue;
+        const { opt, ps: tps } = trained(row);
+        const extra = new Parameter(tensor([3, 4]));
+        const w = bad[Math.floor(r() * bad.length)];
+        check(
+          {
+            what: `${row.name}.addParamGroup({ ${key}: ${String(w)} })`,
+            names: namesOf(key),
+            run: () => opt.addParamGroup({ params: [extra], [key]: w } as never),
+            before: () => snapshot(opt, tps),
+            after: () => snapshot(opt, tps),
+          },
+          'addParamGroup',
+        );
+        const typo = misspellings(key, r)[0]!;
+        if (!row.decl.has(typo)) {
+          check(
+            {
+              what: `${row.name}.addParamGroup({ ${typo} })`,
+              names: [typo],
+              run: () => opt.addParamGroup({ params: [extra], [typo]: 0.1 } as never),
+              before: () => snapshot(opt, tps),
+              after: () => snapshot(opt, tps),
+            },
+            'addParamGroup',
+          );
+        }
+      }
+      // Mutated state dicts.
+      const { opt, ps } = trained(row);
+      for (const m of stateMutations(row, opt.stateDict(), r)) {
+        check(
+          { what: m.what, names: m.names, run: () => opt.loadStateDict(m.sd as StateDict), before: () => snapshot(opt, ps), after: () => snapshot(opt, ps) },
+          'loadStateDict',
+        );
+      }
+      // Steps that must fail without changing anything.
+      if (!row.closure) {
+        const cases: [string, string[], () => void][] = [
+          ['a gradient of the wrong size', ['shape'], () => (ps[1]!.grad = tensor([1, 2, 3]))],
+          ['a gradient that is not a tensor', ['gradient'], () => (ps[1]!.grad = { data: [1, 2] } as never)],
+          ['a scheduled lr that gives a string', ['lr'], () => ((opt.paramGroups[0] as Record<string, unknown>).lr = () => 'fast')],
+        ];
+        if (row.name !== 'SGD' && row.name !== 'Adagrad' && row.name !== 'SparseAdam') {
+          cases.push(['a sparse gradient', ['sparse'], () => (ps[1]!.grad = sparseOf(tensor([0, 1])))]);
+        }
+        for (const [what, names, spoil] of cases) {
+          const saved = ps.map((p) => p.grad);
+          const lr = (opt.paramGroups[0] as Record<string, unknown>).lr;
+          spoil();
+          check({ what: `${row.name}.step() with ${what}`, names, run: () => opt.step(), before: () => snapshot(opt, ps), after: () => snapshot(opt, ps) }, 'step');
+          ps.forEach((p, i) => (p.grad = saved[i]!));
+          (opt.paramGroups[0] as Record<string, unknown>).lr = lr;
+        }
+      }
+    }
+    expect(seen.total).toBeGreaterThanOrEqual(700);
+    // The counts, for the README.
+    console.log(`strict-inputs fuzz: ${seen.total} bad inputs`, Object.fromEntries(seen.byKind));
+  });
+});
