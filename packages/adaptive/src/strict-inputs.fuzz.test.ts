@@ -5,12 +5,12 @@
 import { Parameter, TsoptimError, tensor } from '@tsoptim/core';
 import type { Optimizer, StateDict } from '@tsoptim/optim';
 import { describe, expect, it } from 'vitest';
-import { AMSGrad, AdaBelief, Adam, AdamWarmup, AdamWarmupCosineDecay, Noam, RAdam } from './index.js';
+import { AMSGrad, AdaBelief, AdamWarmup, AdamWarmupCosineDecay, LabmlAdam, LabmlRAdam, Noam } from './index.js';
 
 const classes: [string, (p: unknown, o?: unknown) => Optimizer, string[]][] = [
-  ['Adam', (p, o) => new Adam(p as never, o as never) as unknown as Optimizer, []],
+  ['LabmlAdam', (p, o) => new LabmlAdam(p as never, o as never) as unknown as Optimizer, []],
   ['AMSGrad', (p, o) => new AMSGrad(p as never, o as never) as unknown as Optimizer, ['amsgrad']],
-  ['RAdam', (p, o) => new RAdam(p as never, o as never) as unknown as Optimizer, ['amsgrad']],
+  ['LabmlRAdam', (p, o) => new LabmlRAdam(p as never, o as never) as unknown as Optimizer, ['amsgrad']],
   ['AdaBelief', (p, o) => new AdaBelief(p as never, o as never) as unknown as Optimizer, ['amsgrad']],
   ['AdamWarmup', (p, o) => new AdamWarmup(p as never, o as never) as unknown as Optimizer, ['amsgrad', 'warmup']],
   ['Noam', (p, o) => new Noam(p as never, o as never) as unknown as Optimizer, ['amsgrad', 'warmup']],
