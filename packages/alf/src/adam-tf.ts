@@ -1,4 +1,4 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
+import { type Parameter, type Tensor, defineKernel, type k, kernelFamily, zeros } from '@tsoptim/core';
 import {
   Optimizer,
   type OptionsDecl,

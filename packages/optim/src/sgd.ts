@@ -1,7 +1,6 @@
 import { type Parameter, RuntimeError, SparseTensor, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { preamble } from './kernels/decay.js';
-import { ValueError } from '@tsoptim/core';
 import { type OptionsDecl, baseSpecs, bool, defineOptions, float, nonNegative, withoutCapturable } from './options.js';
 import type { StateSpec } from './state-spec.js';
 import { withDefaults } from './validate.js';

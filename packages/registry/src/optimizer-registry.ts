@@ -124,8 +124,8 @@ export function createOptimizerRegistry(): Registry<OptimizerSpec> {
     ['adafactor', spec((p, o) => new Adafactor(p, o), ADAFACTOR_DEFAULTS)],
     ['lion', spec((p, o) => new Lion(p, o), LION_DEFAULTS)],
     ['lamb', spec((p, o) => new LAMB(p, o), LAMB_DEFAULTS)],
-    ['schedule_free_adamw', spec((p, o) => new ScheduleFreeAdamW(p, o), SCHEDULE_FREE_ADAMW_DEFAULTS)],
-    ['prodigy', spec((p, o) => new Prodigy(p, o), PRODIGY_DEFAULTS)],
+    ['schedule_free_adamw', spec((p, o) => new ScheduleFreeAdamW(p, o) as unknown as Optimizer, SCHEDULE_FREE_ADAMW_DEFAULTS)],
+    ['prodigy', spec((p, o) => new Prodigy(p, o) as unknown as Optimizer, PRODIGY_DEFAULTS)],
   ]);
 }
 
