@@ -98,9 +98,9 @@ export const DEMO_OPTIMIZERS: readonly DemoOptimizer[] = [
     from: '@tsoptim/optim',
     lr: 0.0025,
     options: 'warm-up 100 steps; evaluated at y (no eval() switch in the demo loop)',
-    make: (p, lr) => new ScheduleFreeAdamW(p, { lr, warmupSteps: 100 }),
+    make: (p, lr) => new ScheduleFreeAdamW(p, { lr, warmupSteps: 100 }) as unknown as Optimizer,
   },
-  { id: 'prodigy', label: 'Prodigy', from: '@tsoptim/optim', lr: 1, options: 'd estimated, lr 1', make: (p, lr) => new Prodigy(p, { lr }) },
+  { id: 'prodigy', label: 'Prodigy', from: '@tsoptim/optim', lr: 1, options: 'd estimated, lr 1', make: (p, lr) => new Prodigy(p, { lr }) as unknown as Optimizer },
 ];
 
 /** The ids trained when `--optimizers` is not given. */

@@ -10,6 +10,7 @@ import {
   type RunArgs,
   RuntimeError,
   Tensor,
+  type TensorHandle,
   TypeError_,
   ValueError,
   planReduce,
@@ -125,7 +126,7 @@ export class TfjsBackend implements Backend {
    * @throws {ValueError} when `data` has the wrong length.
    * @throws {RuntimeError} when the tensor is a lent read-only tensor (a gradient).
    */
-  write(tensor: Tensor, data: ArrayLike<number>): void {
+  write(tensor: TensorHandle, data: ArrayLike<number>): void {
     const s = this.storageOf(tensor);
     if (data.length !== s.size) throw new ValueError(`expected ${s.size} values, got ${data.length}`);
     const host = data instanceof Float32Array ? data.slice() : Float32Array.from(data);
@@ -133,19 +134,19 @@ export class TfjsBackend implements Backend {
   }
 
   /** A copy of the values, with `dataSync()`. Only with `syncRead`. */
-  readSync(tensor: Tensor): Float32Array {
+  readSync(tensor: TensorHandle): Float32Array {
     const s = this.storageOf(tensor);
     if (!this.syncRead) throw new RuntimeError(`tensors on the ${this.name} backend are read with 'await tensor.read()'`);
     return Float32Array.from(s.value!.dataSync() as Float32Array);
   }
 
-  async read(tensor: Tensor): Promise<Float32Array> {
+  async read(tensor: TensorHandle): Promise<Float32Array> {
     const s = this.storageOf(tensor);
     return Float32Array.from((await s.value!.data()) as Float32Array);
   }
 
   /** `dst ← src` (a variable is assigned; an own tensor shares the source's data through tfjs's refcount). */
-  copy(dst: Tensor, src: Tensor): void {
+  copy(dst: TensorHandle, src: TensorHandle): void {
     const d = this.storageOf(dst);
     const s = this.storageOf(src);
     if (d.size !== s.size) throw new ValueError(`cannot copy ${s.size} elements into ${d.size}`);
@@ -153,7 +154,7 @@ export class TfjsBackend implements Backend {
     this.commit(d, tf.reshape(s.value!, [s.size]));
   }
 
-  fill(dst: Tensor, value: number): void {
+  fill(dst: TensorHandle, value: number): void {
     const d = this.storageOf(dst);
     this.commit(d, tf.fill([d.size], value, 'float32'));
   }
@@ -364,7 +365,7 @@ export class TfjsBackend implements Backend {
     if (old !== value) old?.dispose();
   }
 
-  private storageOf(t: Tensor): TfjsStorage {
+  private storageOf(t: TensorHandle): TfjsStorage {
     if (t.backend !== this) throw new ValueError(`the tensor is on the ${t.backend.name} backend, not ${this.name}`);
     const s = t.storage as TfjsStorage;
     if (s.released || s.value === null) throw new RuntimeError('this tensor has been disposed');

@@ -38,7 +38,7 @@ const cases: [string, (p: ParamsInput) => Optimizer][] = [
   ['AdamW', (p) => new AdamW(p, { lr: 0.05, weightDecay: 0.1 })],
   ['SGD (nesterov)', (p) => new SGD(p, { lr: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 })],
   ['RMSprop (centered)', (p) => new RMSprop(p, { lr: 0.01, momentum: 0.5, centered: true })],
-  ['AdaBelief (@tsoptim/adaptive)', (p) => new AdaBelief(p, { lr: 0.05 })],
+  ['AdaBelief (@tsoptim/adaptive)', (p) => new AdaBelief(p, { lr: 0.05 }) as unknown as Optimizer],
 ];
 
 describe('TsoptimOptimizer: step for step as tsoptim on its CPU backend', () => {
