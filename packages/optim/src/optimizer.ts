@@ -151,7 +151,6 @@ const CUDA_ONLY: Record<string, string> = {
  */
 // `Optimizer` alone (no type argument) is any optimizer: a scheduler or a helper that takes one accepts every
 // subclass, whose group options are declared types without a string index.
-// biome-ignore lint/suspicious/noExplicitAny: the default makes `Optimizer` the supertype of every optimizer
 export abstract class Optimizer<O extends object = any> {
   /** The options each group starts from. */
   readonly defaults: Readonly<O>;
