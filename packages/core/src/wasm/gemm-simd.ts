@@ -194,6 +194,13 @@ function packFunc(): FuncBuilder {
   f.get(DST).get(rowp).mem(Simd.load, 2, 0).mem(Simd.store, 4, 0);
   f.get(DST).get(rowp).mem(Simd.load, 2, 16).mem(Simd.store, 4, 16);
   f.op(Op.else);
+  f.get(w).i32c(GEMM_NR).op(Op.i32Eq).op(Op.if).op(Op.blockVoid);
+  for (let c = 0; c < GEMM_NR; c++) {
+    f.get(DST).get(rowp);
+    if (c > 0) f.get(CSB).i32c(c).op(Op.i32Mul).op(Op.i32Add);
+    f.memScalar(Op.f32Load, 2, 0).memScalar(Op.f32Store, 2, c * 4);
+  }
+  f.op(Op.else);
   for (let c = 0; c < GEMM_NR; c++) {
     f.get(DST);
     f.i32c(c).get(w).op(Op.i32LtS).op(Op.if).code.byte(0x7d); // if (result f32)
@@ -205,6 +212,7 @@ function packFunc(): FuncBuilder {
     f.op(Op.end);
     f.memScalar(Op.f32Store, 2, c * 4);
   }
+  f.op(Op.end);
   f.op(Op.end);
   f.get(DST).i32c(32).op(Op.i32Add).set(DST);
   f.get(rowp).get(RSB).op(Op.i32Add).set(rowp);
