@@ -37,7 +37,7 @@ export interface CpuBackendOptions {
   readonly fma?: boolean;
 }
 
-/** Counters of the backend's memory, for leak checks and tuning. */
+/** Counters of the backend's memory, for leak checks and tuning (tensor storage; not the GEMM's scratch). */
 export interface CpuMemoryStats {
   /** Storage blocks allocated and not yet released. */
   readonly liveBlocks: number;
@@ -153,7 +153,10 @@ export class CpuBackend implements Backend {
   memoryStats(): CpuMemoryStats {
     const a = this.arena;
     if (a === null) return { liveBlocks: 0, liveBytes: 0, capacity: 0, freeBlocks: 0 };
-    return { liveBlocks: a.liveBlocks, liveBytes: a.liveBytes, capacity: a.capacity, freeBlocks: a.freeBlocks };
+    // The GEMM's packing scratch is the backend's own, not a tensor's: left out of the live counts.
+    const scratch = this.linalg.scratchBytes;
+    const own = scratch > 0 ? 1 : 0;
+    return { liveBlocks: a.liveBlocks - own, liveBytes: a.liveBytes - scratch, capacity: a.capacity, freeBlocks: a.freeBlocks };
   }
 
   /**

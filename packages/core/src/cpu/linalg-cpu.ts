@@ -27,6 +27,11 @@ export class CpuLinalg {
     private readonly fma: boolean,
   ) {}
 
+  /** The scratch block (packed panels) held in the arena: 0 or 1 block of `scratchBytes`. */
+  get scratchBytes(): number {
+    return this.scratch?.bytes ?? 0;
+  }
+
   /** True when the GEMM uses `f32x4.relaxed_madd`. */
   get usesFma(): boolean {
     return this.simd && this.fma && relaxedSimdAvailable();
