@@ -3,6 +3,7 @@ import type { CpuBackend } from '@tsoptim/core';
 import cliProgress from 'cli-progress';
 import { type BackendName, type BenchBackend, createBenchBackend } from './backends.js';
 import { pickAlgorithms } from './bench-algorithms.js';
+import { type GemmResult, measureGemm } from './bench-gemm.js';
 import {
   type BandwidthRow,
   type MeasureContext,
@@ -45,6 +46,12 @@ export interface BenchOptions {
   readonly torch?: boolean;
   /** Compare with tfjs (default true). */
   readonly tfjs?: boolean;
+  /** Measure matrix products and the MLP step beside numpy and tfjs-wasm (default true). */
+  readonly gemm?: boolean;
+  /** Compare products with numpy/OpenBLAS when python3 imports numpy (default true). */
+  readonly numpy?: boolean;
+  /** Measure optimizer steps, bandwidth, overhead and memory (default true; false with `--gemm-only`). */
+  readonly optimizers?: boolean;
   /** Seconds spent per workload and row before the repeats stop at their minimum (default 1.5). */
   readonly budgetSeconds?: number;
   /** Folder of bench.json and bench.md (default: `results` next to this app's package.json). */
@@ -75,6 +82,8 @@ export interface BenchResult {
   readonly throughput: ThroughputRow[];
   readonly overhead: ThroughputRow[];
   readonly memory: MemoryRow[];
+  /** Matrix products and the MLP step (null when not measured). */
+  readonly gemm: GemmResult | null;
   readonly notes: string[];
 }
 
@@ -132,9 +141,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
     : { warmup: 2, minRepeats: 3, maxRepeats: 9, budgetSeconds: options.budgetSeconds ?? 1.5 };
   const slowPolicy: RepeatPolicy = quick ? policy : { warmup: 1, minRepeats: 2, maxRepeats: 3, budgetSeconds: 0 };
 
-  const names: BackendName[] = [...(options.backends ?? ['cpu-js', 'cpu-simd', 'cpu-simd2'])];
+  const optimizers = options.optimizers ?? true;
+  const names: BackendName[] = optimizers ? [...(options.backends ?? ['cpu-js', 'cpu-simd', 'cpu-simd2'])] : [];
   const backends = await openBackends(names, notes);
-  if (options.gpujs ?? !quick) {
+  if (optimizers && (options.gpujs ?? !quick)) {
     const gl = await openBackends(['gpujs'], []);
     if (gl.length > 0) backends.push(...gl);
     else {
@@ -151,7 +161,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const cores = availableParallelism();
   const torch: TorchPeer[] = [];
   let torchDesc: string | null = null;
-  if (options.torch ?? true) {
+  if (optimizers && (options.torch ?? true)) {
     const why = torchUnavailableReason();
     if (why !== null) notes.push(`torch: skipped, ${why}.`);
     else {
@@ -199,13 +209,19 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const throughput: ThroughputRow[] = [];
   const overhead: ThroughputRow[] = [];
   const memory: MemoryRow[] = [];
+  let gemm: GemmResult | null = null;
   try {
-    for (const shape of shapes) {
+    if (options.gemm ?? true) {
+      bar?.increment(0, { what: 'matrix products' });
+      gemm = measureGemm(tfjs, { numpy: options.numpy ?? true, quick });
+      notes.push(...gemm.notes);
+    }
+    for (const shape of optimizers ? shapes : []) {
       bandwidth.push(await measureBandwidth(ctx, shape));
       for (const algo of algorithms) throughput.push(await measureThroughput(ctx, algo, shape));
     }
-    for (const algo of algorithms) overhead.push(await measureOverhead(ctx, algo, overheadShape, overheadBatch));
-    for (const algo of algorithms) memory.push(await measureMemory(ctx, algo, memoryShape));
+    for (const algo of optimizers ? algorithms : []) overhead.push(await measureOverhead(ctx, algo, overheadShape, overheadBatch));
+    for (const algo of optimizers ? algorithms : []) memory.push(await measureMemory(ctx, algo, memoryShape));
   } finally {
     bar?.stop();
     for (const t of torch) t.close();
@@ -234,6 +250,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
     throughput,
     overhead,
     memory,
+    gemm,
     notes,
   };
   const headline = headlineTable(result);
