@@ -139,7 +139,10 @@ export class CpuBackend implements Backend {
         ? new FinalizationRegistry<Block>((b) => arena.release(b.ptr, b.bytes))
         : null;
     const fmaEnv = envFlag('TSOPTIM_CPU_FMA');
-    this.linalg = new CpuLinalg(arena, this.simd, options.fma ?? !(fmaEnv === '0' || fmaEnv === 'false'));
+    this.linalg = new CpuLinalg(arena, this.simd, options.fma ?? !(fmaEnv === '0' || fmaEnv === 'false'), {
+      pool: () => this.pool,
+      nextId: () => this.nextModuleId++,
+    });
     if (threads && arena !== null) {
       try {
         this.pool = new ThreadPool(arena.memory);
@@ -176,10 +179,11 @@ export class CpuBackend implements Backend {
   }
 
   /**
-   * How many `matmul` calls ran the WebAssembly SIMD GEMM (`simd`) or the JavaScript product (`js`), and
+   * How many `matmul` calls ran the WebAssembly SIMD GEMM (`simd`, of which `threaded` were split across two
+   * threads) or the JavaScript product (`js`), and
    * whether the GEMM uses relaxed SIMD's multiply-add (`fma`). A diagnostic for tests and benchmarks.
    */
-  matmulPaths(): { readonly simd: number; readonly js: number; readonly fma: boolean } {
+  matmulPaths(): { readonly simd: number; readonly threaded: number; readonly js: number; readonly fma: boolean } {
     return { ...this.linalg.counts, fma: this.linalg.usesFma };
   }
 
@@ -367,7 +371,8 @@ export class CpuBackend implements Backend {
   /**
    * `out = op(a)·op(b) (+ bias) (+ out)` (see {@link MatmulArgs}). Tensors in the backend's memory run the
    * WebAssembly SIMD GEMM (packed 8-column panels of op(b), a 4×8 f32x4 register tile, k blocks of 256,
-   * transposed operands read in place); others the JavaScript product.
+   * transposed operands read in place; with `threads: 2`, products of at least 2^20 multiply-adds share their
+   * column panels with the helper thread); others the JavaScript product.
    * @throws {ValueError} as `planMatmul`.
    */
   matmul(args: MatmulArgs): void {

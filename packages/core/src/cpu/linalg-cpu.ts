@@ -1,7 +1,8 @@
 import type { MatmulPlan, PermutePlan, RowsPlan } from '../kernel/linalg.js';
 import type { Tensor } from '../tensor.js';
 import type { WasmArena } from '../wasm/arena.js';
-import { type GemmExports, gemmModuleBytes, gemmScratchBytes, relaxedSimdAvailable, runGemm } from '../wasm/gemm-simd.js';
+import { GEMM_DRIVE, type GemmExports, gemmModuleBytes, gemmScratchBytes, relaxedSimdAvailable, runGemm } from '../wasm/gemm-simd.js';
+import type { ThreadPool } from '../wasm/thread-pool.js';
 import type { CpuStorage } from './cpu-storage.js';
 import { gemmJs } from './gemm-js.js';
 
@@ -9,22 +10,30 @@ function arr(t: Tensor): Float32Array {
   return (t.storage as CpuStorage).array;
 }
 
+/** Products of at least this many multiply-adds (m·n·k) are split across two threads when a helper runs. */
+export const GEMM_THREAD_THRESHOLD = 1 << 20;
+
 /**
  * The CPU backend's data-movement and matrix operations. Matmul runs the WebAssembly SIMD GEMM when every
  * tensor lives in the backend's memory (scratch for packed panels is one block of that memory, kept and
- * grown as needed), else the JavaScript product.
+ * grown as needed), else the JavaScript product. With a helper thread, products of at least
+ * {@link GEMM_THREAD_THRESHOLD} multiply-adds share their column panels between the two threads.
  */
 export class CpuLinalg {
   private gemm: GemmExports | null = null;
+  private module: WebAssembly.Module | null = null;
   private scratch: { ptr: number; bytes: number } | null = null;
-  /** Products run by each path (a diagnostic for tests). */
-  readonly counts = { simd: 0, js: 0 };
+  private registered: { pool: ThreadPool; id: number } | null = null;
+  /** Products run by each path (a diagnostic for tests); `threaded` of the `simd` ones were split. */
+  readonly counts = { simd: 0, threaded: 0, js: 0 };
 
   constructor(
     private readonly arena: WasmArena | null,
     private readonly simd: boolean,
     /** Use relaxed SIMD's multiply-add where the runtime validates it. */
     private readonly fma: boolean,
+    /** The backend's helper thread (null on one thread) and a fresh module id for it. */
+    private readonly threading: { pool(): ThreadPool | null; nextId(): number } = { pool: () => null, nextId: () => 0 },
   ) {}
 
   /** The scratch block (packed panels) held in the arena: 0 or 1 block of `scratchBytes`. */
@@ -46,8 +55,8 @@ export class CpuLinalg {
     if (this.gemm === null) {
       const arena = this.arena!;
       const bytes = gemmModuleBytes({ fma: this.usesFma, shared: arena.shared });
-      this.gemm = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), { env: { memory: arena.memory } })
-        .exports as unknown as GemmExports;
+      this.module = new WebAssembly.Module(bytes as BufferSource);
+      this.gemm = new WebAssembly.Instance(this.module, { env: { memory: arena.memory } }).exports as unknown as GemmExports;
     }
     return this.gemm;
   }
@@ -86,6 +95,8 @@ export class CpuLinalg {
       acc = true;
     }
     const ps = (t: Tensor): number => (t.storage as CpuStorage).ptr;
+    const split = m * n * k >= GEMM_THREAD_THRESHOLD ? this.splitter(ex) : null;
+    if (split !== null) this.counts.threaded++;
     runGemm(
       ex,
       {
@@ -103,7 +114,21 @@ export class CpuLinalg {
         accumulate: acc,
       },
       scratch,
+      split,
     );
+  }
+
+  /** Runs `drive` here and on the helper thread at once, or null when no helper is ready. */
+  private splitter(ex: GemmExports): ((here: number[], there: number[]) => void) | null {
+    const pool = this.threading.pool();
+    if (pool === null || !pool.ready) return null;
+    if (this.registered === null || this.registered.pool !== pool) {
+      const id = this.threading.nextId();
+      pool.register(id, this.module!, GEMM_DRIVE);
+      this.registered = { pool, id };
+    }
+    const id = this.registered.id;
+    return (here, there) => pool.call(id, ex.drive, here, there);
   }
 
   permute(plan: PermutePlan): void {

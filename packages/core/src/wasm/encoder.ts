@@ -37,6 +37,7 @@ export const Op = {
   i32Sub: 0x6b,
   i32Mul: 0x6c,
   i32And: 0x71,
+  i32Or: 0x72,
   i32Shl: 0x74,
   blockVoid: 0x40,
   f32Const: 0x43,

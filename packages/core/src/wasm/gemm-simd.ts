@@ -20,7 +20,8 @@ import { FuncBuilder, I32, Op, Simd, V128, encodeModule } from './encoder.js';
  *   each rounded to float32 (the exact fallback). Either way the result is a float32 GEMM: the sums differ
  *   from a float64 reference by rounding only.
  *
- * Exports: `k1..k{MR}` (micro-kernels), `panel` (all rows of one panel block), `pack`.
+ * Exports: `k1..k{MR}` (micro-kernels), `panel` (all rows of one panel block), `pack`, `drive` (a whole
+ * product, or one thread's share of its panels).
  */
 
 /** Rows of the register tile. */
@@ -227,11 +228,62 @@ function packFunc(): FuncBuilder {
   return f;
 }
 
-/** The module's bytes: micro-kernels `k1..k{MR}`, `panel`, `pack`. */
+/**
+ * `drive(a, rsA, csA, bp, c, ldc, m, n, k, acc, tile)`: the whole product over packed panels at `bp` (as
+ * `pack` wrote them for `n` columns and depth `k`): k blocks of {@link GEMM_KC}, then panels, each through
+ * `panel`. The first k block overwrites C unless `acc`; later blocks add. One call per product (or per
+ * thread's share of the panels).
+ */
+function driveFunc(): FuncBuilder {
+  const f = new FuncBuilder(new Array<number>(11).fill(I32), 'drive');
+  const [A, RSA, CSA, BP, C, LDC, M, N, K, ACC, TILE] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
+  const p0 = f.local(I32);
+  const kc = f.local(I32);
+  const accNow = f.local(I32);
+  const j0 = f.local(I32);
+  const bptr = f.local(I32);
+  const cptr = f.local(I32);
+  const aptr = f.local(I32);
+  const panelBytes = f.local(I32);
+  f.get(K).i32c(GEMM_NR * 4).op(Op.i32Mul).set(panelBytes);
+  f.op(Op.block).op(Op.blockVoid);
+  f.op(Op.loop).op(Op.blockVoid);
+  f.get(p0).get(K).op(Op.i32GeS);
+  brIf(f, 1);
+  // kc = min(KC, k - p0); accNow = acc | (p0 > 0)
+  f.get(K).get(p0).op(Op.i32Sub).i32c(GEMM_KC).get(K).get(p0).op(Op.i32Sub).i32c(GEMM_KC).op(Op.i32LtS).op(Op.select).set(kc);
+  f.get(ACC).get(p0).i32c(0).op(Op.i32GtS).op(Op.i32Or).set(accNow);
+  f.get(A).get(p0).get(CSA).op(Op.i32Mul).op(Op.i32Add).set(aptr);
+  f.get(BP).get(p0).i32c(GEMM_NR * 4).op(Op.i32Mul).op(Op.i32Add).set(bptr);
+  f.get(C).set(cptr);
+  f.i32c(0).set(j0);
+  f.op(Op.block).op(Op.blockVoid);
+  f.op(Op.loop).op(Op.blockVoid);
+  f.get(j0).get(N).op(Op.i32GeS);
+  brIf(f, 1);
+  f.get(aptr).get(RSA).get(CSA).get(bptr).get(cptr).get(LDC).get(M).get(kc);
+  // nr = min(8, n - j0)
+  f.get(N).get(j0).op(Op.i32Sub).i32c(GEMM_NR).get(N).get(j0).op(Op.i32Sub).i32c(GEMM_NR).op(Op.i32LtS).op(Op.select);
+  f.get(accNow).get(TILE);
+  f.call(PANEL);
+  f.get(bptr).get(panelBytes).op(Op.i32Add).set(bptr);
+  f.get(cptr).i32c(GEMM_NR * 4).op(Op.i32Add).set(cptr);
+  f.get(j0).i32c(GEMM_NR).op(Op.i32Add).set(j0);
+  br(f, 0);
+  f.op(Op.end);
+  f.op(Op.end);
+  f.get(p0).i32c(GEMM_KC).op(Op.i32Add).set(p0);
+  br(f, 0);
+  f.op(Op.end);
+  f.op(Op.end);
+  return f;
+}
+
+/** The module's bytes: micro-kernels `k1..k{MR}`, `panel`, `pack`, `drive`. */
 export function gemmModuleBytes(options: { fma: boolean; shared: boolean }): Uint8Array {
   const funcs: FuncBuilder[] = [];
   for (let mr = 1; mr <= GEMM_MR; mr++) funcs.push(microKernel(mr, options.fma));
-  funcs.push(panelFunc(), packFunc());
+  funcs.push(panelFunc(), packFunc(), driveFunc());
   if (funcs.indexOf(funcs[PANEL]!) !== PANEL) throw new Error('unreachable');
   return encodeModule(funcs, { initialPages: 0, maximumPages: 65536, shared: options.shared });
 }
@@ -258,7 +310,11 @@ export function relaxedSimdAvailable(): boolean {
 export interface GemmExports {
   readonly panel: (a: number, rsA: number, csA: number, b: number, c: number, ldc: number, m: number, kc: number, nr: number, acc: number, scratch: number) => void;
   readonly pack: (src: number, rsB: number, csB: number, dst: number, k: number, n: number) => void;
+  readonly drive: (a: number, rsA: number, csA: number, bp: number, c: number, ldc: number, m: number, n: number, k: number, acc: number, tile: number) => void;
 }
+
+/** Name of the export a helper thread runs (see {@link runGemm}'s `split`). */
+export const GEMM_DRIVE = 'drive';
 
 /** One product, every address and stride in bytes. */
 export interface GemmCall {
@@ -280,26 +336,34 @@ export interface GemmCall {
   readonly accumulate: boolean;
 }
 
-/** Bytes of scratch {@link runGemm} needs: packed B plus one tile. */
+/** Bytes of scratch {@link runGemm} needs: packed B plus two tiles (one per thread). */
 export function gemmScratchBytes(n: number, k: number): number {
-  return Math.ceil(n / GEMM_NR) * GEMM_NR * k * 4 + GEMM_MR * GEMM_NR * 4;
+  return Math.ceil(n / GEMM_NR) * GEMM_NR * k * 4 + 2 * GEMM_MR * GEMM_NR * 4;
 }
 
 /**
  * Runs one product with a module's exports; `scratch` is a 16-byte aligned address with
- * {@link gemmScratchBytes} free bytes. `m`, `n`, `k` must be positive.
+ * {@link gemmScratchBytes} free bytes. `m`, `n`, `k` must be positive. With `split`, B is packed here, then
+ * the panels are shared between this thread (the first half) and a helper running `drive` on the rest:
+ * `split(here, there)` must run `drive(...here)` and `drive(...there)` concurrently.
  */
-export function runGemm(ex: GemmExports, call: GemmCall, scratch: number): void {
+export function runGemm(
+  ex: GemmExports,
+  call: GemmCall,
+  scratch: number,
+  split: ((here: number[], there: number[]) => void) | null = null,
+): void {
   const { m, n, k } = call;
   const tile = scratch + Math.ceil(n / GEMM_NR) * GEMM_NR * k * 4;
   ex.pack(call.b, call.rsB, call.csB, scratch, k, n);
-  const panelBytes = k * GEMM_NR * 4;
-  for (let p0 = 0; p0 < k; p0 += GEMM_KC) {
-    const kc = Math.min(GEMM_KC, k - p0);
-    const acc = p0 > 0 || call.accumulate ? 1 : 0;
-    const a = call.a + p0 * call.csA;
-    for (let j0 = 0, q = 0; j0 < n; j0 += GEMM_NR, q++) {
-      ex.panel(a, call.rsA, call.csA, scratch + q * panelBytes + p0 * 32, call.c + j0 * 4, call.ldc, m, kc, Math.min(GEMM_NR, n - j0), acc, tile);
-    }
+  const acc = call.accumulate ? 1 : 0;
+  const panels = Math.ceil(n / GEMM_NR);
+  if (split === null || panels < 2) {
+    ex.drive(call.a, call.rsA, call.csA, scratch, call.c, call.ldc, m, n, k, acc, tile);
+    return;
   }
+  const n1 = Math.ceil(panels / 2) * GEMM_NR;
+  const here = [call.a, call.rsA, call.csA, scratch, call.c, call.ldc, m, n1, k, acc, tile];
+  const there = [call.a, call.rsA, call.csA, scratch + (n1 / GEMM_NR) * k * GEMM_NR * 4, call.c + n1 * 4, call.ldc, m, n - n1, k, acc, tile + GEMM_MR * GEMM_NR * 4];
+  split(here, there);
 }

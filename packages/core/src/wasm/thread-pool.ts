@@ -168,6 +168,39 @@ export class ThreadPool {
     if (!ok) main(...Array.from(a.subarray(0, argc)));
   }
 
+  /**
+   * Runs `fn(...here)` on this thread and the worker's copy of function `id` (the same function) with `there`,
+   * at the same time, and returns when both are done: for work split otherwise than by element ranges (the
+   * GEMM splits by column panels). When the worker cannot run its part, that part runs here afterwards.
+   */
+  call(id: number, fn: (...a: number[]) => void, here: readonly number[], there: readonly number[]): void {
+    const a = this.args;
+    for (let i = 0; i < there.length; i++) a[i] = there[i]!;
+    const ctl = this.ctl;
+    ctl[FN] = id;
+    ctl[ARGC] = there.length;
+    this.seq = (this.seq + 1) & 0x3fffffff;
+    const seq = this.seq;
+    Atomics.store(ctl, SEQ, seq);
+    Atomics.notify(ctl, SEQ);
+    fn(...here);
+    let ok = true;
+    for (;;) {
+      const d = Atomics.load(ctl, DONE);
+      if (d === seq) break;
+      if (this.broken) {
+        ok = false;
+        break;
+      }
+      Atomics.wait(ctl, DONE, d, 50);
+    }
+    if (Atomics.load(ctl, FAILED) !== 0) {
+      Atomics.store(ctl, FAILED, 0);
+      ok = false;
+    }
+    if (!ok) fn(...there);
+  }
+
   /** Arguments limit of one call. */
   static get maxArgs(): number {
     return MAX_ARGS;
