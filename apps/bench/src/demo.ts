@@ -4,7 +4,7 @@
  * writes a report folder with plots.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { type BackendName, CPU_BACKEND_NAMES } from './backends.js';
+import { BACKEND_NAMES, type BackendName } from './backends.js';
 import { DEFAULT_OPTIMIZER_IDS, DEMO_OPTIMIZERS } from './demo-optimizers.js';
 import { DEMO_DEFAULTS, runDemo } from './run-demo.js';
 import type { ScheduleName } from './train.js';
@@ -33,8 +33,11 @@ const program = new Command()
     DEFAULT_OPTIMIZER_IDS.join(','),
   )
   .addOption(
-    new Option('-b, --backend <name>', 'CPU backend path (cpu: the default, SIMD where available; cpu-js: JavaScript loops; cpu-simd2: SIMD on two threads)')
-      .choices(CPU_BACKEND_NAMES)
+    new Option(
+      '-b, --backend <name>',
+      'backend (cpu: the default, SIMD where available; cpu-js: JavaScript loops; cpu-simd2: SIMD on two threads; gpujs: gpu.js headlessgl, everything on the device; gpujs-cpu: gpu.js in its cpu mode)',
+    )
+      .choices(BACKEND_NAMES)
       .default(DEMO_DEFAULTS.backend),
   )
   .option('--out <dir>', 'report folder', DEMO_DEFAULTS.outDir)

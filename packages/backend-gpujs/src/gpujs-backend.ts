@@ -423,7 +423,7 @@ export class GpuJsBackend implements Backend {
     }
     for (const t of [plan.a, plan.b, plan.out]) this.checkIndexable(t.size, 'matmul');
     const { source, args: names } = matmulSource(plan);
-    const fn = this.helper(`matmul|${source}`, source, m * n);
+    const fn = this.helper(`matmul|${m * n}|${source}`, source, m * n);
     const storages = { a: this.storageOf(plan.a), b: this.storageOf(plan.b), bias: plan.bias && this.storageOf(plan.bias), out: this.storageOf(plan.out) };
     this.submit(() => then(this.invoke(fn, names.map((nm) => storages[nm]!.value)), (v) => this.commit([[storages.out, v[0]!]])));
   }

@@ -503,6 +503,7 @@ export function describeBackend(name: string, makeBackend: () => Backend | Promi
       it('matches a float64 product on shapes with tails (every micro-tile edge)', async () => {
         for (const [m, kk, n] of [
           [7, 13, 11],
+          [9, 13, 11], // same k and n, more rows: a kernel compiled for one output size must not serve another
           [33, 300, 9],
         ] as const) {
           const A = Float32Array.from({ length: m * kk }, (_, i) => ((i * 37) % 17) / 8 - 1);
