@@ -441,7 +441,7 @@ export class GpuJsBackend implements Backend {
     this.submit(() => then(this.invoke(fn, [src.value]), (v) => this.commit([[out, v[0]!]])));
   }
 
-  /** `out[r] = src[indices[r]]`. @throws {ValueError} as `planRows`. */
+  /** `out[r] = src[indices[r]]` (zeros for -1). @throws {ValueError} as `planRows`. */
   gatherRows(args: RowsArgs): void {
     this.assertUsable();
     const plan = planRows(args, false);
@@ -467,7 +467,7 @@ export class GpuJsBackend implements Backend {
     this.checkIndexable(plan.src.size, 'scatterAddRows');
     const { start, list, maxCount } = scatterTable(plan.indices, plan.rows);
     const source = scatterAddSource(plan.rowSize, maxCount);
-    const fn = this.helper(`scatter|${plan.out.size}|${plan.src.size}|${source}`, source, plan.out.size);
+    const fn = this.helper(`scatter|${plan.out.size}|${plan.src.size}|${list.length}|${source}`, source, plan.out.size);
     const src = this.storageOf(plan.src);
     const out = this.storageOf(plan.out);
     this.submit(() => then(this.invoke(fn, [out.value, src.value, start, list]), (v) => this.commit([[out, v[0]!]])));

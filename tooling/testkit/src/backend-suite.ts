@@ -547,6 +547,14 @@ export function describeBackend(name: string, makeBackend: () => Backend | Promi
         const acc = t([[1, 1], [1, 1], [1, 1]]);
         backend.scatterAddRows({ src: g, out: acc, indices: Int32Array.from([2, 0, 2, 1]) });
         await expectValues(acc, [2, 3, 4, 5, 11, 13], 'scatter-add');
+        // -1: a row of zeros when gathering, skipped when scattering (zero padding through an index table).
+        const p = z([3, 2]);
+        backend.gatherRows({ src: x, out: p, indices: Int32Array.from([-1, 1, -1]) });
+        await expectValues(p, [0, 0, 3, 4, 0, 0], 'gather with -1');
+        const flat = t([1, 2, 3, 4]);
+        const ones = t([1, 1, 1]);
+        backend.scatterAddRows({ src: flat, out: ones, indices: Int32Array.from([2, -1, 2, 0]) });
+        await expectValues(ones, [5, 1, 5], 'scatter-add with -1, rows of one element');
         expect(() => backend.gatherRows({ src: x, out: g, indices: Int32Array.from([0, 1, 3, 0]) })).toThrow(
           'gatherRows: index 3 is out of bounds for dimension 0 with size 3',
         );

@@ -73,7 +73,11 @@ export function gatherSource(rowSize: number): string {
   return [
     'function gather(src, idx) {',
     divmod('r', 'c', 'this.thread.x', rowSize),
-    `return src[idx[r] * ${rowSize} + c];`,
+    'const i = idx[r];',
+    'if (i < 0) {',
+    'return 0;',
+    '}',
+    `return src[i * ${rowSize} + c];`,
     '}',
   ].join('\n');
 }
@@ -91,10 +95,13 @@ export function scatterAddSource(rowSize: number, maxCount: number): string {
   return lines.join('\n');
 }
 
-/** The destination-sorted table of a scatter: `start` (rows + 1 offsets), `list` (compact rows), longest run. */
+/**
+ * The destination-sorted table of a scatter: `start` (rows + 1 offsets), `list` (compact rows; rows with
+ * index -1 are left out), longest run.
+ */
 export function scatterTable(indices: Int32Array, rows: number): { start: Float32Array; list: Float32Array; maxCount: number } {
   const count = new Int32Array(rows + 1);
-  for (const i of indices) count[i + 1]!++;
+  for (const i of indices) if (i >= 0) count[i + 1]!++;
   let maxCount = 0;
   for (let r = 0; r < rows; r++) {
     maxCount = Math.max(maxCount, count[r + 1]!);
@@ -102,9 +109,9 @@ export function scatterTable(indices: Int32Array, rows: number): { start: Float3
   }
   const start = Float32Array.from(count);
   const fill = Int32Array.from(count);
-  const list = new Float32Array(indices.length);
+  const list = new Float32Array(Math.max(1, count[rows]!));
   indices.forEach((row, r) => {
-    list[fill[row]!++] = r;
+    if (row >= 0) list[fill[row]!++] = r;
   });
   return { start, list, maxCount };
 }

@@ -163,14 +163,33 @@ export class CpuLinalg {
     const src = arr(plan.src);
     const dst = arr(plan.out);
     const { indices, rowSize } = plan;
-    for (let r = 0; r < indices.length; r++) dst.set(src.subarray(indices[r]! * rowSize, (indices[r]! + 1) * rowSize), r * rowSize);
+    if (rowSize === 1) {
+      for (let r = 0; r < indices.length; r++) {
+        const i = indices[r]!;
+        dst[r] = i < 0 ? 0 : src[i]!;
+      }
+      return;
+    }
+    for (let r = 0; r < indices.length; r++) {
+      const i = indices[r]!;
+      if (i < 0) dst.fill(0, r * rowSize, (r + 1) * rowSize);
+      else dst.set(src.subarray(i * rowSize, (i + 1) * rowSize), r * rowSize);
+    }
   }
 
   scatterAddRows(plan: RowsPlan): void {
     const src = arr(plan.src);
     const dst = arr(plan.out);
     const { indices, rowSize } = plan;
+    if (rowSize === 1) {
+      for (let r = 0; r < indices.length; r++) {
+        const i = indices[r]!;
+        if (i >= 0) dst[i] += src[r]!;
+      }
+      return;
+    }
     for (let r = 0; r < indices.length; r++) {
+      if (indices[r]! < 0) continue;
       const d = indices[r]! * rowSize;
       const s = r * rowSize;
       for (let j = 0; j < rowSize; j++) dst[d + j] += src[s + j]!;

@@ -106,7 +106,8 @@ export function planPermute(args: PermuteArgs): PermutePlan {
 /**
  * Arguments of {@link Backend.gatherRows} and {@link Backend.scatterAddRows}: rows of the leading dimension
  * moved by index. Gather: `out[r] = src[indices[r]]`. Scatter-add: `out[indices[r]] += src[r]`, rows that
- * repeat adding up.
+ * repeat adding up. An index of -1 stands for a row of zeros: gather writes zeros, scatter-add skips the row
+ * (this is how convolutions read zero padding through an index table).
  */
 export interface RowsArgs {
   readonly src: Tensor;
@@ -139,7 +140,7 @@ export function planRows(args: RowsArgs, scatter: boolean): RowsPlan {
   if (compact.size !== indices.length * rowSize) {
     throw new ValueError(`${op}: ${compact.size} elements for ${indices.length} rows of ${rowSize}`);
   }
-  for (const i of indices) if (i < 0 || i >= rows) throw new ValueError(`${op}: index ${i} is out of bounds for dimension 0 with size ${rows}`);
+  for (const i of indices) if (i < -1 || i >= rows) throw new ValueError(`${op}: index ${i} is out of bounds for dimension 0 with size ${rows}`);
   if (out.backend !== src.backend) throw new ValueError(`${op}: tensors are on different backends`);
   return { src, out, indices, rowSize, rows };
 }
