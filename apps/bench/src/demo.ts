@@ -43,6 +43,7 @@ const program = new Command()
   .option('--out <dir>', 'report folder', DEMO_DEFAULTS.outDir)
   .option('--batch-size <n>', 'images per step', positiveInt, DEMO_DEFAULTS.batchSize)
   .option('--hidden <n>', 'width of the hidden layer', positiveInt, DEMO_DEFAULTS.hidden)
+  .addOption(new Option('--model <name>', 'model: the MLP, or a LeNet-style CNN').choices(['mlp', 'cnn']).default('mlp'))
   .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(['onecycle', 'warmup-cosine', 'constant']).default(DEMO_DEFAULTS.schedule))
   .option('--lr-scale <x>', 'multiply every peak learning rate by x', positive, 1)
   .option('--ema-decay <x>', 'decay of the EMA copy per step', positive, DEMO_DEFAULTS.emaDecay)
@@ -60,6 +61,7 @@ const o = program.opts<{
   out: string;
   batchSize: number;
   hidden: number;
+  model: 'mlp' | 'cnn';
   schedule: ScheduleName;
   lrScale: number;
   emaDecay: number;
@@ -77,6 +79,7 @@ try {
     outDir: o.out,
     batchSize: o.batchSize,
     hidden: o.hidden,
+    model: o.model,
     schedule: o.schedule,
     lrScale: o.lrScale,
     emaDecay: o.emaDecay,

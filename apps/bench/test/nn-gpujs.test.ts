@@ -2,7 +2,23 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Backend, type Parameter, type Tensor, parameter, tensor } from '@tsoptim/core';
-import { type Variable, crossEntropy, gatherRows, linear, logSoftmax, matmul, mseLoss, relu, reshape, softmax, sum, transpose } from '@tsoptim/nn';
+import {
+  type Variable,
+  batchNorm,
+  conv2d,
+  crossEntropy,
+  gatherRows,
+  linear,
+  logSoftmax,
+  matmul,
+  maxPool2d,
+  mseLoss,
+  relu,
+  reshape,
+  softmax,
+  sum,
+  transpose,
+} from '@tsoptim/nn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBenchBackend } from '../src/backends.js';
 import { runDemo } from '../src/run-demo.js';
@@ -29,7 +45,8 @@ interface OpCase {
   grads: Record<string, FixtureTensor>;
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../../../tooling/fixtures/data/nn/ops.json', import.meta.url), 'utf8')) as { source: string; cases: OpCase[] };
+const load = (name: string) => JSON.parse(readFileSync(new URL(`../../../tooling/fixtures/data/nn/${name}.json`, import.meta.url), 'utf8')) as { source: string; cases: OpCase[] };
+const fixture = { cases: [...load('ops').cases, ...load('cnn').cases] };
 
 type T = Record<string, Tensor>;
 const OPS: Record<string, (t: T, c: OpCase) => Variable> = {
@@ -44,6 +61,13 @@ const OPS: Record<string, (t: T, c: OpCase) => Variable> = {
   logSoftmax: (t, c) => logSoftmax(t.x!, c.args.dim as number),
   mseLoss: (t, c) => mseLoss(t.x!, t.y!, c.args as object),
   crossEntropy: (t, c) => crossEntropy(t.x!, c.intArgs.target!, c.args as object),
+  conv2d: (t, c) => conv2d(t.x!, t.w!, t.b ?? null, { stride: c.args.stride as [number, number], padding: c.args.padding as [number, number] }),
+  maxPool2d: (t, c) => maxPool2d(t.x!, c.args.kernelSize as [number, number], { stride: c.args.stride as [number, number] }),
+  batchNorm2d: (t, c) => {
+    const [n, ch, h, w] = t.x!.shape as [number, number, number, number];
+    const y = batchNorm(reshape(t.x!, [n, ch, h * w]), t.rm!, t.rv!, t.w!, t.b!, { training: true, momentum: c.args.momentum as number, eps: c.args.eps as number });
+    return reshape(y, [n, ch, h, w]);
+  },
 };
 
 function close(what: string, got: ArrayLike<number>, want: readonly number[]): void {
@@ -72,8 +96,10 @@ afterAll(async () => {
 
 describe('nn on gpu.js (headlessgl)', () => {
   const cases = fixture.cases.filter((c) => c.op in OPS && !('weight' in c.inputs));
+  // intArgs is absent from the convolution fixtures.
+  for (const c of cases) c.intArgs ??= {};
   it('has the cases it is meant to run', () => {
-    for (const op of ['matmul', 'linear', 'transpose', 'gatherRows']) expect(cases.some((c) => c.op === op)).toBe(true);
+    for (const op of ['matmul', 'linear', 'transpose', 'gatherRows', 'conv2d', 'maxPool2d', 'batchNorm2d']) expect(cases.some((c) => c.op === op)).toBe(true);
   });
   for (const c of cases) {
     it(`${c.name}: forward and backward against torch`, async (ctx) => {
