@@ -181,8 +181,23 @@ export function createSchedule(opt: Optimizer, name: ScheduleName, peakLr: numbe
   return null;
 }
 
+/** Largest shift, in pixels, of the CNN's training images (augmentation). */
+const SHIFT = 2;
+
+/** A 28×28 image moved by (dx, dy) pixels into `dst` at `at`, zeros where it moved in from outside. */
+function shiftInto(src: Float32Array, dst: Float32Array, at: number, dx: number, dy: number): void {
+  dst.fill(0, at, at + PIXELS);
+  for (let y = Math.max(0, dy); y < Math.min(28, 28 + dy); y++) {
+    const from = (y - dy) * 28;
+    const x0 = Math.max(0, dx);
+    const x1 = Math.min(28, 28 + dx);
+    dst.set(src.subarray(from + x0 - dx, from + x1 - dx), at + y * 28 + x0);
+  }
+}
+
 /**
- * Trains the demo's MLP on `data.train` with one optimizer, a schedule and an EMA copy, then evaluates both on
+ * Trains the demo's model (the MLP, or the CNN on training images shifted at random by up to 2 pixels) on
+ * `data.train` with one optimizer, a schedule and an EMA copy, then evaluates both on
  * `data.test`. Every run starts from the same weights and sees the batches in the same order.
  *
  * @param spec - the optimizer.
@@ -222,7 +237,9 @@ export function trainRun(spec: DemoOptimizer, data: MnistSplit, settings: TrainS
     for (let s = 0; s + batchSize <= n; s += batchSize) {
       for (let b = 0; b < batchSize; b++) {
         const r = order[s + b]!;
-        host.set(data.train.x.subarray(r * PIXELS, (r + 1) * PIXELS), b * PIXELS);
+        const img = data.train.x.subarray(r * PIXELS, (r + 1) * PIXELS);
+        if (cnn) shiftInto(img, host, b * PIXELS, rng.int(2 * SHIFT + 1) - SHIFT, rng.int(2 * SHIFT + 1) - SHIFT);
+        else host.set(img, b * PIXELS);
         yb[b] = data.train.y[r]!;
       }
       xb.backend.write(xb, host);
