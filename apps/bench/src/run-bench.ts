@@ -227,7 +227,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
     for (const t of torch) t.close();
     for (const b of backends) await b.dispose();
   }
-  notes.push(
+  if (optimizers)
+    notes.push(
     `Per-step overhead: ${overheadShape.label} (tensors × elements), ${overheadBatch} steps per timed run. Memory: ${memoryShape.label} on the CPU backend (SIMD, one thread), each algorithm in a fresh Node process (src/memory-probe.ts): state bytes per parameter from the optimizer's state after 3 steps; peak RSS is the largest process.memoryUsage().rss of that process sampled after allocating the parameters and gradients and after each step, RSS growth is that peak minus the RSS just before allocating (kernels already compiled); torch's state bytes from its optimizer.state after one step.`,
   );
   const result: BenchResult = {
