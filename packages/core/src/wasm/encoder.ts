@@ -52,6 +52,7 @@ export const Simd = {
   load32Splat: 0x09,
   store: 0x0b,
   const: 0x0c,
+  i8x16Shuffle: 0x0d,
   f32x4Splat: 0x13,
   f32x4ExtractLane: 0x1f,
   f32x4Eq: 0x41,

@@ -8,7 +8,8 @@ import { FuncBuilder, I32, Op, Simd, V128, encodeModule } from './encoder.js';
  *
  * - **Packing.** `op(B)` is copied once per call into panels of {@link GEMM_NR} = 8 columns, each panel `k`
  *   rows of 8 contiguous floats (the tail panel zero-padded). Any layout of B packs the same way, so a
- *   transposed B costs the same as a plain one; a row-major B copies two vectors per row.
+ *   transposed B costs about what a plain one does: a row-major B copies two vectors per row, a transposed
+ *   one loads a vector of four steps of k per column and transposes 4×4 blocks with shuffles.
  * - **Micro-kernel.** A `mr × 8` register tile (`mr ≤` {@link GEMM_MR}): per step of `k`, two vector loads of
  *   the packed panel, one broadcast load (`v128.load32_splat`) per row of A, and `2·mr` multiply-adds into
  *   `2·mr` accumulators that stay in registers for the whole block. A is read in place through its strides,
@@ -40,6 +41,12 @@ function brIf(f: FuncBuilder, depth: number): void {
 
 function br(f: FuncBuilder, depth: number): void {
   f.op(Op.br).code.u32(depth);
+}
+
+/** `i8x16.shuffle` of two vectors by f32 lanes (0–3: the first operand, 4–7: the second). */
+function shuffle32(f: FuncBuilder, lanes: readonly [number, number, number, number]): void {
+  f.simd(Simd.i8x16Shuffle);
+  for (const l of lanes) f.code.bytes([4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
 }
 
 function f32Zero(f: FuncBuilder): void {
@@ -178,6 +185,9 @@ function packFunc(): FuncBuilder {
   const rowp = f.local(I32);
   const p = f.local(I32);
   const vec = f.local(I32);
+  const cols: number[] = [];
+  for (let c = 0; c < GEMM_NR; c++) cols.push(f.local(V128));
+  const t = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
   f.op(Op.block).op(Op.blockVoid);
   f.op(Op.loop).op(Op.blockVoid);
   f.get(j0).get(N).op(Op.i32GeS);
@@ -187,6 +197,47 @@ function packFunc(): FuncBuilder {
   f.get(w).i32c(GEMM_NR).op(Op.i32Eq).get(CSB).i32c(4).op(Op.i32Eq).op(Op.i32And).set(vec);
   f.get(SRC).get(j0).get(CSB).op(Op.i32Mul).op(Op.i32Add).set(rowp);
   f.get(K).set(p);
+  // A full panel of a transposed B (rsB = 4: each column of op(B) contiguous): four steps of k at a time,
+  // one vector load per column, two 4×4 transposes by shuffles, two vector stores per row of the panel.
+  f.get(w).i32c(GEMM_NR).op(Op.i32Eq).get(RSB).i32c(4).op(Op.i32Eq).op(Op.i32And).get(CSB).i32c(4).op(Op.i32Ne).op(Op.i32And);
+  f.op(Op.if).op(Op.blockVoid);
+  f.op(Op.block).op(Op.blockVoid);
+  f.op(Op.loop).op(Op.blockVoid);
+  f.get(p).i32c(4).op(Op.i32LtS);
+  brIf(f, 1);
+  for (let c = 0; c < GEMM_NR; c++) {
+    f.get(rowp);
+    if (c > 0) f.get(CSB).i32c(c).op(Op.i32Mul).op(Op.i32Add);
+    f.mem(Simd.load, 2, 0).set(cols[c]!);
+  }
+  for (let half = 0; half < 2; half++) {
+    const [r0, r1, r2, r3] = cols.slice(half * 4, half * 4 + 4) as [number, number, number, number];
+    f.get(r0).get(r1);
+    shuffle32(f, [0, 4, 1, 5]);
+    f.set(t[0]!);
+    f.get(r0).get(r1);
+    shuffle32(f, [2, 6, 3, 7]);
+    f.set(t[1]!);
+    f.get(r2).get(r3);
+    shuffle32(f, [0, 4, 1, 5]);
+    f.set(t[2]!);
+    f.get(r2).get(r3);
+    shuffle32(f, [2, 6, 3, 7]);
+    f.set(t[3]!);
+    // Row q of the four steps: (t0, t2) give steps 0 and 1, (t1, t3) steps 2 and 3.
+    for (let q = 0; q < 4; q++) {
+      f.get(DST).get(q < 2 ? t[0]! : t[1]!).get(q < 2 ? t[2]! : t[3]!);
+      shuffle32(f, q % 2 === 0 ? [0, 1, 4, 5] : [2, 3, 6, 7]);
+      f.mem(Simd.store, 4, q * 32 + half * 16);
+    }
+  }
+  f.get(DST).i32c(128).op(Op.i32Add).set(DST);
+  f.get(rowp).i32c(16).op(Op.i32Add).set(rowp);
+  f.get(p).i32c(4).op(Op.i32Sub).set(p);
+  br(f, 0);
+  f.op(Op.end);
+  f.op(Op.end);
+  f.op(Op.end);
   f.op(Op.block).op(Op.blockVoid);
   f.get(p).op(Op.i32Eqz);
   brIf(f, 0);
