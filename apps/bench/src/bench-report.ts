@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gemmTables } from './bench-gemm.js';
 import type { ThroughputRow } from './bench-measure.js';
 import type { BenchResult } from './run-bench.js';
 import { tfjsAdapterTable } from './tfjs-adapter-bench.js';
@@ -185,23 +186,31 @@ function describe(result: BenchResult): string[] {
  */
 export function headlineTable(result: BenchResult): string {
   const adamOverhead = result.overhead.filter((r) => r.algorithm === 'Adam' || r.algorithm === 'SGD momentum');
+  const gemm = result.gemm === null ? [] : ['', 'Matrix products and the MLP step:', ...gemmTables(result.gemm)];
+  const optim =
+    result.throughput.length === 0
+      ? []
+      : [
+          '',
+          'Memory bandwidth (STREAM-style copy, 8 B per element):',
+          formatTable(bandwidthTable(result)),
+          '',
+          'Optimizer step throughput, float32 elements/s, and ratios (headline):',
+          formatTable(headlineRows(result)),
+          '',
+          ...targetLines(result),
+          '',
+          'Every algorithm on one thread:',
+          formatTable(allAlgorithmsTable(result)),
+          '',
+          `Per-step overhead (${result.overhead[0]?.shape ?? ''}), steps/s:`,
+          formatTable({ ...overheadTable(result), rows: overheadTable(result).rows.filter((_, i) => adamOverhead.includes(result.overhead[i]!)) }),
+        ];
   return [
     '',
     ...describe(result),
-    '',
-    'Memory bandwidth (STREAM-style copy, 8 B per element):',
-    formatTable(bandwidthTable(result)),
-    '',
-    'Optimizer step throughput, float32 elements/s, and ratios (headline):',
-    formatTable(headlineRows(result)),
-    '',
-    ...targetLines(result),
-    '',
-    'Every algorithm on one thread:',
-    formatTable(allAlgorithmsTable(result)),
-    '',
-    `Per-step overhead (${result.overhead[0]?.shape ?? ''}), steps/s:`,
-    formatTable({ ...overheadTable(result), rows: overheadTable(result).rows.filter((_, i) => adamOverhead.includes(result.overhead[i]!)) }),
+    ...gemm,
+    ...optim,
     '',
     ...(result.tfjsAdapter.length > 0 ? ["One Adam step in a tfjs model: tfjs's own Adam vs tsoptim's through @tsoptim/tfjs:", formatTable(tfjsAdapterTable(result.tfjsAdapter)), ''] : []),
     ...result.notes.map((n) => `Note: ${n}`),
@@ -219,34 +228,42 @@ export function writeBenchFiles(dir: string, result: BenchResult): BenchFiles {
   const files: BenchFiles = { dir, json: join(dir, 'bench.json'), markdown: join(dir, 'bench.md') };
   writeFileSync(files.json, `${JSON.stringify(result, null, 1)}\n`);
   const shapes = [...new Set(result.throughput.map((r) => r.shape))];
+  const gemm = result.gemm === null ? [] : ['## Matrix products and the MLP step', '', ...gemmTables(result.gemm), ''];
+  const optim =
+    result.throughput.length === 0
+      ? []
+      : [
+          '## Headline: Adam and SGD momentum',
+          '',
+          markdownTable(headlineRows(result)),
+          '',
+          ...targetLines(result).map((l) => `- ${l}`),
+          '',
+          '## Memory bandwidth',
+          '',
+          markdownTable(bandwidthTable(result)),
+          '',
+          '## Every algorithm on one thread',
+          '',
+          markdownTable(allAlgorithmsTable(result)),
+          '',
+          ...shapes.flatMap((s) => [`## ${s}: elements/s, every column`, '', markdownTable(detailTable(result.throughput.filter((r) => r.shape === s))), '']),
+          `## Per-step overhead (${result.overhead[0]?.shape ?? ''})`,
+          '',
+          markdownTable(overheadTable(result)),
+          '',
+          '## Optimizer memory',
+          '',
+          markdownTable(memoryTable(result)),
+          '',
+        ];
   const md = [
-    '# tsoptim optimizer benchmark',
+    '# tsoptim benchmark',
     '',
     ...describe(result).map((l) => `${l}  `),
     '',
-    '## Headline: Adam and SGD momentum',
-    '',
-    markdownTable(headlineRows(result)),
-    '',
-    ...targetLines(result).map((l) => `- ${l}`),
-    '',
-    '## Memory bandwidth',
-    '',
-    markdownTable(bandwidthTable(result)),
-    '',
-    '## Every algorithm on one thread',
-    '',
-    markdownTable(allAlgorithmsTable(result)),
-    '',
-    ...shapes.flatMap((s) => [`## ${s}: elements/s, every column`, '', markdownTable(detailTable(result.throughput.filter((r) => r.shape === s))), '']),
-    `## Per-step overhead (${result.overhead[0]?.shape ?? ''})`,
-    '',
-    markdownTable(overheadTable(result)),
-    '',
-    '## Optimizer memory',
-    '',
-    markdownTable(memoryTable(result)),
-    '',
+    ...gemm,
+    ...optim,
     ...(result.tfjsAdapter.length > 0 ? ['## tfjs models: tfjs Adam vs @tsoptim/tfjs', '', markdownTable(tfjsAdapterTable(result.tfjsAdapter)), ''] : []),
     '## Notes',
     '',

@@ -10,7 +10,7 @@ import { BENCH_DEFAULT_OUT, runBench } from './run-bench.js';
 const program = new Command()
   .name('bench')
   .description(
-    'Optimizer step throughput (float32 elements/s) of every algorithm × backend × shape (1×1e6, 1×1e7, 1000×1e4), beside the memory-bandwidth limit measured in the same run, tfjs (cpu, wasm) and torch (CPU); per-step overhead, state bytes per parameter and peak RSS.',
+    'Matrix products (GFLOP/s) and one MLP training step beside numpy/OpenBLAS and tfjs-wasm; optimizer step throughput (float32 elements/s) of every algorithm × backend × shape (1×1e6, 1×1e7, 1000×1e4), beside the memory-bandwidth limit measured in the same run, tfjs (cpu, wasm) and torch (CPU); per-step overhead, state bytes per parameter and peak RSS.',
   )
   .option('--quick', 'tiny shapes and one repeat (a smoke test; the numbers mean nothing)', false)
   .option('-a, --algorithms <ids>', `comma-separated algorithm ids (known: ${BENCH_ALGORITHMS.map((a) => a.id).join(', ')})`)
@@ -20,6 +20,9 @@ const program = new Command()
   .option('--no-gpujs', 'do not measure a gpu.js backend')
   .option('--no-torch', 'do not compare with torch')
   .option('--no-tfjs', 'do not compare with tfjs')
+  .option('--no-numpy', 'do not compare matrix products with numpy')
+  .option('--no-gemm', 'do not measure matrix products and the MLP step')
+  .option('--gemm-only', 'measure only matrix products and the MLP step', false)
   .option('--budget <seconds>', 'time per workload and row before repeats stop at their minimum', Number.parseFloat, 1.5)
   .option('--out <dir>', 'folder for bench.json and bench.md', BENCH_DEFAULT_OUT)
   .option('--no-progress', 'no progress bar')
@@ -34,6 +37,9 @@ const o = program.opts<{
   gpujs: boolean;
   torch: boolean;
   tfjs: boolean;
+  numpy: boolean;
+  gemm: boolean;
+  gemmOnly: boolean;
   budget: number;
   out: string;
   progress: boolean;
@@ -54,6 +60,9 @@ if (unknown.length > 0) {
       ...(o.quick && o.gpujs ? {} : { gpujs: o.gpujs }),
       torch: o.torch,
       tfjs: o.tfjs,
+      numpy: o.numpy,
+      gemm: o.gemm,
+      optimizers: !o.gemmOnly,
       budgetSeconds: o.budget,
       outDir: o.out,
       ...(o.progress ? {} : { progress: false }),

@@ -4,7 +4,7 @@
  * writes a report folder with plots.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { type BackendName, CPU_BACKEND_NAMES } from './backends.js';
+import { BACKEND_NAMES, type BackendName } from './backends.js';
 import { DEFAULT_OPTIMIZER_IDS, DEMO_OPTIMIZERS } from './demo-optimizers.js';
 import { DEMO_DEFAULTS, runDemo } from './run-demo.js';
 import type { ScheduleName } from './train.js';
@@ -33,13 +33,17 @@ const program = new Command()
     DEFAULT_OPTIMIZER_IDS.join(','),
   )
   .addOption(
-    new Option('-b, --backend <name>', 'CPU backend path (cpu: the default, SIMD where available; cpu-js: JavaScript loops; cpu-simd2: SIMD on two threads)')
-      .choices(CPU_BACKEND_NAMES)
+    new Option(
+      '-b, --backend <name>',
+      'backend (cpu: the default, SIMD where available; cpu-js: JavaScript loops; cpu-simd2: SIMD on two threads; gpujs: gpu.js headlessgl, everything on the device; gpujs-cpu: gpu.js in its cpu mode)',
+    )
+      .choices(BACKEND_NAMES)
       .default(DEMO_DEFAULTS.backend),
   )
   .option('--out <dir>', 'report folder', DEMO_DEFAULTS.outDir)
   .option('--batch-size <n>', 'images per step', positiveInt, DEMO_DEFAULTS.batchSize)
   .option('--hidden <n>', 'width of the hidden layer', positiveInt, DEMO_DEFAULTS.hidden)
+  .addOption(new Option('--model <name>', 'model: the MLP, or a LeNet-style CNN').choices(['mlp', 'cnn']).default('mlp'))
   .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(['onecycle', 'warmup-cosine', 'constant']).default(DEMO_DEFAULTS.schedule))
   .option('--lr-scale <x>', 'multiply every peak learning rate by x', positive, 1)
   .option('--ema-decay <x>', 'decay of the EMA copy per step', positive, DEMO_DEFAULTS.emaDecay)
@@ -57,6 +61,7 @@ const o = program.opts<{
   out: string;
   batchSize: number;
   hidden: number;
+  model: 'mlp' | 'cnn';
   schedule: ScheduleName;
   lrScale: number;
   emaDecay: number;
@@ -74,6 +79,7 @@ try {
     outDir: o.out,
     batchSize: o.batchSize,
     hidden: o.hidden,
+    model: o.model,
     schedule: o.schedule,
     lrScale: o.lrScale,
     emaDecay: o.emaDecay,

@@ -3,6 +3,7 @@ import type { CpuBackend } from '@tsoptim/core';
 import cliProgress from 'cli-progress';
 import { type BackendName, type BenchBackend, createBenchBackend } from './backends.js';
 import { pickAlgorithms } from './bench-algorithms.js';
+import { type GemmResult, measureGemm } from './bench-gemm.js';
 import {
   type BandwidthRow,
   type MeasureContext,
@@ -46,6 +47,12 @@ export interface BenchOptions {
   readonly torch?: boolean;
   /** Compare with tfjs (default true). */
   readonly tfjs?: boolean;
+  /** Measure matrix products and the MLP step beside numpy and tfjs-wasm (default true). */
+  readonly gemm?: boolean;
+  /** Compare products with numpy/OpenBLAS when python3 imports numpy (default true). */
+  readonly numpy?: boolean;
+  /** Measure optimizer steps, bandwidth, overhead and memory (default true; false with `--gemm-only`). */
+  readonly optimizers?: boolean;
   /** Seconds spent per workload and row before the repeats stop at their minimum (default 1.5). */
   readonly budgetSeconds?: number;
   /** Folder of bench.json and bench.md (default: `results` next to this app's package.json). */
@@ -78,6 +85,8 @@ export interface BenchResult {
   readonly memory: MemoryRow[];
   /** One Adam step through @tsoptim/tfjs beside tfjs's own Adam, per tfjs backend (empty without tfjs). */
   readonly tfjsAdapter: TfjsAdapterRow[];
+  /** Matrix products and the MLP step (null when not measured). */
+  readonly gemm: GemmResult | null;
   readonly notes: string[];
 }
 
@@ -135,9 +144,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
     : { warmup: 2, minRepeats: 3, maxRepeats: 9, budgetSeconds: options.budgetSeconds ?? 1.5 };
   const slowPolicy: RepeatPolicy = quick ? policy : { warmup: 1, minRepeats: 2, maxRepeats: 3, budgetSeconds: 0 };
 
-  const names: BackendName[] = [...(options.backends ?? ['cpu-js', 'cpu-simd', 'cpu-simd2'])];
+  const optimizers = options.optimizers ?? true;
+  const names: BackendName[] = optimizers ? [...(options.backends ?? ['cpu-js', 'cpu-simd', 'cpu-simd2'])] : [];
   const backends = await openBackends(names, notes);
-  if (options.gpujs ?? !quick) {
+  if (optimizers && (options.gpujs ?? !quick)) {
     const gl = await openBackends(['gpujs'], []);
     if (gl.length > 0) backends.push(...gl);
     else {
@@ -154,7 +164,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const cores = availableParallelism();
   const torch: TorchPeer[] = [];
   let torchDesc: string | null = null;
-  if (options.torch ?? true) {
+  if (optimizers && (options.torch ?? true)) {
     const why = torchUnavailableReason();
     if (why !== null) notes.push(`torch: skipped, ${why}.`);
     else {
@@ -203,14 +213,20 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const overhead: ThroughputRow[] = [];
   const memory: MemoryRow[] = [];
   const tfjsAdapter: TfjsAdapterRow[] = [];
+  let gemm: GemmResult | null = null;
   try {
-    for (const shape of shapes) {
+    if (options.gemm ?? true) {
+      bar?.increment(0, { what: 'matrix products' });
+      gemm = measureGemm(tfjs, { numpy: options.numpy ?? true, quick });
+      notes.push(...gemm.notes);
+    }
+    for (const shape of optimizers ? shapes : []) {
       bandwidth.push(await measureBandwidth(ctx, shape));
       for (const algo of algorithms) throughput.push(await measureThroughput(ctx, algo, shape));
     }
-    for (const algo of algorithms) overhead.push(await measureOverhead(ctx, algo, overheadShape, overheadBatch));
-    for (const algo of algorithms) memory.push(await measureMemory(ctx, algo, memoryShape));
-    if (tfjs !== null) {
+    for (const algo of optimizers ? algorithms : []) overhead.push(await measureOverhead(ctx, algo, overheadShape, overheadBatch));
+    for (const algo of optimizers ? algorithms : []) memory.push(await measureMemory(ctx, algo, memoryShape));
+    if (tfjs !== null && optimizers) {
       const adapter = await measureTfjsAdapter(tfjs.available, policy, quick);
       tfjsAdapter.push(...adapter.rows);
       notes.push(...adapter.notes);
@@ -220,7 +236,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
     for (const t of torch) t.close();
     for (const b of backends) await b.dispose();
   }
-  notes.push(
+  if (optimizers)
+    notes.push(
     `Per-step overhead: ${overheadShape.label} (tensors × elements), ${overheadBatch} steps per timed run. Memory: ${memoryShape.label} on the CPU backend (SIMD, one thread), each algorithm in a fresh Node process (src/memory-probe.ts): state bytes per parameter from the optimizer's state after 3 steps; peak RSS is the largest process.memoryUsage().rss of that process sampled after allocating the parameters and gradients and after each step, RSS growth is that peak minus the RSS just before allocating (kernels already compiled); torch's state bytes from its optimizer.state after one step.`,
   );
   const result: BenchResult = {
@@ -244,6 +261,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
     overhead,
     memory,
     tfjsAdapter,
+    gemm,
     notes,
   };
   const headline = headlineTable(result);

@@ -21,6 +21,11 @@ export interface TfjsPeer {
    * `backend`; `step()` applies one update (returns its seconds).
    */
   prepare(backend: TfjsBackendName, algorithm: TfjsAlgorithm, count: number, size: number): { step(): number; dispose(): void };
+  /**
+   * Prepares random operands of `op(A)[m×k] · op(B)[k×n]` on `backend`; `run()` computes `tf.matMul` once (the
+   * wasm and cpu backends compute synchronously) and frees the result.
+   */
+  prepareMatMul(backend: TfjsBackendName, m: number, k: number, n: number, transA: boolean, transB: boolean): { run(): void; dispose(): void };
 }
 
 /**
@@ -74,6 +79,18 @@ export async function loadTfjs(): Promise<TfjsPeer | null> {
     available,
     notes,
     wasmInfo,
+    prepareMatMul(backend, m, k, n, transA, transB) {
+      tf.setBackend(backend);
+      const a = tf.randomUniform(transA ? [k, m] : [m, k], -1, 1, 'float32', 1) as import('@tensorflow/tfjs-core').Tensor2D;
+      const b = tf.randomUniform(transB ? [n, k] : [k, n], -1, 1, 'float32', 2) as import('@tensorflow/tfjs-core').Tensor2D;
+      return {
+        run: () => tf.matMul(a, b, transA, transB).dispose(),
+        dispose: () => {
+          a.dispose();
+          b.dispose();
+        },
+      };
+    },
     prepare(backend, algorithm, count, size) {
       tf.setBackend(backend);
       const vars = Array.from({ length: count }, () => tf.variable(tf.fill([size], 0.5)));

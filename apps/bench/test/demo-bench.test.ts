@@ -135,7 +135,15 @@ describe('the benchmark, quick', () => {
     const json = JSON.parse(readFileSync(files.json, 'utf8'));
     expect(json.meta.quick).toBe(true);
     expect(json.throughput).toHaveLength(6);
-  }, 60_000);
+    // Matrix products: tsoptim's GEMM on every shape, tfjs-wasm beside it, and the MLP step.
+    expect(result.gemm!.rows.map((r) => r.shape)).toEqual(['64×784×128', '128×64×784', '512×512×512']);
+    for (const r of result.gemm!.rows) {
+      expect(r.tsoptim).toBeGreaterThan(0);
+      expect(r.tfjsWasm).toBeGreaterThan(0);
+    }
+    expect(result.gemm!.mlp.tsoptimStepMs).toBeGreaterThan(0);
+    expect(md).toContain('## Matrix products and the MLP step');
+  }, 180_000);
 });
 
 describe('tables and plots', () => {

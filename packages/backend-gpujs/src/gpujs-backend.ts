@@ -1,6 +1,9 @@
 import {
   type Backend,
   type ElementwiseKernel,
+  type MatmulArgs,
+  type PermuteArgs,
+  type RowsArgs,
   type MemoryStats,
   type ReduceArgs,
   type ReductionKernel,
@@ -8,12 +11,16 @@ import {
   RuntimeError,
   type TensorHandle as Tensor,
   ValueError,
+  planMatmul,
+  planPermute,
   planReduce,
+  planRows,
   planRun,
 } from '@tsoptim/core';
 import type { GpuJsMode } from './gpujs-mode.js';
 import { type ArgSource, MAX_INDEXED_ELEMENTS, type Program, elementwisePrograms, reductionPasses } from './internal/codegen.js';
 import { type DeviceValue, type GpuJsInstance, type GpuJsKernel, isDeviceHandle } from './internal/gpujs-types.js';
+import { gatherSource, matmulSource, permuteSource, scatterAddSource, scatterTable } from './internal/linalg-codegen.js';
 import { evalHost } from './internal/lower.js';
 import { GpuJsStorage } from './internal/storage.js';
 
@@ -396,6 +403,75 @@ export class GpuJsBackend implements Backend {
         throw e;
       }
     });
+  }
+
+  // ------------------------------------------------------------------------------------ matrices and rows
+
+  /**
+   * `out = op(a)·op(b) (+ bias) (+ out)`: one gpu.js kernel per shape, one thread per output element (a dot
+   * product unrolled by 4 with independent partial sums; transposed operands are read in place).
+   * @throws {ValueError} as core's `planMatmul`.
+   * @throws {RuntimeError} when an operand exceeds 2^24 elements.
+   */
+  matmul(args: MatmulArgs): void {
+    this.assertUsable();
+    const plan = planMatmul(args);
+    const { m, n, k } = plan;
+    if (m * n === 0) return;
+    if (k === 0 && plan.bias === null) {
+      if (!plan.accumulate) this.fill(plan.out, 0);
+      return;
+    }
+    for (const t of [plan.a, plan.b, plan.out]) this.checkIndexable(t.size, 'matmul');
+    const { source, args: names } = matmulSource(plan);
+    const fn = this.helper(`matmul|${m * n}|${source}`, source, m * n);
+    const storages = { a: this.storageOf(plan.a), b: this.storageOf(plan.b), bias: plan.bias && this.storageOf(plan.bias), out: this.storageOf(plan.out) };
+    this.submit(() => then(this.invoke(fn, names.map((nm) => storages[nm]!.value)), (v) => this.commit([[storages.out, v[0]!]])));
+  }
+
+  /** `out` ← `src` with dimensions reordered: one gpu.js kernel per shape. @throws {ValueError} as `planPermute`. */
+  permute(args: PermuteArgs): void {
+    this.assertUsable();
+    const plan = planPermute(args);
+    if (plan.out.size === 0) return;
+    this.checkIndexable(plan.src.size, 'permute');
+    const source = permuteSource(plan);
+    const fn = this.helper(`permute|${source}`, source, plan.out.size);
+    const src = this.storageOf(plan.src);
+    const out = this.storageOf(plan.out);
+    this.submit(() => then(this.invoke(fn, [src.value]), (v) => this.commit([[out, v[0]!]])));
+  }
+
+  /** `out[r] = src[indices[r]]` (zeros for -1). @throws {ValueError} as `planRows`. */
+  gatherRows(args: RowsArgs): void {
+    this.assertUsable();
+    const plan = planRows(args, false);
+    if (plan.out.size === 0) return;
+    this.checkIndexable(plan.src.size, 'gatherRows');
+    const source = gatherSource(plan.rowSize);
+    const fn = this.helper(`gather|${plan.out.size}|${plan.src.size}|${source}`, source, plan.out.size);
+    const src = this.storageOf(plan.src);
+    const out = this.storageOf(plan.out);
+    const idx = Float32Array.from(plan.indices);
+    this.submit(() => then(this.invoke(fn, [src.value, idx]), (v) => this.commit([[out, v[0]!]])));
+  }
+
+  /**
+   * `out[indices[r]] += src[r]`, repeated rows adding up: the rows are grouped by destination on the host, then
+   * one thread per output element sums its group. @throws {ValueError} as `planRows`.
+   */
+  scatterAddRows(args: RowsArgs): void {
+    this.assertUsable();
+    const plan = planRows(args, true);
+    if (plan.out.size === 0 || plan.indices.length === 0) return;
+    this.checkIndexable(plan.out.size, 'scatterAddRows');
+    this.checkIndexable(plan.src.size, 'scatterAddRows');
+    const { start, list, maxCount } = scatterTable(plan.indices, plan.rows);
+    const source = scatterAddSource(plan.rowSize, maxCount);
+    const fn = this.helper(`scatter|${plan.out.size}|${plan.src.size}|${list.length}|${source}`, source, plan.out.size);
+    const src = this.storageOf(plan.src);
+    const out = this.storageOf(plan.out);
+    this.submit(() => then(this.invoke(fn, [out.value, src.value, start, list]), (v) => this.commit([[out, v[0]!]])));
   }
 
   // ---------------------------------------------------------------------------------------------- lifecycle

@@ -1,4 +1,5 @@
 import type { ElementwiseKernel, ReductionKernel } from './kernel/define.js';
+import type { MatmulArgs, PermuteArgs, RowsArgs } from './kernel/linalg.js';
 import type { Shape } from './shape.js';
 
 /**
@@ -97,6 +98,22 @@ export interface Backend {
   run(kernel: ElementwiseKernel, args: RunArgs): void;
   /** Runs a reduction into `args.out`. */
   reduce(kernel: ReductionKernel, args: ReduceArgs): void;
+  /**
+   * A float32 matrix product, `out[m×n] = op(a)·op(b) (+ bias) (+ out)`, with either operand read transposed
+   * in place (see {@link MatmulArgs}; `planMatmul` checks a call and resolves m, n, k). Results differ from
+   * an exact product by float32 rounding only; the order of the sums is the backend's.
+   *
+   * @example
+   * // y[batch, out] = x[batch, in] · W[out, in]ᵀ + b
+   * backend.matmul({ a: x, b: w, transB: true, bias: b, out: y });
+   */
+  matmul(args: MatmulArgs): void;
+  /** `out` ← `src` with its dimensions reordered (see {@link PermuteArgs}). */
+  permute(args: PermuteArgs): void;
+  /** `out[r] = src[indices[r]]` over rows of the leading dimension (see {@link RowsArgs}). */
+  gatherRows(args: RowsArgs): void;
+  /** `out[indices[r]] += src[r]` over rows of the leading dimension; repeated rows add up. */
+  scatterAddRows(args: RowsArgs): void;
   /** Resolves when every queued operation has finished; rejects with the first error of queued work. */
   flush(): Promise<void>;
   /** Live storage and reserved bytes (optional; `memoryStats()` reports zeros for a backend without it). */

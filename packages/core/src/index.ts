@@ -19,6 +19,17 @@ export {
 export { type JsDialect, emitJs, jsNumber } from './kernel/emit-js.js';
 export * as k from './kernel/expr.js';
 export type { BinaryOp, Expr, ExprLike, UnaryOp } from './kernel/expr.js';
+export {
+  type MatmulArgs,
+  type MatmulPlan,
+  type PermuteArgs,
+  type PermutePlan,
+  type RowsArgs,
+  type RowsPlan,
+  planMatmul,
+  planPermute,
+  planRows,
+} from './kernel/linalg.js';
 export { type BindingMode, type ReducePlan, type RunPlan, planReduce, planRun } from './kernel/plan.js';
 export * from './ops.js';
 export { Parameter, type ParameterInit, type ParameterOptions, parameter } from './parameter.js';

@@ -3,6 +3,8 @@ export { add, div, mul, neg, type Operand, scale, sub } from './arithmetic.js';
 export { exp, log, relu, sigmoid, tanh } from './activation.js';
 export { type BatchNormOptions, batchNorm } from './batch-norm-op.js';
 export { BatchNorm1d, type BatchNormOptions1d } from './batch-norm.js';
+export { type Conv2dOptions, conv2d, type MaxPool2dOptions, maxPool2d, type Pair } from './conv.js';
+export { BatchNorm2d, Conv2d, type Conv2dLayerOptions, Flatten, MaxPool2d } from './conv-layers.js';
 export { enableGrad, isGradEnabled, noGrad } from './grad-mode.js';
 export { tidy } from './tidy.js';
 export { kaimingUniform_, manualSeed, uniform_ } from './init.js';

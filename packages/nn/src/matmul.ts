@@ -1,15 +1,7 @@
 import { RuntimeError, type Tensor } from '@tsoptim/core';
 import { sum as coreSum, zeros } from './internal/alloc.js';
-import { gemmNNPacked as gemmNN, gemmNT, gemmTNPacked as gemmTN } from './internal/matmul-cpu.js';
 import { viewAs } from './internal/shape-utils.js';
 import { type Input, Variable, record } from './variable.js';
-
-function hostData(t: Tensor, op: string): Float32Array {
-  if (!t.backend.liveReadSync) {
-    throw new RuntimeError(`${op} runs on the host and needs a backend whose memory it can read and write in place (the CPU backend), not ${t.backend.name}`);
-  }
-  return t.data;
-}
 
 function cannotMultiply(n: number, k: number, k2: number, m: number): RuntimeError {
   return new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${n}x${k} and ${k2}x${m})`);
@@ -17,14 +9,14 @@ function cannotMultiply(n: number, k: number, k2: number, m: number): RuntimeErr
 
 /**
  * The matrix product of two 2-d operands, `C[n×m] = A[n×k] · B[k×m]` (torch's `mm`). Backward:
- * `∂A = g·Bᵀ`, `∂B = Aᵀ·g`, without materialising a transpose.
+ * `∂A = g·Bᵀ`, `∂B = Aᵀ·g`, with the transposes read in place by the backend.
  *
- * Runs on the host with cache-blocked float32 loops: the operands must live on a backend with synchronous
- * reads (the CPU backend).
+ * Runs as the operands' backend's `matmul` (the CPU backend's WebAssembly SIMD GEMM, a gpu.js kernel...),
+ * so values never leave the device.
  *
  * @param a - an n×k variable or tensor.
  * @param b - a k×m variable or tensor.
- * @throws RuntimeError when an operand is not 2-d, when the inner sizes differ, or on an asynchronous backend.
+ * @throws RuntimeError when an operand is not 2-d or the inner sizes differ.
  * @example
  * const y = matmul(x, w); // [batch, in] · [in, out]
  */
@@ -39,18 +31,19 @@ export function matmul(a: Input, b: Input): Variable {
   if (k !== k2) throw cannotMultiply(n, k, k2, m);
   const A = va.value;
   const B = vb.value;
-  const out = zeros([n, m], { backend: A.backend });
-  gemmNN(hostData(A, 'matmul'), hostData(B, 'matmul'), out.data, n, k, m);
+  const backend = A.backend;
+  const out = zeros([n, m], { backend });
+  backend.matmul({ a: A, b: B, out });
   return record('matmul', out, [va, vb], (g, needs) => {
     let da: Tensor | null = null;
     let db: Tensor | null = null;
     if (needs[0]) {
-      da = zeros([n, k], { backend: A.backend });
-      gemmNT(g.data, B.data, da.data, n, m, k);
+      da = zeros([n, k], { backend });
+      backend.matmul({ a: g, b: B, transB: true, out: da });
     }
     if (needs[1]) {
-      db = zeros([k, m], { backend: A.backend });
-      gemmTN(A.data, g.data, db.data, n, k, m);
+      db = zeros([k, m], { backend });
+      backend.matmul({ a: A, b: g, transA: true, out: db });
     }
     return [da, db];
   });
@@ -60,12 +53,13 @@ export function matmul(a: Input, b: Input): Variable {
  * The affine map of a linear layer, `y = x·Wᵀ + b` (torch's `F.linear`), over the last dimension of `x`.
  * Backward: `∂x = g·W`, `∂W = gᵀ·x`, `∂b = Σ_rows g`.
  *
- * Runs on the host (see {@link matmul}).
+ * Runs as the backend's `matmul` with the weight read transposed in place and the bias added by the product
+ * (see {@link matmul}).
  *
  * @param x - input `[..., in]`.
  * @param weight - `[out, in]`.
  * @param bias - `[out]`, or null.
- * @throws RuntimeError when the sizes do not fit, or on an asynchronous backend.
+ * @throws RuntimeError when the sizes do not fit.
  * @example
  * const y = linear(x, layer.weight, layer.bias);
  */
@@ -84,21 +78,22 @@ export function linear(x: Input, weight: Input, bias: Input | null = null): Vari
   }
   const X = vx.value;
   const W = vw.value;
+  const backend = X.backend;
   const outShape = [...vx.shape.slice(0, -1), outF];
-  const out = zeros(outShape, { backend: X.backend });
-  gemmNT(hostData(X, 'linear'), hostData(W, 'linear'), out.data, rows, inF, outF, vb === null ? null : hostData(vb.value, 'linear'));
+  const out = zeros(outShape, { backend });
+  backend.matmul({ a: X, b: W, transB: true, bias: vb === null ? null : vb.value, out });
   const parents = vb === null ? [vx, vw] : [vx, vw, vb];
   return record('linear', out, parents, (g, needs) => {
     let dx: Tensor | null = null;
     let dw: Tensor | null = null;
     let db: Tensor | null = null;
     if (needs[0]) {
-      dx = zeros(vx.shape, { backend: X.backend });
-      gemmNN(g.data, W.data, dx.data, rows, outF, inF);
+      dx = zeros(vx.shape, { backend });
+      backend.matmul({ a: g, b: W, out: dx });
     }
     if (needs[1]) {
-      dw = zeros([outF, inF], { backend: X.backend });
-      gemmTN(g.data, X.data, dw.data, rows, outF, inF);
+      dw = zeros([outF, inF], { backend });
+      backend.matmul({ a: g, b: X, transA: true, out: dw });
     }
     if (vb !== null && needs[2]) {
       db = coreSum(viewAs(g, [rows, outF]), { dim: 0 });

@@ -1,6 +1,5 @@
-import { RuntimeError, type Shape, type Tensor, shapeSize, stridesOf } from '@tsoptim/core';
+import { RuntimeError, type Shape, type Tensor, shapeSize } from '@tsoptim/core';
 import { zeros } from './internal/alloc.js';
-import { accumulateK } from './internal/kernels.js';
 import { normDim } from './internal/shape-utils.js';
 import { type Input, Variable, record } from './variable.js';
 
@@ -34,42 +33,21 @@ export function reshape(x: Input, shape: readonly number[]): Variable {
 }
 
 function permuteSwap(t: Tensor, d0: number, d1: number): Tensor {
-  if (!t.backend.liveReadSync) {
-    throw new RuntimeError(`transpose runs on the host and needs a backend whose memory it can read and write in place (the CPU backend), not ${t.backend.name}`);
-  }
-  const shape = [...t.shape];
-  [shape[d0], shape[d1]] = [shape[d1]!, shape[d0]!];
-  const out = zeros(shape, { backend: t.backend });
-  const src = t.data;
-  const dst = out.data;
-  const inStrides = stridesOf(t.shape);
-  // Strides of the source, read in the order of the output's dimensions.
-  const s = [...inStrides];
-  [s[d0], s[d1]] = [s[d1]!, s[d0]!];
-  const rank = shape.length;
-  const idx = new Array<number>(rank).fill(0);
-  let off = 0;
-  for (let i = 0; i < dst.length; i++) {
-    dst[i] = src[off]!;
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]!++;
-      off += s[d]!;
-      if (idx[d]! < shape[d]!) break;
-      off -= s[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
+  const perm = t.shape.map((_, i) => i);
+  [perm[d0], perm[d1]] = [d1, d0];
+  const out = zeros(perm.map((d) => t.shape[d]!), { backend: t.backend });
+  t.backend.permute({ src: t, out, perm });
   return out;
 }
 
 /**
  * Swaps two dimensions (torch's `transpose`; the default swaps the last two). The result has its own
- * storage; the copy runs on the host (CPU backend).
+ * storage, written by the backend's `permute`.
  *
  * @param x - a variable or tensor.
  * @param dim0 - first dimension (default -2).
  * @param dim1 - second dimension (default -1).
- * @throws RuntimeError when a dimension is out of range, or on an asynchronous backend.
+ * @throws RuntimeError when a dimension is out of range.
  * @example
  * const wt = transpose(w); // [out, in] → [in, out]
  */
@@ -91,7 +69,7 @@ export function transpose(x: Input, dim0 = -2, dim1 = -1): Variable {
  *
  * @param x - `[rows, ...]`.
  * @param indices - row numbers in `[0, rows)`.
- * @throws RuntimeError when an index is out of range, or on an asynchronous backend.
+ * @throws RuntimeError when an index is out of range.
  * @example
  * const vectors = gatherRows(embedding.weight, Int32Array.from([3, 1, 3]));
  */
@@ -104,20 +82,11 @@ export function gatherRows(x: Input, indices: Int32Array | readonly number[]): V
     if (i < 0 || i >= rowsN) throw new RuntimeError(`index ${i} is out of bounds for dimension 0 with size ${rowsN}`);
   }
   const t = v.value;
-  if (!t.backend.liveReadSync) {
-    throw new RuntimeError(`gatherRows needs a backend whose memory it can read and write in place (the CPU backend), not ${t.backend.name}`);
-  }
-  const rowSize = v.size / Math.max(rowsN, 1);
-  const outShape = [idx.length, ...v.shape.slice(1)];
-  const out = zeros(outShape, { backend: t.backend });
-  const src = t.data;
-  const dst = out.data;
-  for (let r = 0; r < idx.length; r++) dst.set(src.subarray(idx[r]! * rowSize, (idx[r]! + 1) * rowSize), r * rowSize);
+  const out = zeros([idx.length, ...v.shape.slice(1)], { backend: t.backend });
+  if (out.size > 0) t.backend.gatherRows({ src: t, out, indices: idx });
   return record('gatherRows', out, [v], (g) => {
     const dx = zeros(v.shape, { backend: t.backend });
-    if (idx.length > 0) {
-      dx.backend.run(accumulateK, { tensors: { x: g, y: dx }, rows: { indices: idx, rowSize, compact: ['x'] } });
-    }
+    if (g.size > 0) t.backend.scatterAddRows({ src: g, out: dx, indices: idx });
     return [dx];
   });
 }

@@ -1,5 +1,6 @@
 import { tensor } from '@tsoptim/core';
-import { BatchNorm1d, Linear, ReLU, Sequential, Tanh, noGrad } from '@tsoptim/nn';
+import { readFileSync } from 'node:fs';
+import { BatchNorm1d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, Tanh, noGrad } from '@tsoptim/nn';
 import { describe, expect, it } from 'vitest';
 import { AveragedModel, updateBn } from './index.js';
 import { type FixtureTensor, assertClose, fromFixture, loadFixture } from './internal/testing.js';
@@ -60,5 +61,32 @@ describe(`updateBn against torch (${fx.source})`, () => {
     expect(() => updateBn([fromFixture(fx.batches[0]!), tensor([[1, 2]])], model)).toThrow(/mat1 and mat2/);
     expect(JSON.stringify(model.stateDict())).toBe(before);
     expect((model.at(1) as BatchNorm1d).momentum).toBe(0.3);
+  });
+
+  it('recomputes a CNN’s BatchNorm2d statistics as torch’s update_bn does', () => {
+    const cnn = JSON.parse(readFileSync(new URL('../../../tooling/fixtures/data/nn/cnn.json', import.meta.url), 'utf8')) as {
+      updateBn: { init: Record<string, FixtureTensor>; batches: FixtureTensor[]; runningMean: FixtureTensor; runningVar: FixtureTensor; numBatchesTracked: number };
+    };
+    const u = cnn.updateBn;
+    const net = new Sequential(
+      new Conv2d(1, 4, 3, { padding: 1 }),
+      new BatchNorm2d(4),
+      new ReLU(),
+      new MaxPool2d(2),
+      new Conv2d(4, 6, 3),
+      new ReLU(),
+      new MaxPool2d(2),
+      new Flatten(),
+      new Linear(6, 3),
+    );
+    net.loadStateDict(Object.fromEntries(Object.entries(u.init).map(([k, v]) => [k, fromFixture(v)])));
+    updateBn(
+      u.batches.map((b) => fromFixture(b)),
+      net,
+    );
+    const bn = net.at(1) as BatchNorm2d;
+    assertClose('running_mean', bn.runningMean!.data, u.runningMean.data);
+    assertClose('running_var', bn.runningVar!.data, u.runningVar.data);
+    expect(bn.numBatchesTracked!.item()).toBe(u.numBatchesTracked);
   });
 });

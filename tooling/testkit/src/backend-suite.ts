@@ -468,6 +468,99 @@ export function describeBackend(name: string, makeBackend: () => Backend | Promi
       });
     });
 
+    describe('matmul, permute, row gather and scatter', () => {
+      // a = [[1, 2, 3], [4, 5, 6]], b = [[1, -1], [0, 2], [3, 1]]: a·b = [[10, 6], [22, 12]]
+      it('multiplies, with each operand transposed in place', async () => {
+        const a = t([[1, 2, 3], [4, 5, 6]]);
+        const b = t([[1, -1], [0, 2], [3, 1]]);
+        const aT = t([[1, 4], [2, 5], [3, 6]]);
+        const bT = t([[1, 0, 3], [-1, 2, 1]]);
+        for (const [x, y, transA, transB] of [
+          [a, b, false, false],
+          [aT, b, true, false],
+          [a, bT, false, true],
+          [aT, bT, true, true],
+        ] as const) {
+          const out = z([2, 2]);
+          backend.matmul({ a: x, b: y, out, transA, transB });
+          await expectValues(out, [10, 6, 22, 12], `transA=${transA} transB=${transB}`);
+        }
+      });
+
+      it('adds a bias to every row and accumulates into the output', async () => {
+        const a = t([[1, 2, 3], [4, 5, 6]]);
+        const b = t([[1, -1], [0, 2], [3, 1]]);
+        const out = t([[100, 200], [300, 400]]);
+        backend.matmul({ a, b, out, bias: t([0.5, -0.5]) });
+        await expectValues(out, [10.5, 5.5, 22.5, 11.5], 'bias');
+        backend.matmul({ a, b, out, accumulate: true });
+        await expectValues(out, [20.5, 11.5, 44.5, 23.5], 'accumulate');
+        const empty = t([[7, 7], [7, 7]]);
+        backend.matmul({ a: z([2, 0]), b: z([0, 2]), out: empty, bias: t([1, 2]) });
+        await expectValues(empty, [1, 2, 1, 2], 'k = 0');
+      });
+
+      it('matches a float64 product on shapes with tails (every micro-tile edge)', async () => {
+        for (const [m, kk, n] of [
+          [7, 13, 11],
+          [9, 13, 11], // same k and n, more rows: a kernel compiled for one output size must not serve another
+          [33, 300, 9],
+        ] as const) {
+          const A = Float32Array.from({ length: m * kk }, (_, i) => ((i * 37) % 17) / 8 - 1);
+          const B = Float32Array.from({ length: kk * n }, (_, i) => ((i * 53) % 19) / 9 - 1);
+          const want: number[] = [];
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < n; j++) {
+              let s = 0;
+              for (let p = 0; p < kk; p++) s += A[i * kk + p]! * B[p * n + j]!;
+              want.push(s);
+            }
+          }
+          const out = z([m, n]);
+          backend.matmul({ a: t(A, [m, kk]), b: t(B, [kk, n]), out });
+          const got = await out.read();
+          for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThanOrEqual(1e-5 * kk);
+        }
+      });
+
+      it('rejects shapes that do not multiply', () => {
+        expect(() => backend.matmul({ a: z([2, 3]), b: z([2, 2]), out: z([2, 2]) })).toThrow('matmul: shapes cannot be multiplied (2x3 and 2x2)');
+        expect(() => backend.matmul({ a: z([2, 3]), b: z([3, 2]), out: z([5]) })).toThrow('matmul: out has 5 elements, 4 expected');
+      });
+
+      it('permutes dimensions', async () => {
+        const x = t([[[0, 1, 2], [3, 4, 5]], [[6, 7, 8], [9, 10, 11]]]); // [2, 2, 3]
+        const out = z([3, 2, 2]);
+        backend.permute({ src: x, out, perm: [2, 0, 1] });
+        await expectValues(out, [0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11], '[2, 0, 1]');
+        const o2 = z([2, 3, 2]);
+        backend.permute({ src: x, out: o2, perm: [0, 2, 1] });
+        await expectValues(o2, [0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11], '[0, 2, 1]');
+        expect(() => backend.permute({ src: x, out: o2, perm: [0, 0, 1] })).toThrow('permute: [0, 0, 1] is not a permutation of the 3 dimensions');
+      });
+
+      it('gathers rows and scatter-adds them back, repeated rows adding up', async () => {
+        const x = t([[1, 2], [3, 4], [5, 6]]);
+        const g = z([4, 2]);
+        backend.gatherRows({ src: x, out: g, indices: Int32Array.from([2, 0, 2, 1]) });
+        await expectValues(g, [5, 6, 1, 2, 5, 6, 3, 4], 'gather');
+        const acc = t([[1, 1], [1, 1], [1, 1]]);
+        backend.scatterAddRows({ src: g, out: acc, indices: Int32Array.from([2, 0, 2, 1]) });
+        await expectValues(acc, [2, 3, 4, 5, 11, 13], 'scatter-add');
+        // -1: a row of zeros when gathering, skipped when scattering (zero padding through an index table).
+        const p = z([3, 2]);
+        backend.gatherRows({ src: x, out: p, indices: Int32Array.from([-1, 1, -1]) });
+        await expectValues(p, [0, 0, 3, 4, 0, 0], 'gather with -1');
+        const flat = t([1, 2, 3, 4]);
+        const ones = t([1, 1, 1]);
+        backend.scatterAddRows({ src: flat, out: ones, indices: Int32Array.from([2, -1, 2, 0]) });
+        await expectValues(ones, [5, 1, 5], 'scatter-add with -1, rows of one element');
+        expect(() => backend.gatherRows({ src: x, out: g, indices: Int32Array.from([0, 1, 3, 0]) })).toThrow(
+          'gatherRows: index 3 is out of bounds for dimension 0 with size 3',
+        );
+      });
+    });
+
     if (options.liveBuffers) {
       const live = options.liveBuffers;
       it('frees everything it allocates', async () => {

@@ -1,11 +1,13 @@
 import type { Backend, MemoryStats, ReduceArgs, RunArgs, TensorHandle as Tensor } from '../backend.js';
 import type { ElementwiseKernel, ReductionKernel } from '../kernel/define.js';
+import { type MatmulArgs, type PermuteArgs, type RowsArgs, planMatmul, planPermute, planRows } from '../kernel/linalg.js';
 import { planReduce, planRun } from '../kernel/plan.js';
 import { WasmArena } from '../wasm/arena.js';
 import { type SimdMode, compileSimd, simdAvailable } from '../wasm/compile-simd.js';
 import { ThreadPool, isNodeThreads, threadsUnavailableReason } from '../wasm/thread-pool.js';
 import { type ElementwiseLoop, type LoopExtra, type ReductionLoop, compileElementwise, compileReduction } from './compile-js.js';
 import { CpuStorage } from './cpu-storage.js';
+import { CpuLinalg } from './linalg-cpu.js';
 
 export { CpuStorage } from './cpu-storage.js';
 
@@ -28,6 +30,12 @@ export interface CpuBackendOptions {
   readonly threads?: 1 | 2;
   /** Elements from which a run is split across two threads (default 262144: below that, waking the helper costs more than it saves). */
   readonly threadThreshold?: number;
+  /**
+   * Let `matmul` use relaxed SIMD's fused multiply-add (`f32x4.relaxed_madd`) where the runtime validates
+   * it (default true, unless `TSOPTIM_CPU_FMA` is `0` or `false`). Without it each multiply and add rounds
+   * separately; both are float32 products within rounding of the exact one.
+   */
+  readonly fma?: boolean;
   /**
    * Keep tensors in a shared WebAssembly.Memory, so that a `tensor.data` view stays valid when the memory
    * grows. Default: true where shared memory is available (Node; a cross-origin isolated page). A non-shared
@@ -157,6 +165,7 @@ export class CpuBackend implements Backend {
   private scratch = new Float64Array(64);
   private nextModuleId = 0;
   private readonly counts = { simd: 0, threaded: 0, js: 0 };
+  private readonly linalg: CpuLinalg;
 
   constructor(options: CpuBackendOptions = {}) {
     const env = envFlag('TSOPTIM_CPU_SIMD');
@@ -182,6 +191,11 @@ export class CpuBackend implements Backend {
       arena !== null && typeof FinalizationRegistry === 'function'
         ? new FinalizationRegistry<Block>((b) => arena.release(b.ptr, b.bytes))
         : null;
+    const fmaEnv = envFlag('TSOPTIM_CPU_FMA');
+    this.linalg = new CpuLinalg(arena, this.simd, options.fma ?? !(fmaEnv === '0' || fmaEnv === 'false'), {
+      pool: () => this.pool,
+      nextId: () => this.nextModuleId++,
+    });
     if (threads && arena !== null) {
       try {
         this.pool = new ThreadPool(arena.memory);
@@ -195,7 +209,10 @@ export class CpuBackend implements Backend {
   memoryStats(): CpuMemoryStats {
     const a = this.arena;
     if (a === null) return { liveBlocks: 0, liveBytes: 0, capacity: 0, freeBlocks: 0, shared: false };
-    return { liveBlocks: a.liveBlocks, liveBytes: a.liveBytes, capacity: a.capacity, freeBlocks: a.freeBlocks, shared: a.shared };
+    // The GEMM's packing scratch is the backend's own, not a tensor's: left out of the live counts.
+    const scratch = this.linalg.scratchBytes;
+    const own = scratch > 0 ? 1 : 0;
+    return { liveBlocks: a.liveBlocks - own, liveBytes: a.liveBytes - scratch, capacity: a.capacity, freeBlocks: a.freeBlocks, shared: a.shared };
   }
 
   /**
@@ -212,6 +229,15 @@ export class CpuBackend implements Backend {
    */
   pathCounts(): { readonly simd: number; readonly threaded: number; readonly js: number } {
     return { ...this.counts };
+  }
+
+  /**
+   * How many `matmul` calls ran the WebAssembly SIMD GEMM (`simd`, of which `threaded` were split across two
+   * threads) or the JavaScript product (`js`), and
+   * whether the GEMM uses relaxed SIMD's multiply-add (`fma`). A diagnostic for tests and benchmarks.
+   */
+  matmulPaths(): { readonly simd: number; readonly threaded: number; readonly js: number; readonly fma: boolean } {
+    return { ...this.linalg.counts, fma: this.linalg.usesFma };
   }
 
   /**
@@ -388,6 +414,32 @@ export class CpuBackend implements Backend {
       count: plan.count,
     };
     loop(plan.n, plan.tensors.map(arr), plan.scalars, extra, arr(args.out));
+  }
+
+  /**
+   * `out = op(a)·op(b) (+ bias) (+ out)` (see {@link MatmulArgs}). Tensors in the backend's memory run the
+   * WebAssembly SIMD GEMM (packed 8-column panels of op(b), a 4×8 f32x4 register tile, k blocks of 256,
+   * transposed operands read in place; with `threads: 2`, products of at least 2^20 multiply-adds share their
+   * column panels with the helper thread); others the JavaScript product.
+   * @throws {ValueError} as `planMatmul`.
+   */
+  matmul(args: MatmulArgs): void {
+    this.linalg.matmul(planMatmul(args));
+  }
+
+  /** `out` ← `src` with dimensions reordered. @throws {ValueError} as `planPermute`. */
+  permute(args: PermuteArgs): void {
+    this.linalg.permute(planPermute(args));
+  }
+
+  /** `out[r] = src[indices[r]]`. @throws {ValueError} as `planRows`. */
+  gatherRows(args: RowsArgs): void {
+    this.linalg.gatherRows(planRows(args, false));
+  }
+
+  /** `out[indices[r]] += src[r]`. @throws {ValueError} as `planRows`. */
+  scatterAddRows(args: RowsArgs): void {
+    this.linalg.scatterAddRows(planRows(args, true));
   }
 
   flush(): Promise<void> {

@@ -16,20 +16,34 @@ export const Op = {
   loop: 0x03,
   if: 0x04,
   end: 0x0b,
+  else: 0x05,
   br: 0x0c,
   brIf: 0x0d,
+  call: 0x10,
+  select: 0x1b,
   localGet: 0x20,
   localSet: 0x21,
   localTee: 0x22,
   i32Const: 0x41,
   i32Eqz: 0x45,
+  i32Eq: 0x46,
+  i32Ne: 0x47,
+  i32LtS: 0x48,
   i32LtU: 0x49,
+  i32GtS: 0x4a,
+  i32GeS: 0x4e,
   i32GeU: 0x4f,
   i32Add: 0x6a,
   i32Sub: 0x6b,
+  i32Mul: 0x6c,
   i32And: 0x71,
+  i32Or: 0x72,
   i32Shl: 0x74,
   blockVoid: 0x40,
+  f32Const: 0x43,
+  f32Load: 0x2a,
+  f32Store: 0x38,
+  f32Add: 0x92,
 } as const;
 
 /** SIMD opcodes (after the 0xfd prefix). */
@@ -38,7 +52,9 @@ export const Simd = {
   load32Splat: 0x09,
   store: 0x0b,
   const: 0x0c,
+  i8x16Shuffle: 0x0d,
   f32x4Splat: 0x13,
+  f32x4ExtractLane: 0x1f,
   f32x4Eq: 0x41,
   f32x4Ne: 0x42,
   f32x4Lt: 0x43,
@@ -65,6 +81,8 @@ export const Simd = {
   f32x4Max: 0xe9,
   f32x4Pmin: 0xea,
   f32x4Pmax: 0xeb,
+  /** Relaxed SIMD: `a·b + c`, fused or not as the hardware does it (validate before use). */
+  f32x4RelaxedMadd: 0x105,
 } as const;
 
 /** A growable byte buffer with LEB128 helpers. */
@@ -174,6 +192,18 @@ export class FuncBuilder {
   /** A SIMD memory instruction with its memarg (alignment log2, offset). */
   mem(o: number, alignLog2: number, offset: number): this {
     this.code.byte(0xfd).u32(o).u32(alignLog2).u32(offset);
+    return this;
+  }
+
+  /** A scalar memory instruction (`f32.load`, `f32.store`...) with its memarg. */
+  memScalar(o: number, alignLog2: number, offset: number): this {
+    this.code.byte(o).u32(alignLog2).u32(offset);
+    return this;
+  }
+
+  /** `call` of the function at `index` in the module. */
+  call(index: number): this {
+    this.code.byte(Op.call).u32(index);
     return this;
   }
 

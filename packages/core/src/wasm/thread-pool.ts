@@ -219,6 +219,33 @@ export class ThreadPool {
     }
   }
 
+  /**
+   * Runs `fn(...here)` on this thread and the worker's copy of function `id` (the same function) with `there`,
+   * at the same time, and returns when both are done: for work split otherwise than by element ranges (the
+   * GEMM splits by column panels). When the worker cannot run its part, that part runs here afterwards.
+   * @returns true when the helper thread ran its part.
+   */
+  call(id: number, fn: (...a: number[]) => void, here: readonly number[], there: readonly number[]): boolean {
+    const a = this.args;
+    for (let i = 0; i < there.length; i++) a[i] = there[i]!;
+    const ctl = this.ctl;
+    ctl[FN] = id;
+    ctl[ARGC] = there.length;
+    // The same run protocol as split: 1 … 2^30, never 0, and the claim word decides who runs `there`.
+    this.seq = (this.seq & 0x3fffffff) + 1;
+    const seq = this.seq;
+    Atomics.store(ctl, SEQ, seq);
+    Atomics.notify(ctl, SEQ);
+    fn(...here);
+    let ok = this.wait(seq);
+    if (Atomics.load(ctl, FAILED) !== 0) {
+      Atomics.store(ctl, FAILED, 0);
+      ok = false;
+    }
+    if (!ok) fn(...there);
+    return ok;
+  }
+
   /** Arguments limit of one call. */
   static get maxArgs(): number {
     return MAX_ARGS;

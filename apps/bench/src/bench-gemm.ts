@@ -1,0 +1,213 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type Backend, CpuBackend, type Tensor, createRng, rand, tensor, zeros } from '@tsoptim/core';
+import { Linear, ReLU, Sequential, crossEntropy, tidy } from '@tsoptim/nn';
+import { Adam } from '@tsoptim/optim';
+import type { TfjsPeer } from './tfjs-peer.js';
+
+/** One product `op(A)[m×k] · op(B)[k×n]`. */
+export interface GemmShape {
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  readonly transA: boolean;
+  readonly transB: boolean;
+}
+
+/** The products of the issue's table: the MLP's largest forward and weight-gradient products, and a cube. */
+export const GEMM_SHAPES: readonly GemmShape[] = [
+  { m: 64, k: 784, n: 128, transA: false, transB: false },
+  { m: 128, k: 64, n: 784, transA: false, transB: false },
+  { m: 512, k: 512, n: 512, transA: false, transB: false },
+];
+
+/**
+ * The five products of one training step of the MNIST MLP (784-128-10, batch 64) as nn runs them: the two
+ * forward products (`x·W1ᵀ`, `h·W2ᵀ`), the two weight gradients (`gᵀ·x`) and the hidden gradient (`g·W2`).
+ */
+export const MLP_PRODUCTS: readonly GemmShape[] = [
+  { m: 64, k: 784, n: 128, transA: false, transB: true },
+  { m: 64, k: 128, n: 10, transA: false, transB: true },
+  { m: 10, k: 64, n: 128, transA: true, transB: false },
+  { m: 64, k: 10, n: 128, transA: false, transB: false },
+  { m: 128, k: 64, n: 784, transA: true, transB: false },
+];
+
+/** GFLOP/s of one product on each side (null where not measured). */
+export interface GemmRow {
+  readonly shape: string;
+  readonly tsoptim: number;
+  readonly tsoptimJs: number | null;
+  readonly numpy: number | null;
+  readonly tfjsWasm: number | null;
+}
+
+/** Milliseconds of one MLP training step, and of its five products alone, on each side. */
+export interface MlpStepRow {
+  /** Forward, backward and Adam step through nn, on the CPU backend (SIMD, one thread). */
+  readonly tsoptimStepMs: number;
+  /** The five products alone through `backend.matmul`. */
+  readonly tsoptimMatmulsMs: number;
+  readonly numpyMatmulsMs: number | null;
+  readonly tfjsWasmMatmulsMs: number | null;
+}
+
+/** Everything the GEMM section measured. */
+export interface GemmResult {
+  readonly rows: GemmRow[];
+  readonly mlp: MlpStepRow;
+  readonly numpy: string | null;
+  readonly notes: string[];
+}
+
+const label = (s: GemmShape): string => `${s.m}×${s.k}×${s.n}${s.transA ? ' Aᵀ' : ''}${s.transB ? ' Bᵀ' : ''}`;
+const gflops = (s: GemmShape, seconds: number): number => (2 * s.m * s.n * s.k) / seconds / 1e9;
+
+/** Best seconds per call of `fn` over `repeats` timed runs of enough calls to last a few milliseconds. */
+function best(fn: () => void, repeats: number, flopsPerCall: number): number {
+  fn();
+  const inner = Math.max(1, Math.round(2e7 / Math.max(1, flopsPerCall)));
+  let out = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) fn();
+    out = Math.min(out, (performance.now() - t0) / 1000 / inner);
+  }
+  return out;
+}
+
+function operands(backend: Backend, s: GemmShape, seed: number): { a: Tensor; b: Tensor; out: Tensor } {
+  const rng = createRng(seed);
+  const a = rand(s.transA ? [s.k, s.m] : [s.m, s.k], rng, -1, 1);
+  const b = rand(s.transB ? [s.n, s.k] : [s.k, s.n], rng, -1, 1);
+  return {
+    a: tensor(a.data, { backend, shape: a.shape }),
+    b: tensor(b.data, { backend, shape: b.shape }),
+    out: zeros([s.m, s.n], { backend }),
+  };
+}
+
+function timeTsoptim(backend: Backend, s: GemmShape, repeats: number): number {
+  const { a, b, out } = operands(backend, s, 1);
+  const t = best(() => backend.matmul({ a, b, out, transA: s.transA, transB: s.transB }), repeats, 2 * s.m * s.n * s.k);
+  for (const x of [a, b, out]) x.dispose();
+  return t;
+}
+
+/** numpy's times, one thread, from python/numpy_gemm.py; null (with a note) when python3 or numpy is missing. */
+function timeNumpy(shapes: readonly GemmShape[], mlp: readonly GemmShape[], repeats: number, notes: string[]): { version: string; shapes: number[]; mlp: number } | null {
+  const script = fileURLToPath(new URL('../python/numpy_gemm.py', import.meta.url));
+  const arg = JSON.stringify({
+    shapes: shapes.map((s) => [s.m, s.k, s.n, s.transA, s.transB]),
+    mlp: mlp.map((s) => [s.m, s.k, s.n, s.transA, s.transB]),
+    repeats,
+  });
+  // One thread; OpenBLAS chooses its kernels for this CPU (no core type or cache size forced from outside).
+  const env: Record<string, string | undefined> = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync('python3', [script, arg], { encoding: 'utf8', timeout: 300_000, env });
+  if (r.error || r.status !== 0) {
+    notes.push(`numpy: not measured (${r.error?.message ?? (r.stderr || '').trim().split('\n').pop()}).`);
+    return null;
+  }
+  try {
+    const o = JSON.parse(r.stdout) as { version: string; blas: string; shapes: number[]; mlp: number };
+    return { version: `numpy ${o.version} (${o.blas}), one thread`, shapes: o.shapes, mlp: o.mlp };
+  } catch {
+    notes.push('numpy: not measured (unreadable output).');
+    return null;
+  }
+}
+
+/** tfjs-wasm's `matMul` (transposes as its arguments), best seconds per call; null when the wasm backend is missing. */
+function timeTfjs(tfjs: TfjsPeer | null, shapes: readonly GemmShape[], repeats: number): number[] | null {
+  if (tfjs === null || !tfjs.available.includes('wasm')) return null;
+  return shapes.map((s) => {
+    const mm = tfjs.prepareMatMul('wasm', s.m, s.k, s.n, s.transA, s.transB);
+    const t = best(mm.run, repeats, 2 * s.m * s.n * s.k);
+    mm.dispose();
+    return t;
+  });
+}
+
+/** One training step of the demo's MLP (forward, cross-entropy, backward, Adam), best milliseconds. */
+function timeMlpStep(backend: Backend, repeats: number): number {
+  const model = new Sequential(new Linear(784, 128, { seed: 0, backend }), new ReLU(), new Linear(128, 10, { seed: 1, backend }));
+  const opt = new Adam(model.parameters(), { lr: 1e-3 });
+  const rng = createRng(3);
+  const x = tensor(rand([64, 784], rng, 0, 1).data, { backend, shape: [64, 784] });
+  const y = Array.from({ length: 64 }, (_, i) => i % 10);
+  const step = (): void => {
+    tidy(() => {
+      opt.zeroGrad();
+      crossEntropy(model.forward(x), y).backward();
+      opt.step();
+    });
+  };
+  for (let i = 0; i < 5; i++) step();
+  const t = best(step, repeats, 4e7);
+  x.dispose();
+  return t * 1000;
+}
+
+/**
+ * GEMM GFLOP/s of tsoptim's CPU backend (the WebAssembly SIMD GEMM on one thread, and its JavaScript
+ * fallback), numpy/OpenBLAS on one thread and tfjs-wasm's `matMul` on {@link GEMM_SHAPES}; and one MLP
+ * training step beside the same step's five products in numpy and tfjs-wasm.
+ */
+export function measureGemm(tfjs: TfjsPeer | null, options: { numpy: boolean; quick: boolean }): GemmResult {
+  const notes: string[] = [];
+  const repeats = options.quick ? 2 : 15;
+  const simd = new CpuBackend({ simd: true, threads: 1 });
+  const js = new CpuBackend({ simd: false });
+  const np = options.numpy ? timeNumpy(GEMM_SHAPES, MLP_PRODUCTS, repeats, notes) : null;
+  if (!options.numpy) notes.push('numpy: not requested.');
+  const tf = timeTfjs(tfjs, GEMM_SHAPES, repeats);
+  const tfMlp = timeTfjs(tfjs, MLP_PRODUCTS, repeats);
+  if (tf === null) notes.push('tfjs-wasm: not available, not measured.');
+  const rows = GEMM_SHAPES.map((s, i) => ({
+    shape: label(s),
+    tsoptim: gflops(s, timeTsoptim(simd, s, repeats)),
+    // The JavaScript fallback is slow on the cube: measured in full runs only.
+    tsoptimJs: options.quick && s.m * s.n * s.k > 1e7 ? null : gflops(s, timeTsoptim(js, s, Math.max(2, repeats >> 2))),
+    numpy: np === null ? null : gflops(s, np.shapes[i]!),
+    tfjsWasm: tf === null ? null : gflops(s, tf[i]!),
+  }));
+  const mlp: MlpStepRow = {
+    tsoptimStepMs: timeMlpStep(simd, repeats),
+    tsoptimMatmulsMs: MLP_PRODUCTS.reduce((acc, s) => acc + timeTsoptim(simd, s, repeats), 0) * 1000,
+    numpyMatmulsMs: np === null ? null : np.mlp * 1000,
+    tfjsWasmMatmulsMs: tfMlp === null ? null : tfMlp.reduce((a, b) => a + b, 0) * 1000,
+  };
+  simd.dispose();
+  js.dispose();
+  notes.push(
+    `GEMM: m×k×n, GFLOP/s = 2mnk / best time; tsoptim = backend.matmul on the CPU backend (WebAssembly SIMD GEMM, one thread${simd.matmulPaths().fma ? ', relaxed-SIMD madd' : ', multiply then add: relaxed SIMD not available in this runtime'}; JS = its JavaScript fallback); tfjs-wasm = tf.matMul on the wasm backend (XNNPACK). MLP step: 784-128-10, batch 64, Adam, inside tidy; "five products" = ${MLP_PRODUCTS.map(label).join(', ')}.`,
+  );
+  return { rows, mlp, numpy: np?.version ?? null, notes };
+}
+
+const f1 = (x: number | null): string => (x === null ? '—' : x.toFixed(1));
+const f2 = (x: number | null): string => (x === null ? '—' : x.toFixed(2));
+
+/** The GEMM tables as markdown lines. */
+export function gemmTables(g: GemmResult): string[] {
+  const lines = [
+    '| GEMM (GFLOP/s, one thread) | tsoptim SIMD | tsoptim JS | numpy/OpenBLAS | tfjs-wasm matMul | tsoptim / tfjs-wasm | numpy / tsoptim |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of g.rows) {
+    lines.push(
+      `| ${r.shape} | ${f1(r.tsoptim)} | ${f1(r.tsoptimJs)} | ${f1(r.numpy)} | ${f1(r.tfjsWasm)} | ${r.tfjsWasm === null ? '—' : `${(r.tsoptim / r.tfjsWasm).toFixed(2)}×`} | ${r.numpy === null ? '—' : `${(r.numpy / r.tsoptim).toFixed(2)}×`} |`,
+    );
+  }
+  const m = g.mlp;
+  lines.push(
+    '',
+    '| MLP 784-128-10, batch 64 (ms) | tsoptim whole step (nn + Adam) | tsoptim five products | numpy five products | tfjs-wasm five products | step / numpy products |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    `| one thread | ${f2(m.tsoptimStepMs)} | ${f2(m.tsoptimMatmulsMs)} | ${f2(m.numpyMatmulsMs)} | ${f2(m.tfjsWasmMatmulsMs)} | ${m.numpyMatmulsMs === null ? '—' : `${(m.tsoptimStepMs / m.numpyMatmulsMs).toFixed(2)}×`} |`,
+  );
+  return lines;
+}
