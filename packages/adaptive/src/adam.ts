@@ -177,7 +177,7 @@ export class LabmlAdam<O extends LabmlAdamGroupOptions = LabmlAdamGroupOptions> 
         update,
         optimizedUpdate: this.optimizedUpdate,
         rectification,
-        decay: this.weightDecay.resolve(group as unknown as Readonly<Record<string, unknown>>),
+        decay: this.weightDecay.resolve(group),
       },
     );
   }

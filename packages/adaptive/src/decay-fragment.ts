@@ -36,7 +36,8 @@ export interface WeightDecayStrategy {
   defaults(): Record<string, unknown>;
   /**
    * The fragment and scalars for this group's step. `group` holds the resolved options of the step (its `lr` is
-   * the group's learning rate, not a warm-up schedule's).
+   * the group's learning rate, not a warm-up schedule's). Any param group fits (`ParamGroup<O>` has no string
+   * index); an implementation may read other options by declaring `Readonly<Record<string, unknown>>`.
    */
-  resolve(group: Readonly<Record<string, unknown>>): ResolvedDecay;
+  resolve(group: Readonly<{ lr?: unknown; weightDecay?: unknown }>): ResolvedDecay;
 }

@@ -37,7 +37,7 @@ const L1_PROXIMAL: DecayFragment = Object.freeze({
  */
 export class L1WeightDecay extends WeightDecay {
   /** The fragment for this group: none when λ = 0, soft thresholding, or the sign term on the gradient. */
-  override resolve(group: Readonly<Record<string, unknown>>): ResolvedDecay {
+  override resolve(group: Readonly<{ lr?: unknown; weightDecay?: unknown }>): ResolvedDecay {
     const wd = group.weightDecay as number;
     if (wd === 0) return { fragment: NO_DECAY, scalars: {} };
     if (this.weightDecouple) {

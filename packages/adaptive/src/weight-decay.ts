@@ -48,7 +48,7 @@ export class WeightDecay implements WeightDecayStrategy {
   }
 
   /** The fragment for this group: none when λ = 0, the decoupled factor, or the L2 gradient term. */
-  resolve(group: Readonly<Record<string, unknown>>): ResolvedDecay {
+  resolve(group: Readonly<{ lr?: unknown; weightDecay?: unknown }>): ResolvedDecay {
     const wd = group.weightDecay as number;
     if (wd === 0) return { fragment: NO_DECAY, scalars: {} };
     if (this.weightDecouple) {
