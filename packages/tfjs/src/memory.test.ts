@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tensor, zeros } from '@tsoptim/core';
 import { Adafactor, Adam, LBFGS, NAdam, RAdam, Rprop, SGD } from '@tsoptim/optim';
 import type { Optimizer, ParamsInput } from '@tsoptim/optim';
 import { expect, it } from 'vitest';
@@ -59,4 +60,38 @@ it('LBFGS (closure-driven, reads back): flat over 200 steps once its history is 
   // Step 0 holds no curvature pairs yet; from step 50 the history (5 pairs) is full.
   expect(new Set(counts.slice(1)).size, `tensor counts: ${counts}`).toBe(1);
   w.dispose();
+});
+
+it('matmul, permute, gatherRows and scatterAddRows: flat, into own tensors and a wrapped variable', async () => {
+  const backend = new TfjsBackend();
+  const on = { backend };
+  const a = tensor([[1, 2, 3], [4, 5, 6]], on);
+  const b = tensor([[1, -1], [0, 2], [3, 1]], on);
+  const bias = tensor([0.5, -0.5], on);
+  const out = zeros([2, 2], on);
+  const v = tf.variable(tf.zeros([2, 2]), true, 'mem_linalg/v');
+  const wrapped = backend.wrapVariable(v);
+  const cube = tensor([[[0, 1, 2], [3, 4, 5]], [[6, 7, 8], [9, 10, 11]]], on);
+  const perm = zeros([3, 2, 2], on);
+  const rows = zeros([4, 3], on);
+  const acc = zeros([2, 3], on);
+  const lent = backend.lendTensor(tf.zeros([2, 2]));
+  const round = (): void => {
+    backend.matmul({ a, b: a, transB: true, out, bias, accumulate: true });
+    backend.matmul({ a: b, b: a, transA: true, transB: true, out: wrapped });
+    backend.permute({ src: cube, out: perm, perm: [2, 0, 1] });
+    backend.gatherRows({ src: a, out: rows, indices: Int32Array.from([1, -1, 0, -1]) });
+    backend.scatterAddRows({ src: rows, out: acc, indices: Int32Array.from([0, -1, 1, 0]) });
+    expect(() => backend.matmul({ a, b, out: lent })).toThrow("matmul: 'out' is a read-only tensor lent by tfjs");
+  };
+  round();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 20; i++) round();
+  expect(tf.memory().numTensors).toBe(before);
+  // aᵀ·bᵀ with a = b of the suite: [[10, 22], [6, 12]] (the transpose of a·b); the variable holds it.
+  expect(Array.from(v.dataSync())).toEqual([10, 22, 6, 12]);
+  // acc[0] += rows 0 and 3 (a[1] and zeros), acc[1] += row 2 (a[0]), 21 times.
+  expect(Array.from(await acc.read())).toEqual([84, 105, 126, 21, 42, 63]);
+  wrapped.dispose();
+  v.dispose();
 });

@@ -3,17 +3,23 @@ import {
   type Backend,
   type ElementwiseKernel,
   type Expr,
+  type MatmulArgs,
   Parameter,
   type ParameterInit,
+  type PermuteArgs,
   type ReduceArgs,
   type ReductionKernel,
+  type RowsArgs,
   type RunArgs,
   RuntimeError,
   Tensor,
   type TensorHandle,
   TypeError_,
   ValueError,
+  planMatmul,
+  planPermute,
   planReduce,
+  planRows,
   planRun,
   shapeSize,
 } from '@tsoptim/core';
@@ -320,6 +326,102 @@ export class TfjsBackend implements Backend {
     this.commit(out, result);
   }
 
+  // ---------------------------------------------------------------------------------------------- matrices and rows
+
+  /**
+   * `out = op(a)·op(b) (+ bias) (+ out)` as `tf.matMul` with `transposeA` / `transposeB` (no transpose is
+   * materialised), in `tf.tidy`.
+   * @throws {ValueError} as core's `planMatmul`.
+   * @throws {RuntimeError} when `out` is a lent read-only tensor.
+   */
+  matmul(args: MatmulArgs): void {
+    const plan = planMatmul(args);
+    const { m, n, k } = plan;
+    const out = this.writable(plan.out, 'matmul');
+    if (m * n === 0) return;
+    const a = this.storageOf(plan.a);
+    const b = this.storageOf(plan.b);
+    const bias = plan.bias === null ? null : this.storageOf(plan.bias);
+    const result = tf.tidy(() => {
+      // k = 0: the product is zeros (tfjs's kernels are not asked for an empty contraction).
+      let y =
+        k === 0
+          ? tf.zeros([m, n], 'float32')
+          : tf.matMul(
+              tf.reshape(a.value!, plan.transA ? [k, m] : [m, k]),
+              tf.reshape(b.value!, plan.transB ? [n, k] : [k, n]),
+              plan.transA,
+              plan.transB,
+            );
+      if (bias !== null) y = tf.add(y, tf.reshape(bias.value!, [1, n]));
+      if (plan.accumulate) y = tf.add(y, tf.reshape(out.value!, [m, n]));
+      return tf.clone(tf.reshape(y, [m * n]));
+    });
+    this.commit(out, result);
+  }
+
+  /**
+   * `out` ← `src` with its dimensions reordered, as `tf.transpose`.
+   * @throws {ValueError} as core's `planPermute`.
+   * @throws {RuntimeError} when `out` is a lent read-only tensor.
+   */
+  permute(args: PermuteArgs): void {
+    const plan = planPermute(args);
+    const out = this.writable(plan.out, 'permute');
+    if (plan.out.size === 0) return;
+    const src = this.storageOf(plan.src);
+    const shape = plan.src.shape as number[];
+    const result = tf.tidy(() => {
+      const x = tf.reshape(src.value!, shape);
+      const y = shape.length < 2 ? x : tf.transpose(x, [...args.perm]);
+      return tf.clone(tf.reshape(y, [plan.out.size]));
+    });
+    this.commit(out, result);
+  }
+
+  /**
+   * `out[r] = src[indices[r]]` as `tf.gather`; an index of -1 reads a row of zeros appended to the source.
+   * @throws {ValueError} as core's `planRows`.
+   * @throws {RuntimeError} when `out` is a lent read-only tensor.
+   */
+  gatherRows(args: RowsArgs): void {
+    const plan = planRows(args, false);
+    const out = this.writable(plan.out, 'gatherRows');
+    if (plan.out.size === 0) return;
+    const { rows, rowSize } = plan;
+    const src = this.storageOf(plan.src);
+    // Row `rows` is the zero row: -1 (and, with `trusted`, any index out of range) reads it.
+    const { idx, outside } = rowTable(plan.indices, rows);
+    const result = tf.tidy(() => {
+      const full = tf.reshape(src.value!, [rows, rowSize]);
+      const table = outside ? (rows === 0 ? tf.zeros([1, rowSize], 'float32') : tf.concat([full, tf.zeros([1, rowSize], 'float32')], 0)) : full;
+      return tf.clone(tf.reshape(tf.gather(table, tf.tensor1d(idx, 'int32')), [plan.out.size]));
+    });
+    this.commit(out, result);
+  }
+
+  /**
+   * `out[indices[r]] += src[r]` as `tf.scatterND` (which sums repeated indices) into one spare row that takes
+   * the -1 rows and is then dropped.
+   * @throws {ValueError} as core's `planRows`.
+   * @throws {RuntimeError} when `out` is a lent read-only tensor.
+   */
+  scatterAddRows(args: RowsArgs): void {
+    const plan = planRows(args, true);
+    const out = this.writable(plan.out, 'scatterAddRows');
+    if (plan.out.size === 0 || plan.indices.length === 0) return;
+    const { rows, rowSize } = plan;
+    const src = this.storageOf(plan.src);
+    const { idx, outside } = rowTable(plan.indices, rows);
+    const result = tf.tidy(() => {
+      const updates = tf.reshape(src.value!, [idx.length, rowSize]);
+      const spread = tf.scatterND(tf.tensor2d(idx, [idx.length, 1], 'int32'), updates, [outside ? rows + 1 : rows, rowSize]);
+      const added = outside ? tf.slice(spread, [0, 0], [rows, rowSize]) : spread;
+      return tf.add(tf.reshape(out.value!, [plan.out.size]), tf.reshape(added, [plan.out.size]));
+    });
+    this.commit(out, result);
+  }
+
   // ---------------------------------------------------------------------------------------------- internals
 
   private split(kernel: ElementwiseKernel): SplitTfBody {
@@ -365,10 +467,39 @@ export class TfjsBackend implements Backend {
     if (old !== value) old?.dispose();
   }
 
+  /** The storage of an output; a lent read-only tensor is refused before anything is computed. */
+  private writable(t: TensorHandle, op: string): TfjsStorage {
+    const s = this.storageOf(t);
+    if (s.kind === 'borrowed') throw new RuntimeError(`${op}: 'out' is a read-only tensor lent by tfjs`);
+    return s;
+  }
+
   private storageOf(t: TensorHandle): TfjsStorage {
     if (t.backend !== this) throw new ValueError(`the tensor is on the ${t.backend.name} backend, not ${this.name}`);
     const s = t.storage as TfjsStorage;
     if (s.released || s.value === null) throw new RuntimeError('this tensor has been disposed');
     return s;
   }
+}
+
+/**
+ * Row indices for tfjs's gather and scatter: -1, and any index outside `[0, rows)` (only possible with
+ * `trusted`), becomes `rows`, the spare zero row; `outside` tells whether any did.
+ */
+function rowTable(indices: Int32Array, rows: number): { idx: Int32Array; outside: boolean } {
+  let outside = false;
+  for (let r = 0; r < indices.length; r++) {
+    const i = indices[r]!;
+    if (i < 0 || i >= rows) {
+      outside = true;
+      break;
+    }
+  }
+  if (!outside) return { idx: indices, outside };
+  const idx = new Int32Array(indices.length);
+  for (let r = 0; r < indices.length; r++) {
+    const i = indices[r]!;
+    idx[r] = i < 0 || i >= rows ? rows : i;
+  }
+  return { idx, outside };
 }
