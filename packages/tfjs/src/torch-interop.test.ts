@@ -8,7 +8,7 @@ import { useTfjsBackend } from './internal/test-backends.js';
 
 await useTfjsBackend('cpu');
 
-const fixturesDir = fileURLToPath(new URL('../../../tooling/fixtures/', import.meta.url));
+const converterDir = fileURLToPath(new URL('../../optim/python/', import.meta.url));
 const hasTorch = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 if (!hasTorch && process.env.TSOPTIM_REQUIRE_TORCH) {
   throw new Error('TSOPTIM_REQUIRE_TORCH is set but /usr/bin/python3 cannot import torch');
@@ -17,7 +17,7 @@ if (!hasTorch && process.env.TSOPTIM_REQUIRE_TORCH) {
 /** torch's side: loads the adapter's state dict into torch.optim.AdamW over the same values, takes the steps. */
 const TORCH_CONTINUES = `
 import json, sys, torch
-sys.path.insert(0, ${JSON.stringify(fixturesDir)})
+sys.path.insert(0, ${JSON.stringify(converterDir)})
 from torch_state_dict import import_state_dict
 d = json.load(sys.stdin)
 params = [torch.nn.Parameter(torch.tensor(v, dtype=torch.float32)) for v in d["values"]]

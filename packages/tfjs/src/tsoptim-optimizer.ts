@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 /** tfjs's named tensor (an optimizer weight), as `tf.Optimizer.getWeights` returns it. */
 type NamedTensor = { name: string; tensor: tf.Tensor };
 import { Parameter, RuntimeError, type Tensor, TypeError_, ValueError } from '@tsoptim/core';
-import type { NamedParameter, Optimizer, ParamGroupInput, ParamsInput, StateDict } from '@tsoptim/optim';
+import { type NamedParameter, type Optimizer, type ParamGroupInput, type ParamsInput, SavedTensor, type StateDict } from '@tsoptim/optim';
 import { type OptimizerConfig, type ParameterGroupSpec, fromConfig, makeParameterGroups } from '@tsoptim/registry';
 import { TfjsBackend } from './tfjs-backend.js';
 
@@ -294,6 +294,8 @@ function toTf(value: unknown): tf.Tensor | null {
     value.dispose();
     return t;
   }
+  // A state dict saved from a backend with synchronous reads holds plain copies.
+  if (SavedTensor.isSaved(value)) return tf.tensor(value.data, value.shape, 'float32');
   return null;
 }
 
