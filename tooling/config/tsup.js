@@ -1,4 +1,6 @@
-// Shared tsup preset: ESM with declarations, one entry per package (src/index.ts).
+// Shared tsup preset: ESM with declarations, one entry per package (src/index.ts). No source maps in the
+// published packages: each map carries the package's whole source again (the map of optim alone was 400 KB),
+// more than doubling what users install.
 import { defineConfig } from 'tsup';
 
 /** @param {import('tsup').Options} [overrides] */
@@ -7,7 +9,7 @@ export function libraryConfig(overrides = {}) {
     entry: ['src/index.ts'],
     format: ['esm'],
     dts: true,
-    sourcemap: true,
+    sourcemap: false,
     clean: true,
     target: 'es2022',
     treeshake: true,
