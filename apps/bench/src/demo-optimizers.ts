@@ -8,6 +8,7 @@ import {
   AdamW,
   LAMB,
   Lion,
+  Muon,
   NAdam,
   type Optimizer,
   Prodigy,
@@ -101,6 +102,14 @@ export const DEMO_OPTIMIZERS: readonly DemoOptimizer[] = [
     make: (p, lr) => new ScheduleFreeAdamW(p, { lr, warmupSteps: 100 }) as unknown as Optimizer,
   },
   { id: 'prodigy', label: 'Prodigy', from: '@tsoptim/optim', lr: 1, options: 'd estimated, lr 1', make: (p, lr) => new Prodigy(p, { lr }) as unknown as Optimizer },
+  {
+    id: 'muon',
+    label: 'Muon',
+    from: '@tsoptim/optim',
+    lr: 0.02,
+    options: 'weight matrices and filters only: biases keep their initial values (Muon takes no 1-D parameters)',
+    make: (p, lr) => new Muon(p.filter((x) => x.shape.length >= 2), { lr }),
+  },
 ];
 
 /** The ids trained when `--optimizers` is not given. */

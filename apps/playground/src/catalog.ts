@@ -66,7 +66,8 @@ function registryEntries(): OptimizerEntry[] {
       from,
       name,
       options,
-      make: (named, o) => fromConfig(named, { type: name, ...o }),
+      // Muon takes matrices only: the model's biases keep their initial values under it.
+      make: (named, o) => fromConfig(name === 'muon' ? named.filter(([, p]) => p.shape.length >= 2) : named, { type: name, ...o }),
     };
   });
 }

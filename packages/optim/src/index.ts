@@ -71,6 +71,22 @@ export * as fragments from './kernels/index.js';
 export type { DecayFragment, ResolvedDecay } from './kernels/decay.js';
 export { LAMB, LAMB_DEFAULTS, type LAMBOptions, type LAMBStepOptions, lamb, lambApplyKernel, lambDirectionKernel } from './lamb.js';
 export { LION_DEFAULTS, Lion, type LionOptions, type LionStepOptions, lion, lionKernel } from './lion.js';
+export {
+  MUON_DEFAULTS,
+  MUON_NS_COEFFICIENTS,
+  MUON_OPTIONS,
+  Muon,
+  type MuonOptions,
+  type MuonStepOptions,
+  muon,
+  muonApplyKernel,
+  muonCombineKernel,
+  muonMatrix,
+  muonMomentumKernel,
+  muonNormalizeKernel,
+  muonPolynomialKernel,
+  newtonSchulz5,
+} from './muon.js';
 export { PRODIGY_DEFAULTS, Prodigy, type ProdigyOptions } from './prodigy.js';
 export {
   SCHEDULE_FREE_ADAMW_DEFAULTS,

@@ -11,6 +11,8 @@ import {
   LAMB_DEFAULTS,
   LION_DEFAULTS,
   Lion,
+  MUON_DEFAULTS,
+  Muon,
   PRODIGY_DEFAULTS,
   Prodigy,
   SCHEDULE_FREE_ADAMW_DEFAULTS,
@@ -92,7 +94,7 @@ export const DEFAULT_OPTIMIZER = 'adam';
  * | `averaged_sgd`, `asgd` | ASGD |
  * | `dense_sparse_adam` | {@link DenseSparseAdam} |
  * | `nadam`, `radam`, `rprop`, `lbfgs`, `adafactor` | NAdam, RAdam, Rprop, LBFGS, Adafactor |
- * | `lion`, `lamb`, `schedule_free_adamw`, `prodigy` | Lion, LAMB, ScheduleFreeAdamW, Prodigy (not in torch.optim) |
+ * | `lion`, `lamb`, `schedule_free_adamw`, `prodigy`, `muon` | Lion, LAMB, ScheduleFreeAdamW, Prodigy, Muon (not in torch.optim; Muon takes ≥2-D parameters only) |
  *
  * Each call returns a fresh registry; {@link optimizerRegistry} is the shared one that {@link fromConfig} uses.
  *
@@ -126,6 +128,7 @@ export function createOptimizerRegistry(): Registry<OptimizerSpec> {
     ['lamb', spec((p, o) => new LAMB(p, o), LAMB_DEFAULTS)],
     ['schedule_free_adamw', spec((p, o) => new ScheduleFreeAdamW(p, o) as unknown as Optimizer, SCHEDULE_FREE_ADAMW_DEFAULTS)],
     ['prodigy', spec((p, o) => new Prodigy(p, o) as unknown as Optimizer, PRODIGY_DEFAULTS)],
+    ['muon', spec((p, o) => new Muon(p, o), MUON_DEFAULTS)],
   ]);
 }
 

@@ -1,5 +1,5 @@
 import type { OptimizerInfo } from '@tsoptim/testkit';
-import { LAMB, Lion, Prodigy, ScheduleFreeAdamW } from '../../src/index.js';
+import { LAMB, Lion, Muon, Prodigy, ScheduleFreeAdamW } from '../../src/index.js';
 
 /**
  * Optimizers torch.optim lacks, against float64 references written from the papers and the authors' code
@@ -36,5 +36,16 @@ export const modernOptimizers: OptimizerInfo[] = [
     // ⟨g, θ₀ − θ⟩ takes the difference of nearby float32 values: d's estimate (and every step it scales) carries
     // that cancellation, which a float64 reference does not have (measured: up to 7e-5 relative on prodigy_lstsq).
     tolerance: { atol: 1e-5, rtol: 2e-4 },
+  },
+  {
+    name: 'Muon',
+    make: (params, o) => new Muon(params, o),
+    fixtures: ['muon_default', 'muon_wd_plain', 'muon_groups', 'muon_lstsq'],
+    errors: 'muon_errors',
+    // Newton–Schulz runs in float32 on the backend, the reference in float64. A rounding error (u ≈ 6e-8 of ‖X‖)
+    // grows by up to a = 3.4445 per iteration (the polynomial's slope at small singular values), so O may differ by
+    // ~a⁵·u ≈ 3e-5 relative; θ moves by γ·scale·O (γ ≤ 0.02, scale ≤ √(5/3)): ≤ 1e-6 per step over 12 steps.
+    // Measured on the CPU paths: 8.5e-7 absolute at most; a step itself moves θ by ~1e-2.
+    tolerance: { atol: 1e-5, rtol: 1e-5 },
   },
 ];
