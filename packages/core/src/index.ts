@@ -7,6 +7,8 @@ export {
   CpuStorage,
   sharedMemoryAvailable,
 } from './cpu/cpu-backend.js';
+export type { CpuGemm, CpuGemmContext, CpuGemmFactory } from './cpu/linalg-cpu.js';
+export { enableSimdGemm, simdGemm } from './cpu/simd-gemm.js';
 export { defaultBackend, setDefaultBackend } from './default-backend.js';
 export { RuntimeError, TsoptimError, TypeError_, ValueError } from './errors.js';
 export {

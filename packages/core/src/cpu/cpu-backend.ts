@@ -7,7 +7,7 @@ import { type SimdMode, compileSimd, simdAvailable } from '../wasm/compile-simd.
 import { ThreadPool, isNodeThreads, threadsUnavailableReason } from '../wasm/thread-pool.js';
 import { type ElementwiseLoop, type LoopExtra, type ReductionLoop, compileElementwise, compileReduction } from './compile-js.js';
 import { CpuStorage } from './cpu-storage.js';
-import { CpuLinalg } from './linalg-cpu.js';
+import { type CpuGemmFactory, CpuLinalg } from './linalg-cpu.js';
 
 export { CpuStorage } from './cpu-storage.js';
 
@@ -36,6 +36,13 @@ export interface CpuBackendOptions {
    * separately; both are float32 products within rounding of the exact one.
    */
   readonly fma?: boolean;
+  /**
+   * The GEMM `matmul` runs for tensors in the backend's memory: `simdGemm` (the WebAssembly SIMD GEMM), or
+   * none (default), in which case `matmul` runs the JavaScript product. A separate part so that programs
+   * without matrix products do not ship it; nn gives it to the backend it computes on
+   * (`enableSimdGemm`), and {@link CpuBackend.useGemm} gives it later.
+   */
+  readonly gemm?: CpuGemmFactory;
   /**
    * Keep tensors in a shared WebAssembly.Memory, so that a `tensor.data` view stays valid when the memory
    * grows. Default: true where shared memory is available (Node; a cross-origin isolated page). A non-shared
@@ -166,6 +173,7 @@ export class CpuBackend implements Backend {
   private nextModuleId = 0;
   private readonly counts = { simd: 0, threaded: 0, js: 0 };
   private readonly linalg: CpuLinalg;
+  private readonly fma: boolean;
 
   constructor(options: CpuBackendOptions = {}) {
     const env = envFlag('TSOPTIM_CPU_SIMD');
@@ -192,10 +200,9 @@ export class CpuBackend implements Backend {
         ? new FinalizationRegistry<Block>((b) => arena.release(b.ptr, b.bytes))
         : null;
     const fmaEnv = envFlag('TSOPTIM_CPU_FMA');
-    this.linalg = new CpuLinalg(arena, this.simd, options.fma ?? !(fmaEnv === '0' || fmaEnv === 'false'), {
-      pool: () => this.pool,
-      nextId: () => this.nextModuleId++,
-    });
+    this.fma = options.fma ?? !(fmaEnv === '0' || fmaEnv === 'false');
+    this.linalg = new CpuLinalg(arena);
+    if (options.gemm !== undefined) this.useGemm(options.gemm);
     if (threads && arena !== null) {
       try {
         this.pool = new ThreadPool(arena.memory);
@@ -210,7 +217,7 @@ export class CpuBackend implements Backend {
     const a = this.arena;
     if (a === null) return { liveBlocks: 0, liveBytes: 0, capacity: 0, freeBlocks: 0, shared: false };
     // The GEMM's packing scratch is the backend's own, not a tensor's: left out of the live counts.
-    const scratch = this.linalg.scratchBytes;
+    const scratch = this.linalg.gemm?.scratchBytes ?? 0;
     const own = scratch > 0 ? 1 : 0;
     return { liveBlocks: a.liveBlocks - own, liveBytes: a.liveBytes - scratch, capacity: a.capacity, freeBlocks: a.freeBlocks, shared: a.shared };
   }
@@ -237,7 +244,24 @@ export class CpuBackend implements Backend {
    * whether the GEMM uses relaxed SIMD's multiply-add (`fma`). A diagnostic for tests and benchmarks.
    */
   matmulPaths(): { readonly simd: number; readonly threaded: number; readonly js: number; readonly fma: boolean } {
-    return { ...this.linalg.counts, fma: this.linalg.usesFma };
+    return { ...this.linalg.counts, fma: this.linalg.gemm?.usesFma ?? false };
+  }
+
+  /**
+   * Runs `matmul` with `gemm` (`simdGemm`, the WebAssembly SIMD GEMM) from now on, for tensors in the
+   * backend's memory. Nothing changes where the backend already has a GEMM, or where it runs without
+   * WebAssembly SIMD (`simd: false`): products then stay JavaScript.
+   */
+  useGemm(gemm: CpuGemmFactory): void {
+    const arena = this.arena;
+    if (this.linalg.gemm !== null || !this.simd || arena === null) return;
+    this.linalg.gemm = gemm({
+      arena,
+      fma: this.fma,
+      counts: this.linalg.counts,
+      pool: () => this.pool,
+      nextId: () => this.nextModuleId++,
+    });
   }
 
   /**
@@ -418,9 +442,10 @@ export class CpuBackend implements Backend {
 
   /**
    * `out = op(a)·op(b) (+ bias) (+ out)` (see {@link MatmulArgs}). Tensors in the backend's memory run the
-   * WebAssembly SIMD GEMM (packed 8-column panels of op(b), a 4×8 f32x4 register tile, k blocks of 256,
-   * transposed operands read in place; with `threads: 2`, products of at least 2^20 multiply-adds share their
-   * column panels with the helper thread); others the JavaScript product.
+   * WebAssembly SIMD GEMM once the backend has it ({@link CpuBackendOptions.gemm}, {@link CpuBackend.useGemm};
+   * nn gives it): packed 8-column panels of op(b), a 4×8 f32x4 register tile, k blocks of 256, transposed
+   * operands read in place; with `threads: 2`, products of at least 2^20 multiply-adds share their column
+   * panels with the helper thread. Others run the JavaScript product.
    * @throws {ValueError} as `planMatmul`.
    */
   matmul(args: MatmulArgs): void {
