@@ -47,4 +47,5 @@ export {
   unflatten,
 } from './shape.js';
 export { SparseTensor } from './sparse.js';
+export { isSparseTensor } from './sparse-marker.js';
 export { Tensor, type TensorData, type TensorOptions, disposeSymbol, full, tensor, zeros } from './tensor.js';

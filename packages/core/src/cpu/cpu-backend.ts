@@ -4,7 +4,8 @@ import { type MatmulArgs, type PermuteArgs, type RowsArgs, planMatmul, planPermu
 import { planReduce, planRun } from '../kernel/plan.js';
 import { WasmArena } from '../wasm/arena.js';
 import { type SimdMode, compileSimd, simdAvailable } from '../wasm/compile-simd.js';
-import { ThreadPool, isNodeThreads, threadsUnavailableReason } from '../wasm/thread-pool.js';
+import type { ThreadPool } from '../wasm/thread-pool.js';
+import { isNodeThreads, threadsUnavailableReason } from '../wasm/threads-env.js';
 import { type ElementwiseLoop, type LoopExtra, type ReductionLoop, compileElementwise, compileReduction } from './compile-js.js';
 import { CpuStorage } from './cpu-storage.js';
 import { type CpuGemmFactory, CpuLinalg } from './linalg-cpu.js';
@@ -157,14 +158,16 @@ export class CpuBackend implements Backend {
   readonly liveReadSync: boolean = true;
   /** True when elementwise kernels run as WebAssembly SIMD. */
   readonly simd: boolean;
-  /** Threads used for large runs (2 only while the helper thread is running). */
+  /** Threads used for large runs (2 while the helper thread is starting or running). */
   get threads(): 1 | 2 {
-    return this.pool !== null ? 2 : 1;
+    return this.pool !== null || this.starting !== null ? 2 : 1;
   }
   /** Elements from which runs are split across two threads. */
   readonly threadThreshold: number;
   private readonly arena: WasmArena | null;
   private pool: ThreadPool | null = null;
+  /** The thread pool's module while it loads (`threads: 2`), then null. */
+  private starting: Promise<void> | null = null;
   private readonly registry: FinalizationRegistry<Block> | null;
   private readonly entries = new Map<ElementwiseKernel, KernelEntry>();
   private readonly loops = new Map<string, ElementwiseLoop>();
@@ -203,12 +206,26 @@ export class CpuBackend implements Backend {
     this.fma = options.fma ?? !(fmaEnv === '0' || fmaEnv === 'false');
     this.linalg = new CpuLinalg(arena);
     if (options.gemm !== undefined) this.useGemm(options.gemm);
+    // The thread pool is a module of its own, loaded only here: programs on one thread do not ship it. The
+    // helper starts asynchronously anyway (see ready()); until it runs, large runs use one thread.
     if (threads && arena !== null) {
-      try {
-        this.pool = new ThreadPool(arena.memory);
-      } catch {
-        this.pool = null;
-      }
+      const starting: Promise<void> = import('../wasm/thread-pool.js').then(
+        ({ ThreadPool }) => {
+          if (this.starting !== starting) return; // disposed meanwhile
+          this.starting = null;
+          try {
+            this.pool = new ThreadPool(arena.memory);
+          } catch {
+            return;
+          }
+          // Variants compiled before the helper existed run on one thread: rebuild them on next use.
+          for (const e of this.entries.values()) e.variants.length = 0;
+        },
+        () => {
+          if (this.starting === starting) this.starting = null;
+        },
+      );
+      this.starting = starting;
     }
   }
 
@@ -227,6 +244,7 @@ export class CpuBackend implements Backend {
    * Resolves at once on one thread.
    */
   async ready(): Promise<void> {
+    if (this.starting !== null) await this.starting;
     for (let i = 0; i < 2000 && this.pool !== null && !this.pool.ready; i++) await new Promise((r) => setTimeout(r, 5));
   }
 
@@ -268,6 +286,7 @@ export class CpuBackend implements Backend {
    * Stops the helper thread (if any); the backend keeps working on one thread. Tensors stay valid.
    */
   dispose(): void {
+    this.starting = null;
     this.pool?.dispose();
     this.pool = null;
     // Compiled variants captured the pool: rebuild them on next use.
