@@ -26,7 +26,9 @@ export interface CpuBackendOptions {
    * {@link CpuBackendOptions.threadThreshold} elements. Where no helper can run (a page that is not
    * cross-origin isolated, no Web Workers, no `Atomics.waitAsync`) the backend runs on one thread, and outside
    * Node says why once on the console. The environment variable `TSOPTIM_CPU_THREADS=2` sets the default.
-   * Call {@link CpuBackend.dispose} to stop the thread.
+   * The thread pool is a module loaded on demand (a dynamic `import()`, so one-thread apps do not ship it) and
+   * the helper starts asynchronously: `await backend.ready()` resolves once it runs; until then large runs use
+   * one thread. Call {@link CpuBackend.dispose} to stop the thread.
    */
   readonly threads?: 1 | 2;
   /** Elements from which a run is split across two threads (default 262144: below that, waking the helper costs more than it saves). */
