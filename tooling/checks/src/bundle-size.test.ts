@@ -74,6 +74,12 @@ describe('bundle sizes (esbuild, minified, gzip)', () => {
     // the kernels of other algorithms (and core's unused reductions) were dropped
     const min = await bundleSize(layout.dir, `${ADAM_APP}\nexport { SGD } from '@tsoptim/optim';`);
     expect(min.minified - s.minified, 'SGD adds its own kernel and class').toBeGreaterThan(500);
+    // the thread pool (with its worker's source) is a chunk of its own, which an app on one thread never loads
+    const all = await bundleSize(layout.dir, ADAM_APP, 'all');
+    expect(all.minified - s.minified, 'the thread pool chunk is not counted as loaded').toBeGreaterThan(3000);
+    // the SIMD GEMM is not there: it comes only with enableSimdGemm (which nn calls)
+    const gemm = await bundleSize(layout.dir, `${ADAM_APP}\nexport { enableSimdGemm } from '@tsoptim/core';`);
+    expect(gemm.minified - s.minified, 'enableSimdGemm brings the SIMD GEMM').toBeGreaterThan(7000);
   });
 
   it('core + optim + lr-scheduler + nn + swa-utils, everything exported', async () => {
