@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { type Backend, CpuBackend, type Tensor, createRng, rand, tensor, zeros } from '@tsoptim/core';
+import { type Backend, CpuBackend, type Tensor, createRng, rand, simdGemm, tensor, zeros } from '@tsoptim/core';
 import { Linear, ReLU, Sequential, crossEntropy, tidy } from '@tsoptim/nn';
 import { Adam } from '@tsoptim/optim';
 import type { TfjsPeer } from './tfjs-peer.js';
@@ -159,7 +159,7 @@ function timeMlpStep(backend: Backend, repeats: number): number {
 export function measureGemm(tfjs: TfjsPeer | null, options: { numpy: boolean; quick: boolean }): GemmResult {
   const notes: string[] = [];
   const repeats = options.quick ? 2 : 15;
-  const simd = new CpuBackend({ simd: true, threads: 1 });
+  const simd = new CpuBackend({ simd: true, threads: 1, gemm: simdGemm });
   const js = new CpuBackend({ simd: false });
   const np = options.numpy ? timeNumpy(GEMM_SHAPES, MLP_PRODUCTS, repeats, notes) : null;
   if (!options.numpy) notes.push('numpy: not requested.');

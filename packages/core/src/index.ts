@@ -7,6 +7,8 @@ export {
   CpuStorage,
   sharedMemoryAvailable,
 } from './cpu/cpu-backend.js';
+export type { CpuGemm, CpuGemmContext, CpuGemmFactory } from './cpu/linalg-cpu.js';
+export { enableSimdGemm, simdGemm } from './cpu/simd-gemm.js';
 export { defaultBackend, setDefaultBackend } from './default-backend.js';
 export { RuntimeError, TsoptimError, TypeError_, ValueError } from './errors.js';
 export {
@@ -45,4 +47,5 @@ export {
   unflatten,
 } from './shape.js';
 export { SparseTensor } from './sparse.js';
+export { isSparseTensor } from './sparse-marker.js';
 export { Tensor, type TensorData, type TensorOptions, disposeSymbol, full, tensor, zeros } from './tensor.js';

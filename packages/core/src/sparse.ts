@@ -3,14 +3,13 @@ import type { Shape } from './shape.js';
 import { shapeSize } from './shape.js';
 import { type Tensor, tensor } from './tensor.js';
 
-const sparseMarker = Symbol.for('@tsoptim/sparse');
+import { isSparseTensor, sparseMarker } from './sparse-marker.js';
 
 /**
  * A sparse gradient over the leading dimension (torch's sparse COO gradient of an embedding): `values[k]` is
  * the gradient of row `indices[k]`. Rows may repeat until {@link SparseTensor.coalesce} sums them.
  */
 export class SparseTensor {
-  private readonly [sparseMarker] = true;
   readonly shape: Shape;
   /** Row indices into the leading dimension (host memory). */
   readonly indices: Int32Array;
@@ -29,10 +28,12 @@ export class SparseTensor {
     this.shape = Object.freeze([...shape]);
     this.indices = indices;
     this.values = values;
+    // Set here rather than as a class field with a computed key, so that bundlers can drop the class when unused.
+    (this as unknown as Record<symbol, boolean>)[sparseMarker] = true;
   }
 
   static isSparse(x: unknown): x is SparseTensor {
-    return typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[sparseMarker] === true;
+    return isSparseTensor(x);
   }
 
   /** Elements per row. */

@@ -1,4 +1,4 @@
-import { RuntimeError, type Tensor, ValueError, defineKernel, defineReduction, k } from '@tsoptim/core';
+import { RuntimeError, type Tensor, ValueError, defineKernel, defineReduction, enableSimdGemm, k } from '@tsoptim/core';
 import { sum as coreSum, zeros } from './internal/alloc.js';
 import { viewAs } from './internal/shape-utils.js';
 import { type Input, Variable, record } from './variable.js';
@@ -122,7 +122,7 @@ export function conv2d(x: Input, weight: Input, bias: Input | null = null, optio
   const ow = outSize(w, kw, stride[1], padding[1], 'conv2d');
   const X = vx.value;
   const W = vw.value;
-  const backend = X.backend;
+  const backend = enableSimdGemm(X.backend);
   const rows = n * oh * ow;
   const ckk = c * kh * kw;
   const table = unfoldTable(n, c, h, w, kh, kw, stride, padding, oh, ow, false);

@@ -1,4 +1,4 @@
-import { RuntimeError, type Tensor } from '@tsoptim/core';
+import { RuntimeError, type Tensor, enableSimdGemm } from '@tsoptim/core';
 import { sum as coreSum, zeros } from './internal/alloc.js';
 import { viewAs } from './internal/shape-utils.js';
 import { type Input, Variable, record } from './variable.js';
@@ -31,7 +31,7 @@ export function matmul(a: Input, b: Input): Variable {
   if (k !== k2) throw cannotMultiply(n, k, k2, m);
   const A = va.value;
   const B = vb.value;
-  const backend = A.backend;
+  const backend = enableSimdGemm(A.backend);
   const out = zeros([n, m], { backend });
   backend.matmul({ a: A, b: B, out });
   return record('matmul', out, [va, vb], (g, needs) => {
@@ -78,7 +78,7 @@ export function linear(x: Input, weight: Input, bias: Input | null = null): Vari
   }
   const X = vx.value;
   const W = vw.value;
-  const backend = X.backend;
+  const backend = enableSimdGemm(X.backend);
   const outShape = [...vx.shape.slice(0, -1), outF];
   const out = zeros(outShape, { backend });
   backend.matmul({ a: X, b: W, transB: true, bias: vb === null ? null : vb.value, out });

@@ -1,4 +1,4 @@
-import { Parameter, RuntimeError, SparseTensor, Tensor, TypeError_, ValueError, zeros } from '@tsoptim/core';
+import { Parameter, RuntimeError, Tensor, TypeError_, ValueError, isSparseTensor, zeros } from '@tsoptim/core';
 import { HookList, type RemovableHandle } from './hooks.js';
 import { isSchedule, resolveHyper } from './internal/hyper.js';
 import { type StateShape, decodeStateDict, encodeStateDict } from './internal/state-codec.js';
@@ -292,7 +292,7 @@ export abstract class Optimizer<O extends object = any> {
       for (const p of g.params) {
         if (p.grad === null) continue;
         if (setToNone) p.clearGrad();
-        else if (SparseTensor.isSparse(p.grad)) p.grad.values.fill_(0);
+        else if (isSparseTensor(p.grad)) p.grad.values.fill_(0);
         else p.grad.fill_(0);
       }
     }
@@ -615,7 +615,7 @@ function copyEntry(entry: ParamState): ParamState {
 export function checkGradientShapes(params: readonly Parameter[]): void {
   for (const p of params) {
     const g = p.grad;
-    if (g === null || SparseTensor.isSparse(g)) continue;
+    if (g === null || isSparseTensor(g)) continue;
     if (!Tensor.isTensor(g)) throw new TypeError_(`the gradient of a parameter must be a Tensor, but got ${typeName(g)}`);
     if (g.size !== p.size) {
       throw new RuntimeError(`gradient of shape [${g.shape.join(', ')}] for a parameter of shape [${p.shape.join(', ')}]`);
@@ -626,5 +626,5 @@ export function checkGradientShapes(params: readonly Parameter[]): void {
 
 /** Throws torch's message when a group's parameter has a sparse gradient the algorithm cannot use. */
 export function rejectSparse(params: readonly Parameter[], message: string): void {
-  for (const p of params) if (SparseTensor.isSparse(p.grad)) throw new RuntimeError(message);
+  for (const p of params) if (isSparseTensor(p.grad)) throw new RuntimeError(message);
 }

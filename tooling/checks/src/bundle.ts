@@ -1,7 +1,9 @@
 /**
- * Bundles an app the way a user's bundler sees the published packages: each package is first built to one
- * ESM file (as tsup builds `dist/index.js`, other `@tsoptim/*` packages external), laid out under a
- * temporary `node_modules`; then the app is bundled and minified against those files with esbuild.
+ * Bundles an app the way a user's bundler sees the published packages: each package is first built as tsup
+ * builds `dist/` (ESM, `index.js` plus a chunk per module loaded by a dynamic `import()`, other `@tsoptim/*`
+ * packages external), laid out under a temporary `node_modules`; then the app is bundled and minified against
+ * those files with esbuild, with code splitting, as a browser app's bundler (Vite, esbuild) does: a module
+ * the packages load by `import()` becomes a chunk of its own, fetched only when that code runs.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,10 +15,12 @@ import { build } from 'esbuild';
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** Sizes of a bundle in bytes. */
+/** Sizes of a bundle in bytes: the chunks counted (see {@link bundleSize}), each gzipped on its own. */
 export interface BundleSize {
   readonly minified: number;
   readonly gzip: number;
+  /** Chunks counted: the entry, plus the chunks it imports statically (or, with `'all'`, every chunk). */
+  readonly chunks: number;
   /** Bytes in the minified output per package (`@tsoptim/core`…). */
   readonly byPackage: Record<string, number>;
 }
@@ -30,8 +34,9 @@ export async function publishedLayout(packages: readonly string[]): Promise<{ di
     const out = join(dir, 'node_modules', '@tsoptim', name);
     mkdirSync(out, { recursive: true });
     await build({
-      entryPoints: [join(src, 'src', 'index.ts')],
-      outfile: join(out, 'index.js'),
+      entryPoints: { index: join(src, 'src', 'index.ts') },
+      outdir: out,
+      splitting: true,
       bundle: true,
       format: 'esm',
       platform: 'neutral',
@@ -45,10 +50,17 @@ export async function publishedLayout(packages: readonly string[]): Promise<{ di
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Bundles `source` (an app's entry module) in `dir`, minified for a browser; returns its sizes. */
-export async function bundleSize(dir: string, source: string): Promise<BundleSize> {
+/**
+ * Bundles `source` (an app's entry module) in `dir`, minified for a browser, with code splitting; returns the
+ * sizes of what the app loads when it runs without reaching a dynamic `import()`: the entry chunk and the
+ * chunks it imports statically (`count: 'loaded'`, default), or of every chunk (`'all'`).
+ */
+export async function bundleSize(dir: string, source: string, count: 'loaded' | 'all' = 'loaded'): Promise<BundleSize> {
   const r = await build({
     stdin: { contents: source, resolveDir: dir, loader: 'ts' },
+    absWorkingDir: dir,
+    outdir: join(dir, 'out'),
+    splitting: true,
     bundle: true,
     minify: true,
     format: 'esm',
@@ -59,12 +71,25 @@ export async function bundleSize(dir: string, source: string): Promise<BundleSiz
     metafile: true,
     logLevel: 'error',
   });
-  const code = r.outputFiles[0]!.contents;
-  const byPackage: Record<string, number> = {};
-  for (const [path, input] of Object.entries(Object.values(r.metafile.outputs)[0]!.inputs)) {
-    const m = /@tsoptim\/([\w-]+)/.exec(path);
-    const key = m ? `@tsoptim/${m[1]}` : path;
-    byPackage[key] = (byPackage[key] ?? 0) + input.bytesInOutput;
+  const outputs = r.metafile.outputs;
+  const entry = Object.keys(outputs).find((o) => outputs[o]!.entryPoint !== undefined)!;
+  const counted = new Set<string>(count === 'all' ? Object.keys(outputs) : [entry]);
+  for (const o of counted) {
+    for (const i of outputs[o]!.imports) if (i.kind === 'import-statement' && i.path in outputs) counted.add(i.path);
   }
-  return { minified: code.length, gzip: gzipSync(code, { level: 9 }).length, byPackage };
+  let minified = 0;
+  let gzip = 0;
+  const byPackage: Record<string, number> = {};
+  for (const file of r.outputFiles) {
+    const o = [...counted].find((c) => join(dir, c) === file.path);
+    if (o === undefined) continue;
+    minified += file.contents.length;
+    gzip += gzipSync(file.contents, { level: 9 }).length;
+    for (const [path, input] of Object.entries(outputs[o]!.inputs)) {
+      const m = /@tsoptim\/([\w-]+)/.exec(path);
+      const key = m ? `@tsoptim/${m[1]}` : path;
+      byPackage[key] = (byPackage[key] ?? 0) + input.bytesInOutput;
+    }
+  }
+  return { minified, gzip, chunks: counted.size, byPackage };
 }

@@ -4,10 +4,11 @@ import { type MatmulArgs, type PermuteArgs, type RowsArgs, planMatmul, planPermu
 import { planReduce, planRun } from '../kernel/plan.js';
 import { WasmArena } from '../wasm/arena.js';
 import { type SimdMode, compileSimd, simdAvailable } from '../wasm/compile-simd.js';
-import { ThreadPool, isNodeThreads, threadsUnavailableReason } from '../wasm/thread-pool.js';
+import type { ThreadPool } from '../wasm/thread-pool.js';
+import { isNodeThreads, threadsUnavailableReason } from '../wasm/threads-env.js';
 import { type ElementwiseLoop, type LoopExtra, type ReductionLoop, compileElementwise, compileReduction } from './compile-js.js';
 import { CpuStorage } from './cpu-storage.js';
-import { CpuLinalg } from './linalg-cpu.js';
+import { type CpuGemmFactory, CpuLinalg } from './linalg-cpu.js';
 
 export { CpuStorage } from './cpu-storage.js';
 
@@ -25,7 +26,9 @@ export interface CpuBackendOptions {
    * {@link CpuBackendOptions.threadThreshold} elements. Where no helper can run (a page that is not
    * cross-origin isolated, no Web Workers, no `Atomics.waitAsync`) the backend runs on one thread, and outside
    * Node says why once on the console. The environment variable `TSOPTIM_CPU_THREADS=2` sets the default.
-   * Call {@link CpuBackend.dispose} to stop the thread.
+   * The thread pool is a module loaded on demand (a dynamic `import()`, so one-thread apps do not ship it) and
+   * the helper starts asynchronously: `await backend.ready()` resolves once it runs; until then large runs use
+   * one thread. Call {@link CpuBackend.dispose} to stop the thread.
    */
   readonly threads?: 1 | 2;
   /** Elements from which a run is split across two threads (default 262144: below that, waking the helper costs more than it saves). */
@@ -36,6 +39,13 @@ export interface CpuBackendOptions {
    * separately; both are float32 products within rounding of the exact one.
    */
   readonly fma?: boolean;
+  /**
+   * The GEMM `matmul` runs for tensors in the backend's memory: `simdGemm` (the WebAssembly SIMD GEMM), or
+   * none (default), in which case `matmul` runs the JavaScript product. A separate part so that programs
+   * without matrix products do not ship it; nn gives it to the backend it computes on
+   * (`enableSimdGemm`), and {@link CpuBackend.useGemm} gives it later.
+   */
+  readonly gemm?: CpuGemmFactory;
   /**
    * Keep tensors in a shared WebAssembly.Memory, so that a `tensor.data` view stays valid when the memory
    * grows. Default: true where shared memory is available (Node; a cross-origin isolated page). A non-shared
@@ -150,14 +160,16 @@ export class CpuBackend implements Backend {
   readonly liveReadSync: boolean = true;
   /** True when elementwise kernels run as WebAssembly SIMD. */
   readonly simd: boolean;
-  /** Threads used for large runs (2 only while the helper thread is running). */
+  /** Threads used for large runs (2 while the helper thread is starting or running). */
   get threads(): 1 | 2 {
-    return this.pool !== null ? 2 : 1;
+    return this.pool !== null || this.starting !== null ? 2 : 1;
   }
   /** Elements from which runs are split across two threads. */
   readonly threadThreshold: number;
   private readonly arena: WasmArena | null;
   private pool: ThreadPool | null = null;
+  /** The thread pool's module while it loads (`threads: 2`), then null. */
+  private starting: Promise<void> | null = null;
   private readonly registry: FinalizationRegistry<Block> | null;
   private readonly entries = new Map<ElementwiseKernel, KernelEntry>();
   private readonly loops = new Map<string, ElementwiseLoop>();
@@ -166,6 +178,7 @@ export class CpuBackend implements Backend {
   private nextModuleId = 0;
   private readonly counts = { simd: 0, threaded: 0, js: 0 };
   private readonly linalg: CpuLinalg;
+  private readonly fma: boolean;
 
   constructor(options: CpuBackendOptions = {}) {
     const env = envFlag('TSOPTIM_CPU_SIMD');
@@ -192,16 +205,29 @@ export class CpuBackend implements Backend {
         ? new FinalizationRegistry<Block>((b) => arena.release(b.ptr, b.bytes))
         : null;
     const fmaEnv = envFlag('TSOPTIM_CPU_FMA');
-    this.linalg = new CpuLinalg(arena, this.simd, options.fma ?? !(fmaEnv === '0' || fmaEnv === 'false'), {
-      pool: () => this.pool,
-      nextId: () => this.nextModuleId++,
-    });
+    this.fma = options.fma ?? !(fmaEnv === '0' || fmaEnv === 'false');
+    this.linalg = new CpuLinalg(arena);
+    if (options.gemm !== undefined) this.useGemm(options.gemm);
+    // The thread pool is a module of its own, loaded only here: programs on one thread do not ship it. The
+    // helper starts asynchronously anyway (see ready()); until it runs, large runs use one thread.
     if (threads && arena !== null) {
-      try {
-        this.pool = new ThreadPool(arena.memory);
-      } catch {
-        this.pool = null;
-      }
+      const starting: Promise<void> = import('../wasm/thread-pool.js').then(
+        ({ ThreadPool }) => {
+          if (this.starting !== starting) return; // disposed meanwhile
+          this.starting = null;
+          try {
+            this.pool = new ThreadPool(arena.memory);
+          } catch {
+            return;
+          }
+          // Variants compiled before the helper existed run on one thread: rebuild them on next use.
+          for (const e of this.entries.values()) e.variants.length = 0;
+        },
+        () => {
+          if (this.starting === starting) this.starting = null;
+        },
+      );
+      this.starting = starting;
     }
   }
 
@@ -210,7 +236,7 @@ export class CpuBackend implements Backend {
     const a = this.arena;
     if (a === null) return { liveBlocks: 0, liveBytes: 0, capacity: 0, freeBlocks: 0, shared: false };
     // The GEMM's packing scratch is the backend's own, not a tensor's: left out of the live counts.
-    const scratch = this.linalg.scratchBytes;
+    const scratch = this.linalg.gemm?.scratchBytes ?? 0;
     const own = scratch > 0 ? 1 : 0;
     return { liveBlocks: a.liveBlocks - own, liveBytes: a.liveBytes - scratch, capacity: a.capacity, freeBlocks: a.freeBlocks, shared: a.shared };
   }
@@ -220,6 +246,7 @@ export class CpuBackend implements Backend {
    * Resolves at once on one thread.
    */
   async ready(): Promise<void> {
+    if (this.starting !== null) await this.starting;
     for (let i = 0; i < 2000 && this.pool !== null && !this.pool.ready; i++) await new Promise((r) => setTimeout(r, 5));
   }
 
@@ -237,13 +264,31 @@ export class CpuBackend implements Backend {
    * whether the GEMM uses relaxed SIMD's multiply-add (`fma`). A diagnostic for tests and benchmarks.
    */
   matmulPaths(): { readonly simd: number; readonly threaded: number; readonly js: number; readonly fma: boolean } {
-    return { ...this.linalg.counts, fma: this.linalg.usesFma };
+    return { ...this.linalg.counts, fma: this.linalg.gemm?.usesFma ?? false };
+  }
+
+  /**
+   * Runs `matmul` with `gemm` (`simdGemm`, the WebAssembly SIMD GEMM) from now on, for tensors in the
+   * backend's memory. Nothing changes where the backend already has a GEMM, or where it runs without
+   * WebAssembly SIMD (`simd: false`): products then stay JavaScript.
+   */
+  useGemm(gemm: CpuGemmFactory): void {
+    const arena = this.arena;
+    if (this.linalg.gemm !== null || !this.simd || arena === null) return;
+    this.linalg.gemm = gemm({
+      arena,
+      fma: this.fma,
+      counts: this.linalg.counts,
+      pool: () => this.pool,
+      nextId: () => this.nextModuleId++,
+    });
   }
 
   /**
    * Stops the helper thread (if any); the backend keeps working on one thread. Tensors stay valid.
    */
   dispose(): void {
+    this.starting = null;
     this.pool?.dispose();
     this.pool = null;
     // Compiled variants captured the pool: rebuild them on next use.
@@ -418,9 +463,10 @@ export class CpuBackend implements Backend {
 
   /**
    * `out = op(a)·op(b) (+ bias) (+ out)` (see {@link MatmulArgs}). Tensors in the backend's memory run the
-   * WebAssembly SIMD GEMM (packed 8-column panels of op(b), a 4×8 f32x4 register tile, k blocks of 256,
-   * transposed operands read in place; with `threads: 2`, products of at least 2^20 multiply-adds share their
-   * column panels with the helper thread); others the JavaScript product.
+   * WebAssembly SIMD GEMM once the backend has it ({@link CpuBackendOptions.gemm}, {@link CpuBackend.useGemm};
+   * nn gives it): packed 8-column panels of op(b), a 4×8 f32x4 register tile, k blocks of 256, transposed
+   * operands read in place; with `threads: 2`, products of at least 2^20 multiply-adds share their column
+   * panels with the helper thread. Others run the JavaScript product.
    * @throws {ValueError} as `planMatmul`.
    */
   matmul(args: MatmulArgs): void {

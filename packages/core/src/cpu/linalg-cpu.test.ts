@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { tensor, zeros } from '../tensor.js';
 import { CpuBackend } from './cpu-backend.js';
+import { enableSimdGemm, simdGemm } from './simd-gemm.js';
 
 /** op(A)·op(B) in float64, and Σ|a·b| per element (the scale of float32 rounding). */
 function reference(A: Float32Array, B: Float32Array, m: number, k: number, n: number, ta: boolean, tb: boolean) {
@@ -22,13 +23,13 @@ function reference(A: Float32Array, B: Float32Array, m: number, k: number, n: nu
   return { c, mag };
 }
 
-const threaded = new CpuBackend({ simd: true, threads: 2 });
+const threaded = new CpuBackend({ simd: true, threads: 2, gemm: simdGemm });
 afterAll(() => threaded.dispose());
 
 const PATHS = [
-  { label: 'SIMD, one thread', make: () => new CpuBackend({ simd: true }) },
+  { label: 'SIMD, one thread', make: () => new CpuBackend({ simd: true, gemm: simdGemm }) },
   { label: 'SIMD, two threads', make: () => threaded },
-  { label: 'SIMD, multiply then add (no relaxed SIMD)', make: () => new CpuBackend({ simd: true, fma: false }) },
+  { label: 'SIMD, multiply then add (no relaxed SIMD)', make: () => new CpuBackend({ simd: true, fma: false, gemm: simdGemm }) },
   { label: 'JavaScript', make: () => new CpuBackend({ simd: false }) },
 ];
 
@@ -62,5 +63,22 @@ describe.each(PATHS)('CPU matmul: $label', ({ make }) => {
     if (backend.simd) expect(paths.simd).toBeGreaterThan(0);
     else expect(paths.js).toBeGreaterThan(0);
     if (backend === threaded && threaded.threads === 2) expect(paths.threaded).toBeGreaterThan(0);
+  });
+});
+
+describe('the SIMD GEMM is a part the backend is given', () => {
+  it('without it matmul runs the JavaScript product; enableSimdGemm gives it once', () => {
+    const backend = new CpuBackend({ simd: true });
+    const run = () => {
+      const out = zeros([2, 2], { backend });
+      backend.matmul({ a: tensor([1, 2, 3, 4], { backend, shape: [2, 2] }), b: tensor([5, 6, 7, 8], { backend, shape: [2, 2] }), out });
+      return Array.from(out.data);
+    };
+    expect(run()).toEqual([19, 22, 43, 50]);
+    expect(backend.matmulPaths()).toMatchObject({ simd: 0, js: 1 });
+    expect(enableSimdGemm(backend)).toBe(backend);
+    enableSimdGemm(backend);
+    expect(run()).toEqual([19, 22, 43, 50]);
+    expect(backend.matmulPaths()).toMatchObject({ simd: backend.simd ? 1 : 0, js: backend.simd ? 1 : 2 });
   });
 });

@@ -1,7 +1,6 @@
 import type { MatmulPlan, PermutePlan, RowsPlan } from '../kernel/linalg.js';
 import type { Tensor } from '../tensor.js';
 import type { WasmArena } from '../wasm/arena.js';
-import { GEMM_DRIVE, type GemmExports, gemmModuleBytes, gemmScratchBytes, relaxedSimdAvailable, runGemm } from '../wasm/gemm-simd.js';
 import type { ThreadPool } from '../wasm/thread-pool.js';
 import type { CpuStorage } from './cpu-storage.js';
 import { gemmJs } from './gemm-js.js';
@@ -10,125 +9,59 @@ function arr(t: Tensor): Float32Array {
   return (t.storage as CpuStorage).array;
 }
 
-/** Products of at least this many multiply-adds (m·n·k) are split across two threads when a helper runs. */
-export const GEMM_THREAD_THRESHOLD = 1 << 20;
+/** What a GEMM plugged into the CPU backend is given: the backend's memory, settings, thread and counters. */
+export interface CpuGemmContext {
+  readonly arena: WasmArena;
+  /** Use relaxed SIMD's multiply-add where the runtime validates it. */
+  readonly fma: boolean;
+  /** The backend's helper thread (null on one thread). */
+  pool(): ThreadPool | null;
+  /** A fresh module id for the helper thread. */
+  nextId(): number;
+  /** The backend's matmul counters: the GEMM counts its own products in `simd` and `threaded`. */
+  readonly counts: { simd: number; threaded: number; js: number };
+}
+
+/** A GEMM the CPU backend runs `matmul` with, for tensors in its memory (see `simdGemm`). */
+export interface CpuGemm {
+  /** Bytes of the backend's memory the GEMM holds as scratch (0 or 1 block). */
+  readonly scratchBytes: number;
+  /** True when the GEMM uses `f32x4.relaxed_madd`. */
+  readonly usesFma: boolean;
+  /** Runs `plan`, every tensor of which lives in the backend's memory. */
+  matmul(plan: MatmulPlan): void;
+}
+
+/** Makes a {@link CpuGemm} for one backend. */
+export type CpuGemmFactory = (context: CpuGemmContext) => CpuGemm;
 
 /**
- * The CPU backend's data-movement and matrix operations. Matmul runs the WebAssembly SIMD GEMM when every
- * tensor lives in the backend's memory (scratch for packed panels is one block of that memory, kept and
- * grown as needed), else the JavaScript product. With a helper thread, products of at least
- * {@link GEMM_THREAD_THRESHOLD} multiply-adds share their column panels between the two threads.
+ * The CPU backend's data-movement and matrix operations. Matmul runs the plugged-in GEMM (the WebAssembly
+ * SIMD one, `simdGemm`) when there is one and every tensor lives in the backend's memory, else the
+ * JavaScript product.
  */
 export class CpuLinalg {
-  private gemm: GemmExports | null = null;
-  private module: WebAssembly.Module | null = null;
-  private scratch: { ptr: number; bytes: number } | null = null;
-  private registered: { pool: ThreadPool; id: number } | null = null;
   /** Products run by each path (a diagnostic for tests); `threaded` of the `simd` ones were split. */
   readonly counts = { simd: 0, threaded: 0, js: 0 };
+  gemm: CpuGemm | null = null;
 
-  constructor(
-    private readonly arena: WasmArena | null,
-    private readonly simd: boolean,
-    /** Use relaxed SIMD's multiply-add where the runtime validates it. */
-    private readonly fma: boolean,
-    /** The backend's helper thread (null on one thread) and a fresh module id for it. */
-    private readonly threading: { pool(): ThreadPool | null; nextId(): number } = { pool: () => null, nextId: () => 0 },
-  ) {}
+  constructor(private readonly arena: WasmArena | null) {}
 
-  /** The scratch block (packed panels) held in the arena: 0 or 1 block of `scratchBytes`. */
-  get scratchBytes(): number {
-    return this.scratch?.bytes ?? 0;
-  }
-
-  /** True when the GEMM uses `f32x4.relaxed_madd`. */
-  get usesFma(): boolean {
-    return this.simd && this.fma && relaxedSimdAvailable();
-  }
-
-  private inArena(t: Tensor): boolean {
+  private inArena(t: Tensor | null): boolean {
+    if (t === null) return true;
     const s = t.storage as CpuStorage;
     return s.arena === this.arena && s.arena !== null && s.ptr >= 0;
-  }
-
-  private exportsFor(): GemmExports {
-    if (this.gemm === null) {
-      const arena = this.arena!;
-      const bytes = gemmModuleBytes({ fma: this.usesFma, shared: arena.shared });
-      this.module = new WebAssembly.Module(bytes as BufferSource);
-      this.gemm = new WebAssembly.Instance(this.module, { env: { memory: arena.memory } }).exports as unknown as GemmExports;
-    }
-    return this.gemm;
-  }
-
-  private scratchPtr(bytes: number): number {
-    const arena = this.arena!;
-    if (this.scratch === null || this.scratch.bytes < bytes) {
-      if (this.scratch !== null) arena.release(this.scratch.ptr, this.scratch.bytes);
-      const size = Math.max(bytes, (this.scratch?.bytes ?? 0) * 2, 1 << 16);
-      this.scratch = { ptr: arena.allocate(size), bytes: size };
-    }
-    return this.scratch.ptr;
   }
 
   matmul(plan: MatmulPlan): void {
     const { m, n, k, a, b, out, bias, transA, transB, accumulate } = plan;
     if (m === 0 || n === 0) return;
-    const simd = this.simd && this.arena !== null && this.inArena(a) && this.inArena(b) && this.inArena(out) && (bias === null || this.inArena(bias));
-    if (!simd || k === 0) {
-      this.counts.js++;
-      gemmJs(arr(a), arr(b), arr(out), m, n, k, transA, transB, bias === null ? null : arr(bias), accumulate);
+    if (this.gemm !== null && k > 0 && this.inArena(a) && this.inArena(b) && this.inArena(out) && this.inArena(bias)) {
+      this.gemm.matmul(plan);
       return;
     }
-    this.counts.simd++;
-    const ex = this.exportsFor();
-    const scratch = this.scratchPtr(gemmScratchBytes(n, k));
-    let acc = accumulate;
-    if (bias !== null) {
-      const C = arr(out);
-      const bv = arr(bias);
-      if (accumulate) {
-        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) C[i * n + j] += bv[j]!;
-      } else {
-        for (let i = 0; i < m; i++) C.set(bv, i * n);
-      }
-      acc = true;
-    }
-    const ps = (t: Tensor): number => (t.storage as CpuStorage).ptr;
-    const split = m * n * k >= GEMM_THREAD_THRESHOLD ? this.splitter(ex) : null;
-    if (split !== null) this.counts.threaded++;
-    runGemm(
-      ex,
-      {
-        m,
-        n,
-        k,
-        a: ps(a),
-        rsA: transA ? 4 : k * 4,
-        csA: transA ? m * 4 : 4,
-        b: ps(b),
-        rsB: transB ? 4 : n * 4,
-        csB: transB ? k * 4 : 4,
-        c: ps(out),
-        ldc: n * 4,
-        accumulate: acc,
-      },
-      scratch,
-      split,
-    );
-  }
-
-  /** Runs `drive` here and on the helper thread at once, or null when no helper is ready. */
-  private splitter(ex: GemmExports): ((here: number[], there: number[]) => void) | null {
-    const pool = this.threading.pool();
-    if (pool === null || !pool.ready) return null;
-    if (this.registered === null || this.registered.pool !== pool) {
-      const id = this.threading.nextId();
-      pool.register(id, this.module!, GEMM_DRIVE);
-      this.registered = { pool, id };
-    }
-    const id = this.registered.id;
-    return (here, there) => pool.call(id, ex.drive, here, there);
+    this.counts.js++;
+    gemmJs(arr(a), arr(b), arr(out), m, n, k, transA, transB, bias === null ? null : arr(bias), accumulate);
   }
 
   permute(plan: PermutePlan): void {

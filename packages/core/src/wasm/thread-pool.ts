@@ -6,7 +6,10 @@
  * {@link ThreadPool.dispose}.
  */
 
-import { WEB_LOOP, webCanBlock, webThreadsUnavailableReason } from './web-threads.js';
+import { workerThreads } from './threads-env.js';
+import { webCanBlock, webThreadsUnavailableReason } from './web-threads.js';
+
+export { isNodeThreads, threadsAvailable, threadsUnavailableReason } from './threads-env.js';
 
 /** Control words (Int32 indices into the shared control buffer). */
 const SEQ = 0;
@@ -44,44 +47,22 @@ const NODE_LOOP =
   'while(!X){Atomics.wait(c,0,s);D();let t=0;for(;t<1e4&&!p()&&!X;t++){Atomics.wait(c,5,0,1);D()}' +
   'if(t===1e4){s=Atomics.load(c,0);Atomics.store(c,5,1);Atomics.store(c,1,s);Atomics.notify(c,1)}}';
 
-interface WorkerLike {
+/**
+ * The Web Worker's event loop, appended to the shared worker body above (`p` runs the pending run,
+ * `S` and `I` take the control words and the modules): it waits for the next run with Atomics.waitAsync and
+ * stops while a module is awaited (that module's message restarts it).
+ */
+const WEB_LOOP =
+  'async function w(){if(L)return;L=1;while(!X&&p()){const r=Atomics.waitAsync(c,0,s);if(r.async)await r.value}L=0;if(X)close()}' +
+  'onmessage=(e)=>{const d=e.data;if(d.control){S(d);Atomics.store(c,4,1)}else I(d);w()};';
+
+export interface WorkerLike {
   unref(): void;
   terminate(): Promise<number>;
   on(event: string, fn: (...a: unknown[]) => void): void;
   /** Browsers: the Web Worker's postMessage (Node sends modules through a MessagePort). */
   postMessage?(m: unknown): void;
 }
-interface WorkerThreadsModule {
-  Worker: new (src: string, opts: Record<string, unknown>) => WorkerLike;
-  MessageChannel: new () => { port1: { postMessage(m: unknown): void; close(): void }; port2: unknown };
-}
-
-/** Node's worker_threads when this runtime has it (Node ≥ 20.16), else null. */
-function workerThreads(): WorkerThreadsModule | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  try {
-    return (proc?.getBuiltinModule?.('node:worker_threads') as WorkerThreadsModule | undefined) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-/** True when helper threads can run here. */
-export function threadsAvailable(): boolean {
-  return threadsUnavailableReason() === null;
-}
-
-/** Why a helper thread cannot run here (a sentence for a warning), or null when it can. */
-export function threadsUnavailableReason(): string | null {
-  if (workerThreads() === null) return webThreadsUnavailableReason();
-  return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object' ? null : 'no SharedArrayBuffer';
-}
-
-/** True in Node (worker_threads); false in browsers and other runtimes. */
-export function isNodeThreads(): boolean {
-  return workerThreads() !== null;
-}
-
 interface WebWorkerLike {
   postMessage(m: unknown): void;
   terminate(): void;

@@ -16,15 +16,6 @@
  *   thread.
  */
 
-/**
- * The Web Worker's event loop, appended to the shared worker body of thread-pool.ts (`p` runs the pending run,
- * `S` and `I` take the control words and the modules): it waits for the next run with Atomics.waitAsync and
- * stops while a module is awaited (that module's message restarts it).
- */
-export const WEB_LOOP =
-  'async function w(){if(L)return;L=1;while(!X&&p()){const r=Atomics.waitAsync(c,0,s);if(r.async)await r.value}L=0;if(X)close()}' +
-  'onmessage=(e)=>{const d=e.data;if(d.control){S(d);Atomics.store(c,4,1)}else I(d);w()};';
-
 interface WebGlobals {
   Worker?: unknown;
   crossOriginIsolated?: boolean;

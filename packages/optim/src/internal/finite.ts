@@ -1,4 +1,4 @@
-import { type Backend, type Parameter, SparseTensor, type Tensor, defineReduction, k, zeros } from '@tsoptim/core';
+import { type Backend, type Parameter, type Tensor, defineReduction, isSparseTensor, k, zeros } from '@tsoptim/core';
 
 /** Σ (x − x): 0 when every element is finite, NaN as soon as one is NaN or ±∞. One pass, no host loop. */
 const nonFiniteReduction = defineReduction({ name: 'nonfinite', inputs: ['x'], body: ({ x }) => k.sub(x, x), combine: 'sum' });
@@ -26,7 +26,7 @@ export function finiteGradients(params: readonly Parameter[]): boolean {
   for (const p of params) {
     const g = p.grad;
     if (g === null) continue;
-    if (!isFiniteTensor(SparseTensor.isSparse(g) ? g.values : g)) return false;
+    if (!isFiniteTensor(isSparseTensor(g) ? g.values : g)) return false;
   }
   return true;
 }

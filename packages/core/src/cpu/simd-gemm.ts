@@ -1,0 +1,134 @@
+/**
+ * The CPU backend's WebAssembly SIMD GEMM, a part the backend runs `matmul` with once it is given it
+ * (`new CpuBackend({ gemm: simdGemm })`, `backend.useGemm(simdGemm)` or `enableSimdGemm(backend)`, which nn
+ * calls on the backend it computes on). Kept out of the backend itself so that a program without matrix
+ * products (an optimizer alone) does not ship it; without it `matmul` runs the JavaScript product.
+ */
+import type { Backend } from '../backend.js';
+import type { MatmulPlan } from '../kernel/linalg.js';
+import type { Tensor } from '../tensor.js';
+import { GEMM_DRIVE, type GemmExports, gemmModuleBytes, gemmScratchBytes, relaxedSimdAvailable, runGemm } from '../wasm/gemm-simd.js';
+import type { ThreadPool } from '../wasm/thread-pool.js';
+import { CpuBackend } from './cpu-backend.js';
+import type { CpuStorage } from './cpu-storage.js';
+import type { CpuGemm, CpuGemmContext, CpuGemmFactory } from './linalg-cpu.js';
+
+/** Products of at least this many multiply-adds (m·n·k) are split across two threads when a helper runs. */
+export const GEMM_THREAD_THRESHOLD = 1 << 20;
+
+const arr = (t: Tensor): Float32Array => (t.storage as CpuStorage).array;
+const ps = (t: Tensor): number => (t.storage as CpuStorage).ptr;
+
+/**
+ * Packed 8-column panels of op(B), a 4×8 f32x4 register tile, k blocks of 256, transposed operands read in
+ * place (scratch for packed panels is one block of the backend's memory, kept and grown as needed). With a
+ * helper thread, products of at least {@link GEMM_THREAD_THRESHOLD} multiply-adds share their column panels
+ * between the two threads.
+ */
+class SimdGemm implements CpuGemm {
+  private gemm: GemmExports | null = null;
+  private module: WebAssembly.Module | null = null;
+  private scratch: { ptr: number; bytes: number } | null = null;
+  private registered: { pool: ThreadPool; id: number } | null = null;
+  readonly usesFma: boolean;
+
+  constructor(private readonly ctx: CpuGemmContext) {
+    this.usesFma = ctx.fma && relaxedSimdAvailable();
+  }
+
+  get scratchBytes(): number {
+    return this.scratch?.bytes ?? 0;
+  }
+
+  private exportsFor(): GemmExports {
+    if (this.gemm === null) {
+      const arena = this.ctx.arena;
+      const bytes = gemmModuleBytes({ fma: this.usesFma, shared: arena.shared });
+      this.module = new WebAssembly.Module(bytes as BufferSource);
+      this.gemm = new WebAssembly.Instance(this.module, { env: { memory: arena.memory } }).exports as unknown as GemmExports;
+    }
+    return this.gemm;
+  }
+
+  private scratchPtr(bytes: number): number {
+    const arena = this.ctx.arena;
+    if (this.scratch === null || this.scratch.bytes < bytes) {
+      if (this.scratch !== null) arena.release(this.scratch.ptr, this.scratch.bytes);
+      const size = Math.max(bytes, (this.scratch?.bytes ?? 0) * 2, 1 << 16);
+      this.scratch = { ptr: arena.allocate(size), bytes: size };
+    }
+    return this.scratch.ptr;
+  }
+
+  matmul(plan: MatmulPlan): void {
+    const { m, n, k, a, b, out, bias, transA, transB, accumulate } = plan;
+    const counts = this.ctx.counts;
+    counts.simd++;
+    const ex = this.exportsFor();
+    const scratch = this.scratchPtr(gemmScratchBytes(n, k));
+    let acc = accumulate;
+    if (bias !== null) {
+      const C = arr(out);
+      const bv = arr(bias);
+      if (accumulate) {
+        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) C[i * n + j] += bv[j]!;
+      } else {
+        for (let i = 0; i < m; i++) C.set(bv, i * n);
+      }
+      acc = true;
+    }
+    const split = m * n * k >= GEMM_THREAD_THRESHOLD ? this.splitter(ex) : null;
+    if (split !== null) counts.threaded++;
+    runGemm(
+      ex,
+      {
+        m,
+        n,
+        k,
+        a: ps(a),
+        rsA: transA ? 4 : k * 4,
+        csA: transA ? m * 4 : 4,
+        b: ps(b),
+        rsB: transB ? 4 : n * 4,
+        csB: transB ? k * 4 : 4,
+        c: ps(out),
+        ldc: n * 4,
+        accumulate: acc,
+      },
+      scratch,
+      split,
+    );
+  }
+
+  /** Runs `drive` here and on the helper thread at once, or null when no helper is ready. */
+  private splitter(ex: GemmExports): ((here: number[], there: number[]) => void) | null {
+    const pool = this.ctx.pool();
+    if (pool === null || !pool.ready) return null;
+    if (this.registered === null || this.registered.pool !== pool) {
+      const id = this.ctx.nextId();
+      pool.register(id, this.module!, GEMM_DRIVE);
+      this.registered = { pool, id };
+    }
+    const id = this.registered.id;
+    return (here, there) => pool.call(id, ex.drive, here, there);
+  }
+}
+
+/**
+ * The WebAssembly SIMD GEMM for {@link CpuBackend}'s `matmul` (about 30–38 GFLOP/s on one core; see
+ * docs/architecture.md). Give it to a backend with `new CpuBackend({ gemm: simdGemm })` or
+ * `backend.useGemm(simdGemm)`; without it `matmul` runs the JavaScript product.
+ */
+export const simdGemm: CpuGemmFactory = (context) => new SimdGemm(context);
+
+/**
+ * Gives `backend` the WebAssembly SIMD GEMM when it is a {@link CpuBackend} (once; later calls and other
+ * backends: nothing). nn calls it on the backend of the tensors it multiplies. Returns `backend`.
+ *
+ * @example
+ * enableSimdGemm(defaultBackend()).matmul({ a, b, out });
+ */
+export function enableSimdGemm<B extends Backend>(backend: B): B {
+  if (backend instanceof CpuBackend) backend.useGemm(simdGemm);
+  return backend;
+}
