@@ -1,4 +1,4 @@
-import { type Parameter, type Tensor, ValueError, defineKernel, k, kernelFamily, normReduction, zeros } from '@tsoptim/core';
+import { type Parameter, type Tensor, ValueError, defineKernel, enableSimdGemm, k, kernelFamily, normReduction, zeros } from '@tsoptim/core';
 import { type DecayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
 import { descend, lerp, lerpAverage } from './kernels/moments.js';
 import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamsInput, type Scheduled } from './optimizer.js';
@@ -136,7 +136,8 @@ function muonShapeMessage(shape: readonly number[], where = 'a parameter'): stri
  * A = YᵀY and Y ← aY + Y·Bᵀ.
  */
 export function newtonSchulz5(x: Tensor, rows: number, cols: number, steps: number): void {
-  const backend = x.backend;
+  // The CPU backend's SIMD GEMM, as nn uses it (other backends are returned as they are).
+  const backend = enableSimdGemm(x.backend);
   const tall = rows > cols;
   const side = tall ? cols : rows;
   const [a, b, c] = MUON_NS_COEFFICIENTS;
