@@ -29,14 +29,14 @@ const KB = 1024;
  * Five packages, the issue's aim is 50 KB: 49.8 KB when it was set; the packages have since gained the SIMD
  * GEMM, convolutions, lr-scheduler's configs and expressions, and new algorithms (LAMB, Lion, Prodigy,
  * schedule-free AdamW, the options system), all exported here, so tree-shaking cannot help: 73.4 KB, now
- * 74.0 KB with the thread pool as its own chunk (chunks gzip separately). Reaching 50 KB means shipping less
+ * 74.0 KB with the thread pool as its own chunk (chunks gzip separately), 75.1 KB with Muon. Reaching 50 KB means shipping less
  * per feature, not dropping unused code.
  *
  * Both budgets are what is reached today plus under 0.5 KB.
  */
 const BUDGETS = {
   adamOnly: 27.5 * KB,
-  fivePackages: 74.5 * KB,
+  fivePackages: 75.5 * KB,
 };
 
 const ADAM_APP = `
