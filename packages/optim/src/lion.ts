@@ -2,7 +2,9 @@ import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } fro
 import { type DecayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
 import { descend, ema } from './kernels/moments.js';
 import { Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
-import { checkBetas, checkLr, checkWeightDecay, withDefaults } from './validate.js';
+import { type OptionsDecl, betasCheck, bool, defineOptions, float, nonNegative, pair } from './options.js';
+import type { StateSpec } from './state-spec.js';
+import { withDefaults } from './validate.js';
 
 /** Options of {@link Lion}; defaults as the authors' reference code. */
 export interface LionOptions {
@@ -16,7 +18,18 @@ export interface LionOptions {
   maximize?: boolean;
 }
 
-export const LION_DEFAULTS: Required<LionOptions> = { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, maximize: false };
+/** Lion's options, declared once: defaults, kinds, and the reference's checks (lr, betas, weight_decay). */
+export const LION_OPTIONS: OptionsDecl<Required<LionOptions>> = defineOptions<Required<LionOptions>>('Lion', {
+  lr: float(1e-4, nonNegative('Invalid learning rate')),
+  betas: pair([0.9, 0.99], betasCheck),
+  weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+  maximize: bool(false),
+});
+
+export const LION_DEFAULTS: Required<LionOptions> = LION_OPTIONS.defaults;
+
+/** The per-parameter state: `exp_avg` only (no step count, as the reference code). */
+const LION_STATE_SPEC: StateSpec = { scalars: {}, required: ['exp_avg'] };
 
 /** One pass per parameter: reads θ, g, m; writes θ, m. */
 export const lionKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: DecayKind }) =>
@@ -70,14 +83,16 @@ export function lion(params: readonly Tensor[], grads: readonly Tensor[], expAvg
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class Lion extends Optimizer<Required<LionOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<LionOptions> = {}) {
+  constructor(params: ParamsInput<LionOptions>, options: Scheduled<LionOptions> = {}) {
     super(params, withDefaults(LION_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkBetas(o.betas);
-    checkWeightDecay(o.weightDecay);
+  protected override optionsDecl(): OptionsDecl<Required<LionOptions>> {
+    return LION_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return LION_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

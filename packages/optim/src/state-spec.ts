@@ -23,6 +23,11 @@ export interface StateSpec {
   readonly notNull?: readonly string[];
   /** Keys required for a parameter of this shape (Adafactor's factored or full variance). */
   readonly requiredFor?: (shape: readonly number[]) => readonly string[];
+  /**
+   * Keys required by the loaded groups' options (Prodigy's `exp_avg` when β₁ > 0): `groups` as the state dict
+   * holds them (torch's names), `index` the group of the parameter.
+   */
+  readonly requiredByGroups?: (groups: readonly Readonly<Record<string, unknown>>[], index: number) => readonly string[];
 }
 
 /** The state of the Adam family and most elementwise algorithms: a step counter and per-element tensors. */
@@ -90,7 +95,13 @@ export function checkStateDict(
     });
   }
   const ids = new Map<number, readonly number[] | undefined>();
-  (groups as { params: number[] }[]).forEach((g, i) => g.params.forEach((x, j) => ids.set(x, paramShape(i, j))));
+  const groupOf = new Map<number, number>();
+  (groups as { params: number[] }[]).forEach((g, i) =>
+    g.params.forEach((x, j) => {
+      ids.set(x, paramShape(i, j));
+      groupOf.set(x, i);
+    }),
+  );
   for (const id of Object.keys(state)) {
     if (FORBIDDEN.has(id)) throw new ValueError(`loaded state dict has a forbidden key '${id}' in its state`);
     const entry = state[id];
@@ -104,7 +115,11 @@ export function checkStateDict(
     }
     if (spec === undefined) continue;
     const shape = ids.get(Number(id));
-    const required = [...(spec.required ?? []), ...(spec.requiredFor !== undefined && shape !== undefined ? spec.requiredFor(shape) : [])];
+    const required = [
+      ...(spec.required ?? []),
+      ...(spec.requiredFor !== undefined && shape !== undefined ? spec.requiredFor(shape) : []),
+      ...(spec.requiredByGroups?.(groups as Record<string, unknown>[], groupOf.get(Number(id))!) ?? []),
+    ];
     for (const key of required) {
       if (!Object.hasOwn(entry, key) || entry[key] === null || entry[key] === undefined) {
         throw new ValueError(`loaded state dict is missing '${key}' in the state of parameter ${id} (${className})`);
