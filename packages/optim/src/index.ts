@@ -68,6 +68,18 @@ export {
   withoutFused,
 } from './options.js';
 export { type ScalarStateKind, type StateSpec, checkStateDict, stepState } from './state-spec.js';
+export {
+  type AlgorithmClass,
+  type AlgorithmFunctional,
+  type AlgorithmRow,
+  type AlgorithmSpec,
+  type AlgorithmState,
+  type AlgorithmStateDecl,
+  DeclaredOptimizer,
+  type StateLists,
+  defineAlgorithm,
+  functionalForm,
+} from './algorithm.js';
 export * as validate from './validate.js';
 export * as fragments from './kernels/index.js';
 export type { DecayFragment, ResolvedDecay } from './kernels/decay.js';
