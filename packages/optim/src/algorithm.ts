@@ -121,6 +121,7 @@ export function defineAlgorithm<O extends object, const K extends readonly strin
   const { tensors, step: counted } = spec.state;
   const optional = new Set<string>(spec.state.optional ?? []);
   const names = tensors.map(camel);
+  const kernelName = new Map(tensors.map((k, j) => [k as string, names[j]!]));
   const required = tensors.filter((k) => !optional.has(k));
   const stateSpec: StateSpec = {
     scalars: counted ? { step: 'count' } : {},
@@ -143,17 +144,19 @@ export function defineAlgorithm<O extends object, const K extends readonly strin
     for (let i = 0; i < params.length; i++) {
       const param = params[i]!;
       const t = steps === undefined ? 0 : steps[i]!;
-      const state: Record<string, Tensor> = {};
-      for (const j of used) state[names[j]!] = lists[j]![i]!;
+      const grad = grads[i]!;
+      // One object per parameter, as the kernel names its tensors: param, grad, then the state (`expAvg`...).
+      const io: Record<string, Tensor> = kernel === undefined ? {} : { param, grad };
+      for (const j of used) io[names[j]!] = lists[j]![i]!;
       if (kernel === undefined) {
-        spec.update!(param, grads[i]!, state, t, o);
+        spec.update!(param, grad, io, t, o);
         continue;
       }
       if (i === 0 || t !== lastT) {
         lastT = t;
         scalars = spec.scalars!(o, t);
       }
-      param.backend.run(kernel, { tensors: { param, grad: grads[i]!, ...state }, scalars });
+      param.backend.run(kernel, { tensors: io, scalars });
     }
   };
 
@@ -186,27 +189,34 @@ export function defineAlgorithm<O extends object, const K extends readonly strin
       return tensors;
     }
 
+    // The functional form's loop, on the state directly: no per-step lists (a training loop's garbage stays small).
     protected override updateGroup(group: ParamGroup<O>, params: Parameter[]): void {
       const o = spec.stepOptions(group);
       const use = spec.uses?.(o) ?? tensors;
-      const n = params.length;
-      const grads = new Array<Tensor>(n);
-      const lists = tensors.map(() => new Array<Tensor | undefined>(n));
-      const steps = new Array<number>(n);
-      for (let i = 0; i < n; i++) {
+      const kernel = spec.kernel?.(o);
+      let lastT = Number.NaN;
+      let scalars: Readonly<Record<string, number>> = {};
+      for (let i = 0; i < params.length; i++) {
         const p = params[i]!;
         const s = this.stateOf(p);
         // Created on the first step: `step` first, then the tensors, in torch's key order.
         if (counted && s.step === undefined) s.step = 0;
         for (const k of use) if (s[k] === undefined) s[k] = zeros(p.shape, { backend: p.backend });
-        if (counted) steps[i] = s.step = (s.step as number) + 1;
-        grads[i] = p.grad as Tensor;
-        tensors.forEach((k, j) => {
-          lists[j]![i] = s[k] as Tensor | undefined;
-        });
+        let t = 0;
+        if (counted) t = s.step = (s.step as number) + 1;
+        const grad = p.grad as Tensor;
+        const io: Record<string, Tensor> = kernel === undefined ? {} : { param: p, grad };
+        for (const k of use) io[kernelName.get(k)!] = s[k] as Tensor;
+        if (kernel === undefined) {
+          spec.update!(p, grad, io, t, o);
+          continue;
+        }
+        if (i === 0 || t !== lastT) {
+          lastT = t;
+          scalars = spec.scalars!(o, t);
+        }
+        p.backend.run(kernel, { tensors: io, scalars });
       }
-      const args: unknown[] = counted ? [...lists, steps, o] : [...lists, o];
-      (functional as (...a: unknown[]) => void)(params, grads, ...args);
     }
   }
 
