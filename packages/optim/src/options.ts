@@ -2,8 +2,8 @@
  * One declaration of an algorithm's options — name, default, kind, range check with torch's message, torch's
  * snake_case name, required or not — from which constructor validation, param-group and `addParamGroup`
  * validation, `loadStateDict` option validation and the TypeScript options type all follow (Keras's
- * `base_optimizer.py` and torch's `OptimizerInfo`). It is the `options` part of a future
- * `defineAlgorithm({ options, state, kernel, scalars })`.
+ * `base_optimizer.py` and torch's `OptimizerInfo`). It is the `options` part of `defineAlgorithm`
+ * (`algorithm.ts`).
  *
  * Checks run at construction and load, never per element: a step reads options the declaration already
  * accepted. Schedule-valued options (a function of the step, an array, an iterator) pass the kind check here;

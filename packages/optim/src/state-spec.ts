@@ -1,8 +1,8 @@
 /**
  * What an algorithm's per-parameter state holds, declared once: the host-side scalars (their kinds) and the
  * keys a saved state must have. `loadStateDict` checks a state dict against it before anything changes, and
- * a failed `step()` restores the scalars it lists. It is the `state` part of a future
- * `defineAlgorithm({ options, state, kernel, scalars })`.
+ * a failed `step()` restores the scalars it lists. `defineAlgorithm` (`algorithm.ts`) derives
+ * it from the declared state keys.
  */
 import { Tensor, ValueError } from '@tsoptim/core';
 import { describeValue } from './options.js';
