@@ -201,12 +201,12 @@ export function defineAlgorithm<O extends object, const K extends readonly strin
         const s = this.stateOf(p);
         // Created on the first step: `step` first, then the tensors, in torch's key order.
         if (counted && s.step === undefined) s.step = 0;
-        for (const k of use) if (s[k] === undefined) s[k] = zeros(p.shape, { backend: p.backend });
+        for (let j = 0; j < use.length; j++) if (s[use[j]!] === undefined) s[use[j]!] = zeros(p.shape, { backend: p.backend });
         let t = 0;
         if (counted) t = s.step = (s.step as number) + 1;
         const grad = p.grad as Tensor;
         const io: Record<string, Tensor> = kernel === undefined ? {} : { param: p, grad };
-        for (const k of use) io[kernelName.get(k)!] = s[k] as Tensor;
+        for (let j = 0; j < use.length; j++) io[kernelName.get(use[j]!)!] = s[use[j]!] as Tensor;
         if (kernel === undefined) {
           spec.update!(p, grad, io, t, o);
           continue;
