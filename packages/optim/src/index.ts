@@ -46,7 +46,9 @@ export {
   type OptionSite,
   type OptionSpec,
   type OptionSpecs,
+  type OptionsConfig,
   type OptionsDecl,
+  type RunningSpec,
   SCHEDULER_GROUP_KEYS,
   baseSpecs,
   betasCheck,
@@ -66,11 +68,23 @@ export {
   withoutFused,
 } from './options.js';
 export { type ScalarStateKind, type StateSpec, checkStateDict, stepState } from './state-spec.js';
+export {
+  type AlgorithmClass,
+  type AlgorithmFunctional,
+  type AlgorithmRow,
+  type AlgorithmSpec,
+  type AlgorithmState,
+  type AlgorithmStateDecl,
+  DeclaredOptimizer,
+  type StateLists,
+  defineAlgorithm,
+  functionalForm,
+} from './algorithm.js';
 export * as validate from './validate.js';
 export * as fragments from './kernels/index.js';
 export type { DecayFragment, ResolvedDecay } from './kernels/decay.js';
-export { LAMB, LAMB_DEFAULTS, type LAMBOptions, type LAMBStepOptions, lamb, lambApplyKernel, lambDirectionKernel } from './lamb.js';
-export { LION_DEFAULTS, Lion, type LionOptions, type LionStepOptions, lion, lionKernel } from './lion.js';
+export { LAMB, LAMB_DEFAULTS, LAMB_OPTIONS, type LAMBOptions, type LAMBStepOptions, lamb, lambApplyKernel, lambDirectionKernel } from './lamb.js';
+export { LION_DEFAULTS, LION_OPTIONS, Lion, type LionOptions, type LionStepOptions, lion, lionKernel } from './lion.js';
 export {
   MUON_DEFAULTS,
   MUON_NS_COEFFICIENTS,
@@ -87,9 +101,10 @@ export {
   muonPolynomialKernel,
   newtonSchulz5,
 } from './muon.js';
-export { PRODIGY_DEFAULTS, Prodigy, type ProdigyOptions } from './prodigy.js';
+export { PRODIGY_DEFAULTS, PRODIGY_OPTIONS, Prodigy, type ProdigyOptions } from './prodigy.js';
 export {
   SCHEDULE_FREE_ADAMW_DEFAULTS,
+  SCHEDULE_FREE_ADAMW_OPTIONS,
   ScheduleFreeAdamW,
   type ScheduleFreeAdamWOptions,
   type ScheduleFreeAdamWStepOptions,

@@ -2,7 +2,9 @@ import { type Parameter, type Tensor, defineKernel, k, normReduction, zeros } fr
 import { adamDenominator, adamMoments, descend } from './kernels/moments.js';
 import { adamScalars } from './kernels/scalars.js';
 import { Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
-import { checkAdamOptions, withDefaults } from './validate.js';
+import { type OptionsDecl, betasCheck, defineOptions, float, nonNegative, pair } from './options.js';
+import { type StateSpec, stepState } from './state-spec.js';
+import { withDefaults } from './validate.js';
 
 /** Options of {@link LAMB}; defaults as the paper's Algorithm 2 (weight decay off unless asked). */
 export interface LAMBOptions {
@@ -16,7 +18,22 @@ export interface LAMBOptions {
   weightDecay?: number;
 }
 
-export const LAMB_DEFAULTS: Required<LAMBOptions> = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0 };
+/** LAMB's options, declared once: defaults, kinds, and Adam's checks in torch's order (lr, eps, betas, weight_decay). */
+export const LAMB_OPTIONS: OptionsDecl<Required<LAMBOptions>> = defineOptions<Required<LAMBOptions>>(
+  'LAMB',
+  {
+    lr: float(1e-3, nonNegative('Invalid learning rate')),
+    betas: pair([0.9, 0.999], betasCheck),
+    eps: float(1e-6, nonNegative('Invalid epsilon value')),
+    weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+  },
+  { order: ['lr', 'eps', 'betas', 'weightDecay'] },
+);
+
+export const LAMB_DEFAULTS: Required<LAMBOptions> = LAMB_OPTIONS.defaults;
+
+/** The per-parameter state: `step`, `exp_avg`, `exp_avg_sq`. */
+const LAMB_STATE_SPEC: StateSpec = stepState(['exp_avg', 'exp_avg_sq']);
 
 /**
  * First pass per parameter: the moments and the update direction u = m̂/(√v̂ + ε) + λθ, written to a scratch
@@ -108,12 +125,16 @@ export function lamb(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class LAMB extends Optimizer<Required<LAMBOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<LAMBOptions> = {}) {
+  constructor(params: ParamsInput<LAMBOptions>, options: Scheduled<LAMBOptions> = {}) {
     super(params, withDefaults(LAMB_DEFAULTS, options));
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkAdamOptions(o);
+  protected override optionsDecl(): OptionsDecl<Required<LAMBOptions>> {
+    return LAMB_OPTIONS;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return LAMB_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

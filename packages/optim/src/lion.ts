@@ -1,8 +1,8 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
+import { defineKernel, k, kernelFamily } from '@tsoptim/core';
+import { defineAlgorithm, functionalForm } from './algorithm.js';
 import { type DecayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
 import { descend, ema } from './kernels/moments.js';
-import { Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
-import { checkBetas, checkLr, checkWeightDecay, withDefaults } from './validate.js';
+import { type OptionsDecl, betasCheck, bool, defineOptions, float, nonNegative, pair } from './options.js';
 
 /** Options of {@link Lion}; defaults as the authors' reference code. */
 export interface LionOptions {
@@ -16,7 +16,16 @@ export interface LionOptions {
   maximize?: boolean;
 }
 
-export const LION_DEFAULTS: Required<LionOptions> = { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 0, maximize: false };
+/** Lion's options, declared once: defaults, kinds, and the reference's checks (lr, betas, weight_decay). */
+export const LION_OPTIONS: OptionsDecl<Required<LionOptions>> = defineOptions<Required<LionOptions>>('Lion', {
+  lr: float(1e-4, nonNegative('Invalid learning rate')),
+  betas: pair([0.9, 0.99], betasCheck),
+  weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+  maximize: bool(false),
+});
+
+export const LION_DEFAULTS: Required<LionOptions> = LION_OPTIONS.defaults;
+
 
 /** One pass per parameter: reads θ, g, m; writes θ, m. */
 export const lionKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: DecayKind }) =>
@@ -42,20 +51,26 @@ export interface LionStepOptions {
   maximize: boolean;
 }
 
+const decayOf = (o: LionStepOptions): DecayKind => (o.weightDecay === 0 ? 'none' : 'decoupled');
+
+/** Lion, declared once: options, state (`exp_avg` only: no step count, as the reference code), kernel, scalars. */
+const LionAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'Lion',
+  options: LION_OPTIONS,
+  state: { step: false, tensors: ['exp_avg'] as const },
+  stepOptions: (g): LionStepOptions => ({ lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], weightDecay: g.weightDecay, maximize: g.maximize }),
+  kernel: (o) => lionKernel({ maximize: o.maximize, decay: decayOf(o) }),
+  scalars: (o) => ({ lr: o.lr, beta1: o.beta1, beta2: o.beta2, ...resolveDecay(decayOf(o), o.lr, o.weightDecay).scalars }),
+});
+
 /**
  * The Lion update on raw tensors, one fused pass per parameter:
  *
  *   c ← β₁m + (1−β₁)g;  θ ← θ(1 − γλ);  θ ← θ − γ·sign(c);  m ← β₂m + (1−β₂)g
+ *
+ * `lion(params, grads, expAvgs, options)`.
  */
-export function lion(params: readonly Tensor[], grads: readonly Tensor[], expAvgs: readonly Tensor[], o: LionStepOptions): void {
-  const decay: DecayKind = o.weightDecay === 0 ? 'none' : 'decoupled';
-  const kernel = lionKernel({ maximize: o.maximize, decay });
-  const scalars = { lr: o.lr, beta1: o.beta1, beta2: o.beta2, ...resolveDecay(decay, o.lr, o.weightDecay).scalars };
-  for (let i = 0; i < params.length; i++) {
-    const param = params[i]!;
-    param.backend.run(kernel, { tensors: { param, grad: grads[i]!, expAvg: expAvgs[i]! }, scalars });
-  }
-}
+export const lion = /*#__PURE__*/ functionalForm(LionAlgorithm);
 
 /**
  * Lion, EvoLved Sign Momentum (Chen et al., "Symbolic Discovery of Optimization Algorithms",
@@ -69,32 +84,4 @@ export function lion(params: readonly Tensor[], grads: readonly Tensor[], expAvg
  * const opt = new Lion(model.parameters(), { lr: 1e-4, weightDecay: 1 });
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class Lion extends Optimizer<Required<LionOptions>> {
-  constructor(params: ParamsInput, options: Scheduled<LionOptions> = {}) {
-    super(params, withDefaults(LION_DEFAULTS, options));
-  }
-
-  protected override validate(o: Record<string, unknown>): void {
-    checkLr(o.lr);
-    checkBetas(o.betas);
-    checkWeightDecay(o.weightDecay);
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['exp_avg'];
-  }
-
-  protected updateGroup(group: ParamGroup<Required<LionOptions>>, params: Parameter[]): void {
-    const expAvgs = params.map((p) => {
-      const s = this.stateOf(p);
-      if (s.exp_avg === undefined) s.exp_avg = zeros(p.shape, { backend: p.backend });
-      return s.exp_avg as Tensor;
-    });
-    lion(
-      params,
-      params.map((p) => p.grad as Tensor),
-      expAvgs,
-      { lr: group.lr, beta1: group.betas[0], beta2: group.betas[1], weightDecay: group.weightDecay, maximize: group.maximize },
-    );
-  }
-}
+export class Lion extends LionAlgorithm {}

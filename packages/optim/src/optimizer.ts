@@ -233,6 +233,9 @@ export abstract class Optimizer<O extends object = any> {
     const rec = out as Record<string, unknown>;
     for (const [k, v] of Object.entries(this.defaults)) if (!Object.hasOwn(rec, k) || rec[k] === undefined) rec[k] = v;
     this.checkOptions(rec, { group: index });
+    // Running values (Schedule-Free's `k`, Prodigy's `d`) start fresh in every new group.
+    const decl = this.optionsDecl();
+    if (decl !== undefined) Object.assign(rec, decl.initialRunning(this.defaults as Record<string, unknown>));
     if (new Set(params).size !== params.length) {
       console.warn(
         'optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; see github.com/pytorch/pytorch/issues/40967 for more information',

@@ -2,8 +2,8 @@
  * One declaration of an algorithm's options — name, default, kind, range check with torch's message, torch's
  * snake_case name, required or not — from which constructor validation, param-group and `addParamGroup`
  * validation, `loadStateDict` option validation and the TypeScript options type all follow (Keras's
- * `base_optimizer.py` and torch's `OptimizerInfo`). It is the `options` part of a future
- * `defineAlgorithm({ options, state, kernel, scalars })`.
+ * `base_optimizer.py` and torch's `OptimizerInfo`). It is the `options` part of `defineAlgorithm`
+ * (`algorithm.ts`).
  *
  * Checks run at construction and load, never per element: a step reads options the declaration already
  * accepted. Schedule-valued options (a function of the step, an array, an iterator) pass the kind check here;
@@ -36,6 +36,21 @@ export interface OptionSpec<T = unknown> {
   readonly fixed?: boolean;
 }
 
+/**
+ * A value the algorithm keeps and updates in each group (Schedule-Free's `k`, Prodigy's `d`), saved as a group
+ * entry as the reference code keeps it: never given by the caller (rejected in options and groups), set when a
+ * group is built, and checked when a state dict is loaded.
+ */
+export interface RunningSpec {
+  readonly kind: OptionKind;
+  /** Its value in a new group, from the optimizer's defaults (Prodigy's `d` starts at `d0`). */
+  readonly initial: unknown | ((defaults: Readonly<Record<string, unknown>>) => unknown);
+  /** Returns a message when a loaded value is out of range. */
+  check?(value: never): string | undefined;
+  /** torch-style name in state dicts (default: the snake_case of the key). */
+  readonly torch?: string;
+}
+
 /** The declared options of an algorithm, keyed as the TypeScript API spells them. */
 export type OptionSpecs<O> = { readonly [K in keyof O]-?: OptionSpec<O[K]> };
 
@@ -64,8 +79,12 @@ export interface OptionsDecl<O extends object> {
   readonly defaults: Readonly<O>;
   /** Order the range checks run in (torch's order). */
   readonly order: readonly (keyof O & string)[];
-  /** Whether `key` is a declared option (own keys only). */
+  /** Running values the algorithm keeps in each group ({@link RunningSpec}); empty for most algorithms. */
+  readonly running: Readonly<Record<string, RunningSpec>>;
+  /** Whether `key` is a declared option (own keys only; running values are not options). */
   has(key: string): boolean;
+  /** The running values of a new group, from the optimizer's defaults. */
+  initialRunning(defaults: Readonly<Record<string, unknown>>): Record<string, unknown>;
   /**
    * Checks `values` (options, a group, or a loaded group): unknown names (with the likely intended name),
    * kinds, ranges, then `cross`. Throws before anything is changed.
@@ -76,6 +95,16 @@ export interface OptionsDecl<O extends object> {
     className: string,
     changes: { defaults?: Partial<O>; specs?: Partial<OptionSpecs<O>>; cross?: (o: Record<string, unknown>) => string | undefined },
   ): OptionsDecl<O>;
+}
+
+/** How {@link defineOptions} is configured beyond the specs. */
+export interface OptionsConfig<O> {
+  /** The order torch checks options in (the rest follow in declaration order). */
+  readonly order?: readonly (keyof O & string)[];
+  /** A check over several options (SGD's Nesterov rule). */
+  readonly cross?: (o: Record<string, unknown>) => string | undefined;
+  /** Running values kept in each group ({@link RunningSpec}). */
+  readonly running?: Readonly<Record<string, RunningSpec>>;
 }
 
 /** Python's `repr` of a float: `1.0`, `-1e-08`, `1e+16`, `nan`, `inf` — how torch prints numbers in messages. */
@@ -214,8 +243,9 @@ function kindOk(v: unknown, spec: OptionSpec): { ok: boolean; plain: boolean } {
 export function defineOptions<O extends object>(
   className: string,
   specs: OptionSpecs<O>,
-  config: { order?: readonly (keyof O & string)[]; cross?: (o: Record<string, unknown>) => string | undefined } = {},
+  config: OptionsConfig<O> = {},
 ): OptionsDecl<O> {
+  const running = new Map<string, RunningSpec>(Object.entries(config.running ?? {}));
   const table = new Map<string, OptionSpec>(Object.entries(specs) as [string, OptionSpec][]);
   const names = [...table.keys()];
   const torchNames = new Map<string, string>();
@@ -231,12 +261,23 @@ export function defineOptions<O extends object>(
     specs,
     defaults: Object.freeze(defaults),
     order,
+    running: Object.freeze(Object.fromEntries(running)),
     has: (key) => table.has(key),
+    initialRunning(defaults) {
+      const out: Record<string, unknown> = {};
+      for (const [k, r] of running) out[k] = typeof r.initial === 'function' ? (r.initial as (d: typeof defaults) => unknown)(defaults) : r.initial;
+      return out;
+    },
     check(values, site, extraKeys) {
       const at = where(site);
       const loading = typeof site === 'object' && 'stateDictGroup' in site;
       for (const key of Object.keys(values)) {
         if (key === 'params' || key === 'paramNames') continue;
+        const run = running.get(key);
+        if (run !== undefined) {
+          if (loading || site === 'schedule') continue;
+          throw new TypeError_(`${className} does not take the option \`${key}\`${at}: it is a running value the optimizer keeps in each group`);
+        }
         const spec = table.get(key);
         if (spec === undefined) {
           if (extraKeys?.has(key)) continue;
@@ -281,6 +322,7 @@ export function defineOptions<O extends object>(
         const msg = config.cross(values as Record<string, unknown>);
         if (msg !== undefined) throw new ValueError(msg);
       }
+      if (loading) checkRunning(className, running, values, at);
     },
     extend(name, changes) {
       const next: Record<string, OptionSpec> = {};
@@ -291,10 +333,35 @@ export function defineOptions<O extends object>(
         next[k] = { ...base, default: d };
       }
       const cross = changes.cross ?? config.cross;
-      return defineOptions<O>(name, next as unknown as OptionSpecs<O>, cross === undefined ? { order } : { order, cross });
+      return defineOptions<O>(name, next as unknown as OptionSpecs<O>, {
+        order,
+        ...(cross === undefined ? {} : { cross }),
+        ...(config.running === undefined ? {} : { running: config.running }),
+      });
     },
   };
   return decl;
+}
+
+/** A loaded group's running values: each present, of its kind and in range. */
+function checkRunning(className: string, running: ReadonlyMap<string, RunningSpec>, values: Readonly<Record<string, unknown>>, at: string): void {
+  for (const [key, r] of running) {
+    const name = r.torch ?? toSnake(key);
+    if (!Object.hasOwn(values, key) || values[key] === undefined) {
+      throw new ValueError(`${className}: running value \`${name}\`${at} is missing`);
+    }
+    const v = values[key];
+    const ok =
+      r.kind.type === 'boolean'
+        ? typeof v === 'boolean'
+        : r.kind.type === 'int'
+          ? typeof v === 'number' && Number.isInteger(v)
+          : typeof v === 'number' && Number.isFinite(v);
+    const want = r.kind.type === 'boolean' ? 'true or false' : r.kind.type === 'int' ? 'an integer' : 'a finite number';
+    if (!ok) throw new ValueError(`${className}: running value \`${name}\`${at} must be ${want}, got ${describeValue(v)}`);
+    const msg = r.check?.(v as never);
+    if (msg !== undefined) throw new ValueError(`${className}: running value \`${name}\`${at}: ${msg}`);
+  }
 }
 
 // ── Builders for the common kinds and torch's range messages ─────────────────────────────────────────

@@ -1,8 +1,18 @@
 import { type Parameter, RuntimeError, type Tensor, defineKernel, defineReduction, k, kernelFamily, zeros } from '@tsoptim/core';
 import { decayAfter, type DecayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
 import { descend, sq } from './kernels/moments.js';
-import { type Closure, Optimizer, type ParamState, type ParamsInput, type Scheduled, evaluateClosure } from './optimizer.js';
-import { checkAdamOptions, withDefaults } from './validate.js';
+import {
+  type Closure,
+  Optimizer,
+  type ParamState,
+  type ParamsInput,
+  type Scheduled,
+  checkGradientShapes,
+  evaluateClosure,
+} from './optimizer.js';
+import { type OptionsDecl, betasCheck, bool, defineOptions, float, inRange, nonNegative, pair, positive } from './options.js';
+import { type StateSpec, stepState } from './state-spec.js';
+import { withDefaults } from './validate.js';
 
 /** Options of {@link Prodigy}; defaults as the authors' `Prodigy`. */
 export interface ProdigyOptions {
@@ -26,8 +36,8 @@ export interface ProdigyOptions {
   d0?: number;
   /** Multiplies the estimate d̂ (default 1). */
   dCoef?: number;
-  /** d grows by at most this factor per step (default Infinity). */
-  growthRate?: number;
+  /** d grows by at most this factor per step (default Infinity: no limit; null, as JSON writes Infinity, means the same). */
+  growthRate?: number | null;
 }
 
 /** A group's options with d's running values (group entries, as the reference keeps them). */
@@ -40,18 +50,57 @@ interface ProdigyGroup extends Required<ProdigyOptions> {
   k: number;
 }
 
-export const PRODIGY_DEFAULTS: Required<ProdigyOptions> = {
-  lr: 1,
-  betas: [0.9, 0.999],
-  beta3: null,
-  eps: 1e-8,
-  weightDecay: 0,
-  decouple: true,
-  useBiasCorrection: false,
-  safeguardWarmup: false,
-  d0: 1e-6,
-  dCoef: 1,
-  growthRate: Number.POSITIVE_INFINITY,
+/**
+ * Prodigy's options, declared once (Adam's checks in torch's order, then β₃ ∈ [0, 1), d₀ > 0, d_coef > 0,
+ * growth_rate > 0), and the running values of d's estimate each group keeps (`d`, `d_max`, `d_numerator`,
+ * `d_denom`, `d_hat`, `k`; `d` and `d_max` start at the optimizer's `d0`, as the reference's defaults).
+ */
+export const PRODIGY_OPTIONS: OptionsDecl<Required<ProdigyOptions>> = defineOptions<Required<ProdigyOptions>>(
+  'Prodigy',
+  {
+    lr: float(1, nonNegative('Invalid learning rate')),
+    betas: pair([0.9, 0.999], betasCheck),
+    beta3: { default: null, kind: { type: 'float', nullable: true }, check: inRange('Invalid beta3 value', 0, 1, { hi: true }) as never },
+    eps: float(1e-8, nonNegative('Invalid epsilon value')),
+    weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+    decouple: bool(true),
+    useBiasCorrection: bool(false),
+    safeguardWarmup: bool(false),
+    d0: float(1e-6, positive('Invalid d0 value')),
+    dCoef: float(1, positive('Invalid d_coef value')),
+    // Nullable: JSON writes Infinity as null, so a state dict through JSON comes back with null (no limit).
+    growthRate: {
+      default: Number.POSITIVE_INFINITY,
+      kind: { type: 'float', nullable: true },
+      check: positive('Invalid growth_rate value') as (v: number | null) => string | undefined,
+    },
+  },
+  {
+    order: ['lr', 'eps', 'betas', 'weightDecay'],
+    running: {
+      d: { kind: { type: 'float' }, initial: (o: Readonly<Record<string, unknown>>) => o.d0, check: positive('Invalid d') },
+      dMax: { kind: { type: 'float' }, initial: (o: Readonly<Record<string, unknown>>) => o.d0, check: positive('Invalid d_max') },
+      dNumerator: { kind: { type: 'float' }, initial: 0 },
+      dDenom: { kind: { type: 'float' }, initial: 0, check: nonNegative('Invalid d_denom') },
+      dHat: { kind: { type: 'float' }, initial: 0 },
+      k: { kind: { type: 'int' }, initial: 0, check: nonNegative('Invalid k') },
+    },
+  },
+);
+
+export const PRODIGY_DEFAULTS: Required<ProdigyOptions> = PRODIGY_OPTIONS.defaults;
+
+/**
+ * The per-parameter state: `step`, `s`, `p0`, `exp_avg_sq`, and `exp_avg` when the first group's β₁ > 0 (the
+ * momentum switch is read from it, as in the step).
+ */
+const PRODIGY_STATE_SPEC: StateSpec = {
+  ...stepState(['s', 'p0', 'exp_avg_sq']),
+  notNull: ['exp_avg'],
+  requiredByGroups: (groups) => {
+    const betas = groups[0]?.betas;
+    return Array.isArray(betas) && typeof betas[0] === 'number' && betas[0] > 0 ? ['exp_avg'] : [];
+  },
 };
 
 /** ⟨g, θ₀ − θ⟩ with g the gradient (plus λθ when the decay is coupled). */
@@ -128,14 +177,17 @@ const prodigyStepKernel = /*#__PURE__*/ kernelFamily((f: { coupled: boolean; dec
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class Prodigy extends Optimizer<ProdigyGroup> {
-  constructor(params: ParamsInput, options: Scheduled<ProdigyOptions> = {}) {
-    const o = withDefaults(PRODIGY_DEFAULTS, options);
-    const d0 = o.d0 as number;
-    super(params, { ...o, d: d0, dMax: d0, dNumerator: 0, dDenom: 0, dHat: 0, k: 0 });
+  constructor(params: ParamsInput<ProdigyOptions>, options: Scheduled<ProdigyOptions> = {}) {
+    // The running values (d, dMax, dNumerator, dDenom, dHat, k) are set in each group from the declaration.
+    super(params, withDefaults(PRODIGY_DEFAULTS, options) as ProdigyGroup);
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkAdamOptions(o);
+  protected override optionsDecl(): OptionsDecl<ProdigyGroup> {
+    return PRODIGY_OPTIONS as unknown as OptionsDecl<ProdigyGroup>;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return PRODIGY_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {
@@ -150,6 +202,7 @@ export class Prodigy extends Optimizer<ProdigyGroup> {
     const loss = evaluateClosure(closure);
     const work = this.paramGroups.map((group) => {
       const params = group.params.filter((p) => p.grad !== null);
+      checkGradientShapes(params);
       this.checkGradients(params);
       return { group, options: this.hyper(group), params };
     });
@@ -208,7 +261,7 @@ export class Prodigy extends Optimizer<ProdigyGroup> {
       dHat = (g0.dCoef * dNumerator) / dDenom;
       if (d === last.d0) d = Math.max(d, dHat);
       dMax = Math.max(dMax, dHat);
-      d = Math.min(dMax, d * g0.growthRate);
+      d = Math.min(dMax, d * (g0.growthRate ?? Number.POSITIVE_INFINITY));
     }
     for (const { group, options: o, params } of work) {
       Object.assign(group, { dNumerator, dDenom, d, dMax, dHat });

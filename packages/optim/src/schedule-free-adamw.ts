@@ -3,7 +3,9 @@ import { lerpKernel } from './kernels/lerp.js';
 import { adamDenominator, descend, ema, lerp, sq } from './kernels/moments.js';
 import { biasCorrection } from './kernels/scalars.js';
 import { type Closure, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
-import { checkAdamOptions, withDefaults } from './validate.js';
+import { type OptionsDecl, betasCheck, defineOptions, float, int, nonNegative, pair } from './options.js';
+import type { StateSpec } from './state-spec.js';
+import { withDefaults } from './validate.js';
 
 /** Options of {@link ScheduleFreeAdamW}; defaults as the authors' `AdamWScheduleFree`. */
 export interface ScheduleFreeAdamWOptions {
@@ -35,15 +37,38 @@ interface ScheduleFreeGroup extends Required<ScheduleFreeAdamWOptions> {
   lrMax: number;
 }
 
-export const SCHEDULE_FREE_ADAMW_DEFAULTS: Required<ScheduleFreeAdamWOptions> = {
-  lr: 0.0025,
-  betas: [0.9, 0.999],
-  eps: 1e-8,
-  weightDecay: 0,
-  warmupSteps: 0,
-  r: 0,
-  weightLrPower: 2,
-};
+/**
+ * Schedule-Free AdamW's options, declared once (Adam's checks in torch's order, then warm-up steps ≥ 0), and the
+ * running values of the averaging each group keeps (`k`, `train_mode`, `weight_sum`, `lr_max`).
+ */
+export const SCHEDULE_FREE_ADAMW_OPTIONS: OptionsDecl<Required<ScheduleFreeAdamWOptions>> = defineOptions<
+  Required<ScheduleFreeAdamWOptions>
+>(
+  'ScheduleFreeAdamW',
+  {
+    lr: float(0.0025, nonNegative('Invalid learning rate')),
+    betas: pair([0.9, 0.999], betasCheck),
+    eps: float(1e-8, nonNegative('Invalid epsilon value')),
+    weightDecay: float(0, nonNegative('Invalid weight_decay value')),
+    warmupSteps: int(0, nonNegative('Invalid warmup_steps value')),
+    r: float(0),
+    weightLrPower: float(2),
+  },
+  {
+    order: ['lr', 'eps', 'betas', 'weightDecay'],
+    running: {
+      k: { kind: { type: 'int' }, initial: 0, check: nonNegative('Invalid k') },
+      trainMode: { kind: { type: 'boolean' }, initial: true },
+      weightSum: { kind: { type: 'float' }, initial: 0, check: nonNegative('Invalid weight_sum') },
+      lrMax: { kind: { type: 'float' }, initial: -1 },
+    },
+  },
+);
+
+export const SCHEDULE_FREE_ADAMW_DEFAULTS: Required<ScheduleFreeAdamWOptions> = SCHEDULE_FREE_ADAMW_OPTIONS.defaults;
+
+/** The per-parameter state: `z` and `exp_avg_sq` (no step count: the group's `k` counts steps). */
+const SCHEDULE_FREE_ADAMW_STATE_SPEC: StateSpec = { scalars: {}, required: ['z', 'exp_avg_sq'] };
 
 /**
  * One pass per parameter: reads y (the parameter), g, z, v; writes y, z, v.
@@ -118,12 +143,17 @@ export function scheduleFreeAdamW(
  * opt.eval(); // evaluate or save with the averaged weights
  */
 export class ScheduleFreeAdamW extends Optimizer<ScheduleFreeGroup> {
-  constructor(params: ParamsInput, options: Scheduled<ScheduleFreeAdamWOptions> = {}) {
-    super(params, { ...withDefaults(SCHEDULE_FREE_ADAMW_DEFAULTS, options), k: 0, trainMode: true, weightSum: 0, lrMax: -1 });
+  constructor(params: ParamsInput<ScheduleFreeAdamWOptions>, options: Scheduled<ScheduleFreeAdamWOptions> = {}) {
+    // The running values (k, trainMode, weightSum, lrMax) are set in each group from the declaration.
+    super(params, withDefaults(SCHEDULE_FREE_ADAMW_DEFAULTS, options) as ScheduleFreeGroup);
   }
 
-  protected override validate(o: Record<string, unknown>): void {
-    checkAdamOptions(o);
+  protected override optionsDecl(): OptionsDecl<ScheduleFreeGroup> {
+    return SCHEDULE_FREE_ADAMW_OPTIONS as unknown as OptionsDecl<ScheduleFreeGroup>;
+  }
+
+  protected override stateSpec(): StateSpec {
+    return SCHEDULE_FREE_ADAMW_STATE_SPEC;
   }
 
   protected override paramShapedState(): readonly string[] {

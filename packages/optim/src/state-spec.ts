@@ -1,8 +1,8 @@
 /**
  * What an algorithm's per-parameter state holds, declared once: the host-side scalars (their kinds) and the
  * keys a saved state must have. `loadStateDict` checks a state dict against it before anything changes, and
- * a failed `step()` restores the scalars it lists. It is the `state` part of a future
- * `defineAlgorithm({ options, state, kernel, scalars })`.
+ * a failed `step()` restores the scalars it lists. `defineAlgorithm` (`algorithm.ts`) derives
+ * it from the declared state keys.
  */
 import { Tensor, ValueError } from '@tsoptim/core';
 import { describeValue } from './options.js';
@@ -23,6 +23,11 @@ export interface StateSpec {
   readonly notNull?: readonly string[];
   /** Keys required for a parameter of this shape (Adafactor's factored or full variance). */
   readonly requiredFor?: (shape: readonly number[]) => readonly string[];
+  /**
+   * Keys required by the loaded groups' options (Prodigy's `exp_avg` when β₁ > 0): `groups` as the state dict
+   * holds them (torch's names), `index` the group of the parameter.
+   */
+  readonly requiredByGroups?: (groups: readonly Readonly<Record<string, unknown>>[], index: number) => readonly string[];
 }
 
 /** The state of the Adam family and most elementwise algorithms: a step counter and per-element tensors. */
@@ -90,7 +95,13 @@ export function checkStateDict(
     });
   }
   const ids = new Map<number, readonly number[] | undefined>();
-  (groups as { params: number[] }[]).forEach((g, i) => g.params.forEach((x, j) => ids.set(x, paramShape(i, j))));
+  const groupOf = new Map<number, number>();
+  (groups as { params: number[] }[]).forEach((g, i) =>
+    g.params.forEach((x, j) => {
+      ids.set(x, paramShape(i, j));
+      groupOf.set(x, i);
+    }),
+  );
   for (const id of Object.keys(state)) {
     if (FORBIDDEN.has(id)) throw new ValueError(`loaded state dict has a forbidden key '${id}' in its state`);
     const entry = state[id];
@@ -104,7 +115,11 @@ export function checkStateDict(
     }
     if (spec === undefined) continue;
     const shape = ids.get(Number(id));
-    const required = [...(spec.required ?? []), ...(spec.requiredFor !== undefined && shape !== undefined ? spec.requiredFor(shape) : [])];
+    const required = [
+      ...(spec.required ?? []),
+      ...(spec.requiredFor !== undefined && shape !== undefined ? spec.requiredFor(shape) : []),
+      ...(spec.requiredByGroups?.(groups as Record<string, unknown>[], groupOf.get(Number(id))!) ?? []),
+    ];
     for (const key of required) {
       if (!Object.hasOwn(entry, key) || entry[key] === null || entry[key] === undefined) {
         throw new ValueError(`loaded state dict is missing '${key}' in the state of parameter ${id} (${className})`);

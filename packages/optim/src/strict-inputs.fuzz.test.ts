@@ -20,12 +20,18 @@ import {
   AdamW,
   Adamax,
   ASGD,
+  LAMB,
+  LAMB_OPTIONS,
   LBFGS,
   LBFGS_OPTIONS,
+  LION_OPTIONS,
+  Lion,
   NADAM_OPTIONS,
   NAdam,
   type Optimizer,
   type OptionsDecl,
+  PRODIGY_OPTIONS,
+  Prodigy,
   RADAM_OPTIONS,
   RAdam,
   RMSPROP_OPTIONS,
@@ -34,7 +40,9 @@ import {
   Rprop,
   SGD,
   SGD_OPTIONS,
+  SCHEDULE_FREE_ADAMW_OPTIONS,
   SPARSE_ADAM_OPTIONS,
+  ScheduleFreeAdamW,
   SparseAdam,
   type StateDict,
 } from './index.js';
@@ -62,6 +70,14 @@ const rows: Row[] = [
   { name: 'Adafactor', make: (p, o) => new Adafactor(p as never, o as never), decl: ADAFACTOR_OPTIONS as never },
   { name: 'SparseAdam', make: (p, o) => new SparseAdam(p as never, o as never), decl: SPARSE_ADAM_OPTIONS as never },
   { name: 'LBFGS', make: (p, o) => new LBFGS(p as never, o as never), decl: LBFGS_OPTIONS as never, closure: true },
+  { name: 'Lion', make: (p, o) => new Lion(p as never, o as never), decl: LION_OPTIONS as never },
+  { name: 'LAMB', make: (p, o) => new LAMB(p as never, o as never), decl: LAMB_OPTIONS as never },
+  {
+    name: 'ScheduleFreeAdamW',
+    make: (p, o) => new ScheduleFreeAdamW(p as never, o as never),
+    decl: SCHEDULE_FREE_ADAMW_OPTIONS as never,
+  },
+  { name: 'Prodigy', make: (p, o) => new Prodigy(p as never, o as never), decl: PRODIGY_OPTIONS as never },
 ];
 
 /** mulberry32: a small seeded generator, so every run tries the same inputs. */

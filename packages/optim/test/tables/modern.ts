@@ -6,12 +6,7 @@ import { LAMB, Lion, Muon, Prodigy, ScheduleFreeAdamW } from '../../src/index.js
  * (tooling/fixtures/reference_modern.py, no torch; each fixture's "source" says which).
  */
 export const modernOptimizers: OptimizerInfo[] = [
-  {
-    name: 'Lion',
-    make: (params, o) => new Lion(params, o),
-    fixtures: ['lion_default', 'lion_wd_maximize', 'lion_groups', 'lion_lstsq'],
-    errors: 'lion_errors',
-  },
+  Lion.row({ fixtures: ['lion_default', 'lion_wd_maximize', 'lion_groups', 'lion_lstsq'], errors: 'lion_errors' }),
   {
     name: 'LAMB',
     make: (params, o) => new LAMB(params, o),
