@@ -13,7 +13,8 @@ const KB = 1024;
  * with tensor printing and plain state dicts; then the SIMD GEMM (nn), the options system and more optimizer
  * machinery took it to 91.2 KB / 30.8 KB. Since then the SIMD GEMM is a part the backend is given
  * (`enableSimdGemm`, which nn calls) and the thread pool is a chunk loaded only with `threads: 2`
- * (80.1 KB / 27.7 KB), and optimizers no longer pull in the SparseTensor class: 78.7 KB / 27.1 KB.
+ * (80.1 KB / 27.7 KB), and optimizers no longer pull in the SparseTensor class: 78.7 KB / 27.1 KB; the stricter
+ * declarations (running group values, per-group state requirements) then brought it to 82.0 KB / 27.8 KB.
  * What remains (minified bytes, bundled from source):
  * - core, ~44 KB: the CPU backend with its per-kernel dispatcher (6.7), the WebAssembly SIMD compiler and
  *   encoder (9.3), the memory arena (3.4), Tensor and Parameter (5.6) with tensor printing (1.3), run and
@@ -29,14 +30,15 @@ const KB = 1024;
  * Five packages, the issue's aim is 50 KB: 49.8 KB when it was set; the packages have since gained the SIMD
  * GEMM, convolutions, lr-scheduler's configs and expressions, and new algorithms (LAMB, Lion, Prodigy,
  * schedule-free AdamW, the options system), all exported here, so tree-shaking cannot help: 73.4 KB, now
- * 74.0 KB with the thread pool as its own chunk (chunks gzip separately), 75.1 KB with Muon. Reaching 50 KB means shipping less
+ * 74.0 KB with the thread pool as its own chunk (chunks gzip separately), 75.1 KB with Muon, 76.5 KB with
+ * `defineAlgorithm` and the new optimizers' declarations. Reaching 50 KB means shipping less
  * per feature, not dropping unused code.
  *
  * Both budgets are what is reached today plus under 0.5 KB.
  */
 const BUDGETS = {
-  adamOnly: 27.5 * KB,
-  fivePackages: 75.5 * KB,
+  adamOnly: 28 * KB,
+  fivePackages: 77 * KB,
 };
 
 const ADAM_APP = `
