@@ -40,7 +40,12 @@ export async function createBenchBackend(name: BackendName): Promise<BenchBacken
     case 'cpu-js':
     case 'cpu-simd':
     case 'cpu-simd2': {
-      const options = name === 'cpu' ? {} : name === 'cpu-js' ? { simd: false } : { simd: true, threads: name === 'cpu-simd2' ? (2 as const) : (1 as const) };
+      const options =
+        name === 'cpu'
+          ? {}
+          : name === 'cpu-js'
+            ? { simd: false }
+            : { simd: true, threads: name === 'cpu-simd2' ? (2 as const) : (1 as const) };
       const b = new CpuBackend(options);
       await b.ready();
       const label = b.simd ? `SIMD×${b.threads}` : 'JS';

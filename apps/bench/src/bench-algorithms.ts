@@ -1,21 +1,7 @@
 import type { Parameter } from '@tsoptim/core';
 import { AdaBelief } from '@tsoptim/adaptive';
 import { AdamTF } from '@tsoptim/alf';
-import {
-  ASGD,
-  Adadelta,
-  Adafactor,
-  Adagrad,
-  Adam,
-  Adamax,
-  AdamW,
-  NAdam,
-  type Optimizer,
-  RAdam,
-  RMSprop,
-  Rprop,
-  SGD,
-} from '@tsoptim/optim';
+import { ASGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, NAdam, type Optimizer, RAdam, RMSprop, Rprop, SGD } from '@tsoptim/optim';
 import type { TfjsAlgorithm } from './tfjs-peer.js';
 
 /** One optimizer step measured by the benchmark. */
@@ -70,6 +56,7 @@ export const BENCH_ALGORITHMS: readonly BenchAlgorithm[] = [
 export function pickAlgorithms(ids?: readonly string[]): BenchAlgorithm[] {
   if (ids === undefined) return [...BENCH_ALGORITHMS];
   const unknown = ids.filter((id) => !BENCH_ALGORITHMS.some((a) => a.id === id));
-  if (unknown.length > 0) throw new Error(`unknown algorithm(s): ${unknown.join(', ')} (known: ${BENCH_ALGORITHMS.map((a) => a.id).join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`unknown algorithm(s): ${unknown.join(', ')} (known: ${BENCH_ALGORITHMS.map((a) => a.id).join(', ')})`);
   return ids.map((id) => BENCH_ALGORITHMS.find((a) => a.id === id)!);
 }

@@ -95,7 +95,12 @@ function timeTsoptim(backend: Backend, s: GemmShape, repeats: number): number {
 }
 
 /** numpy's times, one thread, from python/numpy_gemm.py; null (with a note) when python3 or numpy is missing. */
-function timeNumpy(shapes: readonly GemmShape[], mlp: readonly GemmShape[], repeats: number, notes: string[]): { version: string; shapes: number[]; mlp: number } | null {
+function timeNumpy(
+  shapes: readonly GemmShape[],
+  mlp: readonly GemmShape[],
+  repeats: number,
+  notes: string[],
+): { version: string; shapes: number[]; mlp: number } | null {
   const script = fileURLToPath(new URL('../python/numpy_gemm.py', import.meta.url));
   const arg = JSON.stringify({
     shapes: shapes.map((s) => [s.m, s.k, s.n, s.transA, s.transB]),

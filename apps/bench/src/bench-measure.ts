@@ -126,7 +126,14 @@ async function torchWorkloads(ctx: MeasureContext, algo: string, shape: Shape, b
   return out;
 }
 
-function tfjsWorkload(tfjs: TfjsPeer, backend: 'cpu' | 'wasm', algo: BenchAlgorithm, shape: Shape, batch: number, policy?: RepeatPolicy): Prepared {
+function tfjsWorkload(
+  tfjs: TfjsPeer,
+  backend: 'cpu' | 'wasm',
+  algo: BenchAlgorithm,
+  shape: Shape,
+  batch: number,
+  policy?: RepeatPolicy,
+): Prepared {
   const w = tfjs.prepare(backend, algo.tfjs!, shape.count, shape.size);
   return {
     label: `tfjs-${backend}`,
@@ -240,7 +247,8 @@ export async function measureBandwidth(ctx: MeasureContext, shape: Shape): Promi
  */
 export async function measureOverhead(ctx: MeasureContext, algo: BenchAlgorithm, shape: Shape, batch: number): Promise<ThroughputRow> {
   const prepared: Prepared[] = [];
-  for (const bb of ctx.backends) prepared.push(optimizerWorkload(bb, algo, shape, batch, bb.name === 'gpujs-cpu' ? ctx.slowPolicy : undefined));
+  for (const bb of ctx.backends)
+    prepared.push(optimizerWorkload(bb, algo, shape, batch, bb.name === 'gpujs-cpu' ? ctx.slowPolicy : undefined));
   if (algo.torch) prepared.push(...(await torchWorkloads({ ...ctx, torch: ctx.torch.slice(0, 1) }, algo.id, shape, batch)));
   if (ctx.tfjs !== null && algo.tfjs !== undefined) {
     for (const b of ctx.tfjs.available) prepared.push(tfjsWorkload(ctx.tfjs, b, algo, shape, batch));
@@ -248,7 +256,14 @@ export async function measureOverhead(ctx: MeasureContext, algo: BenchAlgorithm,
   const samples = await timeInTurn(prepared, ctx.policy);
   await disposeAll(prepared);
   ctx.onRow?.(`overhead ${algo.label}`);
-  return { shape: shape.label, algorithm: algo.label, elements: shape.count * shape.size, traffic: null, cells: cells(prepared, samples, batch), notes: [] };
+  return {
+    shape: shape.label,
+    algorithm: algo.label,
+    elements: shape.count * shape.size,
+    traffic: null,
+    cells: cells(prepared, samples, batch),
+    notes: [],
+  };
 }
 
 const PROBE = fileURLToPath(new URL('./memory-probe.ts', import.meta.url));
@@ -262,11 +277,15 @@ interface ProbeOutput {
 
 /** Runs memory-probe.ts in a fresh Node process (through tsx, resolving workspace packages from source). */
 function runProbe(algo: BenchAlgorithm, shape: Shape): ProbeOutput | string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@tsoptim/source', PROBE, algo.id, String(shape.count), String(shape.size)], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    cwd: fileURLToPath(new URL('..', import.meta.url)),
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=@tsoptim/source', PROBE, algo.id, String(shape.count), String(shape.size)],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    },
+  );
   if (r.status !== 0) return (r.stderr || r.error?.message || 'failed').trim().split('\n').slice(-1)[0]!;
   try {
     return JSON.parse(r.stdout.trim().split('\n').pop()!) as ProbeOutput;

@@ -102,7 +102,19 @@ export function allAlgorithmsTable(result: BenchResult): Table {
 }
 
 function columnsOf(rows: readonly ThroughputRow[]): string[] {
-  const order = ['JS', 'SIMD×1', 'SIMD×2', 'gpu.js headlessgl', 'gpu.js cpu', 'limit ×1', 'limit ×2', 'torch×1', 'torch×2', 'tfjs-wasm', 'tfjs-cpu'];
+  const order = [
+    'JS',
+    'SIMD×1',
+    'SIMD×2',
+    'gpu.js headlessgl',
+    'gpu.js cpu',
+    'limit ×1',
+    'limit ×2',
+    'torch×1',
+    'torch×2',
+    'tfjs-wasm',
+    'tfjs-cpu',
+  ];
   const seen = new Set(rows.flatMap((r) => Object.keys(r.cells)));
   return [...order.filter((l) => seen.has(l)), ...[...seen].filter((l) => !order.includes(l))];
 }
@@ -114,7 +126,9 @@ export function detailTable(rows: readonly ThroughputRow[]): Table {
     headers: ['algorithm', 'loads/stores', ...cols, 'notes'],
     rows: rows.map((r) => [
       r.algorithm,
-      r.traffic ? `${r.traffic.loads}L/${r.traffic.stores + r.traffic.fresh}S${r.traffic.kernels + r.traffic.reductions > 1 ? ` (${r.traffic.kernels}k+${r.traffic.reductions}r)` : ''}` : '—',
+      r.traffic
+        ? `${r.traffic.loads}L/${r.traffic.stores + r.traffic.fresh}S${r.traffic.kernels + r.traffic.reductions > 1 ? ` (${r.traffic.kernels}k+${r.traffic.reductions}r)` : ''}`
+        : '—',
       ...cols.map((c) => sci(r.cells[c]?.rate)),
       r.notes.join('; '),
     ]),
@@ -204,7 +218,10 @@ export function headlineTable(result: BenchResult): string {
           formatTable(allAlgorithmsTable(result)),
           '',
           `Per-step overhead (${result.overhead[0]?.shape ?? ''}), steps/s:`,
-          formatTable({ ...overheadTable(result), rows: overheadTable(result).rows.filter((_, i) => adamOverhead.includes(result.overhead[i]!)) }),
+          formatTable({
+            ...overheadTable(result),
+            rows: overheadTable(result).rows.filter((_, i) => adamOverhead.includes(result.overhead[i]!)),
+          }),
         ];
   return [
     '',
@@ -212,7 +229,13 @@ export function headlineTable(result: BenchResult): string {
     ...gemm,
     ...optim,
     '',
-    ...(result.tfjsAdapter.length > 0 ? ["One Adam step in a tfjs model: tfjs's own Adam vs tsoptim's through @tsoptim/tfjs:", formatTable(tfjsAdapterTable(result.tfjsAdapter)), ''] : []),
+    ...(result.tfjsAdapter.length > 0
+      ? [
+          "One Adam step in a tfjs model: tfjs's own Adam vs tsoptim's through @tsoptim/tfjs:",
+          formatTable(tfjsAdapterTable(result.tfjsAdapter)),
+          '',
+        ]
+      : []),
     ...result.notes.map((n) => `Note: ${n}`),
   ].join('\n');
 }
@@ -247,7 +270,12 @@ export function writeBenchFiles(dir: string, result: BenchResult): BenchFiles {
           '',
           markdownTable(allAlgorithmsTable(result)),
           '',
-          ...shapes.flatMap((s) => [`## ${s}: elements/s, every column`, '', markdownTable(detailTable(result.throughput.filter((r) => r.shape === s))), '']),
+          ...shapes.flatMap((s) => [
+            `## ${s}: elements/s, every column`,
+            '',
+            markdownTable(detailTable(result.throughput.filter((r) => r.shape === s))),
+            '',
+          ]),
           `## Per-step overhead (${result.overhead[0]?.shape ?? ''})`,
           '',
           markdownTable(overheadTable(result)),
@@ -264,7 +292,9 @@ export function writeBenchFiles(dir: string, result: BenchResult): BenchFiles {
     '',
     ...gemm,
     ...optim,
-    ...(result.tfjsAdapter.length > 0 ? ['## tfjs models: tfjs Adam vs @tsoptim/tfjs', '', markdownTable(tfjsAdapterTable(result.tfjsAdapter)), ''] : []),
+    ...(result.tfjsAdapter.length > 0
+      ? ['## tfjs models: tfjs Adam vs @tsoptim/tfjs', '', markdownTable(tfjsAdapterTable(result.tfjsAdapter)), '']
+      : []),
     '## Notes',
     '',
     ...result.notes.map((n) => `- ${n}`),

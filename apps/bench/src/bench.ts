@@ -15,7 +15,10 @@ const program = new Command()
   .option('--quick', 'tiny shapes and one repeat (a smoke test; the numbers mean nothing)', false)
   .option('-a, --algorithms <ids>', `comma-separated algorithm ids (known: ${BENCH_ALGORITHMS.map((a) => a.id).join(', ')})`)
   .addOption(
-    new Option('-b, --backends <names>', `comma-separated tsoptim backends (${BACKEND_NAMES.filter((n) => !n.startsWith('gpujs')).join(', ')})`).default('cpu-js,cpu-simd,cpu-simd2'),
+    new Option(
+      '-b, --backends <names>',
+      `comma-separated tsoptim backends (${BACKEND_NAMES.filter((n) => !n.startsWith('gpujs')).join(', ')})`,
+    ).default('cpu-js,cpu-simd,cpu-simd2'),
   )
   .option('--no-gpujs', 'do not measure a gpu.js backend')
   .option('--no-torch', 'do not compare with torch')
@@ -44,7 +47,11 @@ const o = program.opts<{
   out: string;
   progress: boolean;
 }>();
-const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 const backends = list(o.backends);
 const unknown = backends.filter((b) => !(BACKEND_NAMES as readonly string[]).includes(b));
 

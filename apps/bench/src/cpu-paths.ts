@@ -15,10 +15,14 @@ import { fileURLToPath } from 'node:url';
 
 // Workspace packages resolve from source under the '@tsoptim/source' export condition: re-run with it.
 if (process.env.TSOPTIM_BENCH_CHILD !== '1') {
-  const r = spawnSync(process.execPath, [...process.execArgv, '--conditions=@tsoptim/source', fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...process.env, TSOPTIM_BENCH_CHILD: '1' },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...process.execArgv, '--conditions=@tsoptim/source', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, TSOPTIM_BENCH_CHILD: '1' },
+    },
+  );
   process.exit(r.status ?? 1);
 }
 
@@ -120,7 +124,12 @@ function kernelWorkload(loads: number, stores: number, count: number, size: numb
   };
 }
 
-function optimWorkload(make: (ps: Param[]) => { step(): unknown; stateDict(): { state: Record<string, unknown> } }, count: number, size: number, batch = 1) {
+function optimWorkload(
+  make: (ps: Param[]) => { step(): unknown; stateDict(): { state: Record<string, unknown> } },
+  count: number,
+  size: number,
+  batch = 1,
+) {
   return (backend: Backend): Prepared => {
     const ps = Array.from({ length: count }, () => {
       const q = new Parameter(filled(backend, size, 0.5));
@@ -134,7 +143,8 @@ function optimWorkload(make: (ps: Param[]) => { step(): unknown; stateDict(): { 
       },
       dispose: () => {
         for (const st of Object.values(opt.stateDict().state)) {
-          for (const v of Object.values(st as Record<string, unknown>)) if (typeof v === 'object' && v !== null && 'dispose' in v) (v as Tensor).dispose();
+          for (const v of Object.values(st as Record<string, unknown>))
+            if (typeof v === 'object' && v !== null && 'dispose' in v) (v as Tensor).dispose();
         }
         for (const q of ps) {
           (q.grad as Tensor).dispose();
@@ -398,7 +408,12 @@ for (const s of shapes) {
 // The other limit: the f32x4 divide/sqrt unit. A sqrt, a divide, or both per element on 4096-element arrays
 // (in cache), 2000 passes per sample. Compute roofline of an algorithm: 1 / (sqrts/S + divides/D).
 const inCache = (what: string, body: (x: ReturnType<typeof k.c>, y: ReturnType<typeof k.c>) => ReturnType<typeof k.c>): Workload => {
-  const kern = defineKernel({ name: what.replace(/\W/g, '_'), inputs: ['x', 'y'], outputs: ['x'], body: ({ x, y }) => ({ x: body(x, y) }) });
+  const kern = defineKernel({
+    name: what.replace(/\W/g, '_'),
+    inputs: ['x', 'y'],
+    outputs: ['x'],
+    body: ({ x, y }) => ({ x: body(x, y) }),
+  });
   return {
     what,
     make: (backend) => {
@@ -463,7 +478,8 @@ for (const r of rows) {
     const c = rows.find((x) => x.group === r.group && x.what === r.ceiling);
     if (c) {
       for (const l of ['SIMD×1', 'SIMD×2']) {
-        if (r.seconds[l] !== undefined && c.seconds[l] !== undefined) notes.push(`${l} ${((100 * c.seconds[l]) / r.seconds[l]).toFixed(0)}% of ceiling`);
+        if (r.seconds[l] !== undefined && c.seconds[l] !== undefined)
+          notes.push(`${l} ${((100 * c.seconds[l]) / r.seconds[l]).toFixed(0)}% of ceiling`);
       }
     }
     if (r.seconds.torch !== undefined) {

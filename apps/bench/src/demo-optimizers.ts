@@ -91,8 +91,22 @@ export const DEMO_OPTIMIZERS: readonly DemoOptimizer[] = [
     },
   },
   // Not in torch.optim (learning rates from the papers' suggestions, not tuned for the demo):
-  { id: 'lion', label: 'Lion', from: '@tsoptim/optim', lr: 0.001, options: 'weight decay 0.1', make: (p, lr) => new Lion(p, { lr, weightDecay: 0.1 }) },
-  { id: 'lamb', label: 'LAMB', from: '@tsoptim/optim', lr: 0.01, options: 'weight decay 0.01', make: (p, lr) => new LAMB(p, { lr, weightDecay: 0.01 }) },
+  {
+    id: 'lion',
+    label: 'Lion',
+    from: '@tsoptim/optim',
+    lr: 0.001,
+    options: 'weight decay 0.1',
+    make: (p, lr) => new Lion(p, { lr, weightDecay: 0.1 }),
+  },
+  {
+    id: 'lamb',
+    label: 'LAMB',
+    from: '@tsoptim/optim',
+    lr: 0.01,
+    options: 'weight decay 0.01',
+    make: (p, lr) => new LAMB(p, { lr, weightDecay: 0.01 }),
+  },
   {
     id: 'sfadamw',
     label: 'Schedule-Free AdamW',
@@ -101,14 +115,25 @@ export const DEMO_OPTIMIZERS: readonly DemoOptimizer[] = [
     options: 'warm-up 100 steps; evaluated at y (no eval() switch in the demo loop)',
     make: (p, lr) => new ScheduleFreeAdamW(p, { lr, warmupSteps: 100 }) as unknown as Optimizer,
   },
-  { id: 'prodigy', label: 'Prodigy', from: '@tsoptim/optim', lr: 1, options: 'd estimated, lr 1', make: (p, lr) => new Prodigy(p, { lr }) as unknown as Optimizer },
+  {
+    id: 'prodigy',
+    label: 'Prodigy',
+    from: '@tsoptim/optim',
+    lr: 1,
+    options: 'd estimated, lr 1',
+    make: (p, lr) => new Prodigy(p, { lr }) as unknown as Optimizer,
+  },
   {
     id: 'muon',
     label: 'Muon',
     from: '@tsoptim/optim',
     lr: 0.02,
     options: 'weight matrices and filters only: biases keep their initial values (Muon takes no 1-D parameters)',
-    make: (p, lr) => new Muon(p.filter((x) => x.shape.length >= 2), { lr }),
+    make: (p, lr) =>
+      new Muon(
+        p.filter((x) => x.shape.length >= 2),
+        { lr },
+      ),
   },
 ];
 

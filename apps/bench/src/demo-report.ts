@@ -68,7 +68,11 @@ export async function writeDemoReport(dir: string, summary: DemoSummary): Promis
     { title: `Training loss (moving average over ${window} steps)`, xTitle: 'step', yTitle: 'cross-entropy', logY: true },
   );
   const lr = lineChartSvg(
-    results.map((r) => ({ name: r.label, x: r.lrs.map((_, i) => i + 1).filter((_, i) => i % stride === 0), y: r.lrs.filter((_, i) => i % stride === 0) })),
+    results.map((r) => ({
+      name: r.label,
+      x: r.lrs.map((_, i) => i + 1).filter((_, i) => i % stride === 0),
+      y: r.lrs.filter((_, i) => i % stride === 0),
+    })),
     { title: `Learning rate per step (${settings.schedule})`, xTitle: 'step', yTitle: 'learning rate', logY: true },
   );
   const files: DemoReportFiles = {

@@ -44,7 +44,11 @@ const program = new Command()
   .option('--batch-size <n>', 'images per step', positiveInt, DEMO_DEFAULTS.batchSize)
   .option('--hidden <n>', 'width of the hidden layer', positiveInt, DEMO_DEFAULTS.hidden)
   .addOption(new Option('--model <name>', 'model: the MLP, or a LeNet-style CNN').choices(['mlp', 'cnn']).default('mlp'))
-  .addOption(new Option('--schedule <name>', 'learning-rate schedule').choices(['onecycle', 'warmup-cosine', 'constant']).default(DEMO_DEFAULTS.schedule))
+  .addOption(
+    new Option('--schedule <name>', 'learning-rate schedule')
+      .choices(['onecycle', 'warmup-cosine', 'constant'])
+      .default(DEMO_DEFAULTS.schedule),
+  )
   .option('--lr-scale <x>', 'multiply every peak learning rate by x', positive, 1)
   .option('--ema-decay <x>', 'decay of the EMA copy per step', positive, DEMO_DEFAULTS.emaDecay)
   .option('--seed <n>', 'seed of the weights and the batch order', (v) => Number.parseInt(v, 10), DEMO_DEFAULTS.seed)
@@ -69,7 +73,13 @@ const o = program.opts<{
   trainLimit?: number;
   progress: boolean;
 }>();
-const ids = o.optimizers === 'all' ? DEMO_OPTIMIZERS.map((d) => d.id) : o.optimizers.split(',').map((s) => s.trim()).filter(Boolean);
+const ids =
+  o.optimizers === 'all'
+    ? DEMO_OPTIMIZERS.map((d) => d.id)
+    : o.optimizers
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 
 try {
   await runDemo({

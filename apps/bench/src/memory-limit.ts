@@ -54,7 +54,9 @@ export const copyKernel: ElementwiseKernel = defineKernel({
 export function ceilingWorkload(backend: Backend, t: Traffic, count: number, size: number): { step(): void; dispose(): void } {
   const kernel = ceilingKernel(t.loads, t.stores, t.fresh);
   const names = [...kernel.inputs, ...kernel.outputs.filter((o) => !kernel.inputs.includes(o))];
-  const sets = Array.from({ length: count }, () => Object.fromEntries(names.map((n, j) => [n, filled(backend, size, j === 0 ? 0.5 : 1e-3)])));
+  const sets = Array.from({ length: count }, () =>
+    Object.fromEntries(names.map((n, j) => [n, filled(backend, size, j === 0 ? 0.5 : 1e-3)])),
+  );
   return {
     step: () => {
       for (const tensors of sets) backend.run(kernel, { tensors });

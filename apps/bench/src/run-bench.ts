@@ -186,7 +186,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
     if (tfjs === null) notes.push('tfjs: not installed (it is a devDependency of @tsoptim/bench), not measured.');
     else notes.push(...tfjs.notes);
   }
-  const tfjsDesc = tfjs === null ? null : `@tensorflow/tfjs-core ${tfjs.version} (${tfjs.available.join(', ')}${tfjs.wasmInfo ? `; wasm: ${tfjs.wasmInfo}` : ''})`;
+  const tfjsDesc =
+    tfjs === null
+      ? null
+      : `@tensorflow/tfjs-core ${tfjs.version} (${tfjs.available.join(', ')}${tfjs.wasmInfo ? `; wasm: ${tfjs.wasmInfo}` : ''})`;
 
   const shapes = quick ? QUICK_SHAPES : FULL_SHAPES;
   const overheadShape: Shape = quick ? { label: '10×10', count: 10, size: 10 } : { label: '100×100', count: 100, size: 100 };
@@ -195,7 +198,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const total = shapes.length * (1 + algorithms.length) + 2 * algorithms.length;
   const showProgress = options.progress ?? process.stderr.isTTY === true;
   const bar = showProgress
-    ? new cliProgress.SingleBar({ format: 'bench {bar} {value}/{total} | {what}', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        { format: 'bench {bar} {value}/{total} | {what}', hideCursor: true, clearOnComplete: true },
+        cliProgress.Presets.shades_classic,
+      )
     : null;
   bar?.start(total, 0, { what: '' });
   const ctx: MeasureContext = {
@@ -238,8 +244,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   }
   if (optimizers)
     notes.push(
-    `Per-step overhead: ${overheadShape.label} (tensors × elements), ${overheadBatch} steps per timed run. Memory: ${memoryShape.label} on the CPU backend (SIMD, one thread), each algorithm in a fresh Node process (src/memory-probe.ts): state bytes per parameter from the optimizer's state after 3 steps; peak RSS is the largest process.memoryUsage().rss of that process sampled after allocating the parameters and gradients and after each step, RSS growth is that peak minus the RSS just before allocating (kernels already compiled); torch's state bytes from its optimizer.state after one step.`,
-  );
+      `Per-step overhead: ${overheadShape.label} (tensors × elements), ${overheadBatch} steps per timed run. Memory: ${memoryShape.label} on the CPU backend (SIMD, one thread), each algorithm in a fresh Node process (src/memory-probe.ts): state bytes per parameter from the optimizer's state after 3 steps; peak RSS is the largest process.memoryUsage().rss of that process sampled after allocating the parameters and gradients and after each step, RSS growth is that peak minus the RSS just before allocating (kernels already compiled); torch's state bytes from its optimizer.state after one step.`,
+    );
   const result: BenchResult = {
     meta: {
       date: new Date().toISOString(),

@@ -118,7 +118,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
       });
       bar?.stop();
       if (bar === null) {
-        log(`${spec.label.padEnd(width)}  test acc ${(result.model.accuracy * 100).toFixed(2)} %, EMA ${(result.ema.accuracy * 100).toFixed(2)} %, ${result.seconds.toFixed(1)} s`);
+        log(
+          `${spec.label.padEnd(width)}  test acc ${(result.model.accuracy * 100).toFixed(2)} %, EMA ${(result.ema.accuracy * 100).toFixed(2)} %, ${result.seconds.toFixed(1)} s`,
+        );
       }
       results.push(result);
     }

@@ -110,7 +110,10 @@ function nnLoop(): Prepared {
   const backend = new CpuBackend();
   const model = new Sequential(new Linear(64, 64, { seed: 1, backend }), new ReLU(), new Linear(64, 10, { seed: 2, backend }));
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
-  const x = tensor(Float32Array.from({ length: 32 * 64 }, (_, i) => Math.sin(i)), { shape: [32, 64], backend });
+  const x = tensor(
+    Float32Array.from({ length: 32 * 64 }, (_, i) => Math.sin(i)),
+    { shape: [32, 64], backend },
+  );
   const y = Array.from({ length: 32 }, (_, i) => i % 10);
   return {
     backend,
@@ -127,7 +130,10 @@ function nnLoop(): Prepared {
 function noGradLoop(): Prepared {
   const backend = new CpuBackend();
   const model = new Sequential(new Linear(64, 64, { seed: 1, backend }), new ReLU(), new Linear(64, 10, { seed: 2, backend }));
-  const x = tensor(Float32Array.from({ length: 32 * 64 }, (_, i) => Math.sin(i)), { shape: [32, 64], backend });
+  const x = tensor(
+    Float32Array.from({ length: 32 * 64 }, (_, i) => Math.sin(i)),
+    { shape: [32, 64], backend },
+  );
   return {
     backend,
     step: () => {
@@ -178,9 +184,14 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakSample[]> 
   for (const loop of loops) {
     const steps = loop === 'gpujs' ? (options.gpujsSteps ?? 5000) : (options.steps ?? 100_000);
     const every = Math.max(1, Math.floor(steps / (options.samples ?? 10)));
-    const prepared = loop === 'gpujs' ? await gpujsLoop() : { readme: readmeLoop, using: usingLoop, view: viewLoop, nn: nnLoop, nograd: noGradLoop }[loop]();
+    const prepared =
+      loop === 'gpujs'
+        ? await gpujsLoop()
+        : { readme: readmeLoop, using: usingLoop, view: viewLoop, nn: nnLoop, nograd: noGradLoop }[loop]();
     print(`\n${LABELS[loop]} — ${steps.toLocaleString('en-US')} steps`);
-    print(`${pad('step', 9)}  ${pad('RSS MiB', 8)}  ${pad('capacity MiB', 12)}  ${pad('live MiB', 9)}  ${pad('live blocks', 11)}${prepared.textures ? '  GL textures' : ''}  ms/step`);
+    print(
+      `${pad('step', 9)}  ${pad('RSS MiB', 8)}  ${pad('capacity MiB', 12)}  ${pad('live MiB', 9)}  ${pad('live blocks', 11)}${prepared.textures ? '  GL textures' : ''}  ms/step`,
+    );
     let last = performance.now();
     for (let i = 0; i < steps; i++) {
       prepared.step(i);

@@ -50,7 +50,12 @@ export async function measureTfjsAdapter(
     const makeModel = (seed: number) =>
       tfl.sequential({
         layers: [
-          tfl.layers.dense({ inputShape: [784], units: hidden, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed }) }),
+          tfl.layers.dense({
+            inputShape: [784],
+            units: hidden,
+            activation: 'relu',
+            kernelInitializer: tfl.initializers.glorotUniform({ seed }),
+          }),
           tfl.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }),
         ],
       });

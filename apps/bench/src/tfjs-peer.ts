@@ -25,7 +25,14 @@ export interface TfjsPeer {
    * Prepares random operands of `op(A)[m×k] · op(B)[k×n]` on `backend`; `run()` computes `tf.matMul` once (the
    * wasm and cpu backends compute synchronously) and frees the result.
    */
-  prepareMatMul(backend: TfjsBackendName, m: number, k: number, n: number, transA: boolean, transB: boolean): { run(): void; dispose(): void };
+  prepareMatMul(
+    backend: TfjsBackendName,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+  ): { run(): void; dispose(): void };
 }
 
 /**

@@ -131,7 +131,8 @@ describe('the benchmark, quick', () => {
     expect(headline).toContain('adapter step');
     for (const h of ['% of limit', '× torch×1', '× tfjs-wasm', '× tfjs-cpu', 'memcpy GB/s']) expect(headline).toContain(h);
     const md = readFileSync(files.markdown, 'utf8');
-    for (const h of ['## Headline', '## Memory bandwidth', '## Per-step overhead', '## Optimizer memory', 'state B/param']) expect(md).toContain(h);
+    for (const h of ['## Headline', '## Memory bandwidth', '## Per-step overhead', '## Optimizer memory', 'state B/param'])
+      expect(md).toContain(h);
     const json = JSON.parse(readFileSync(files.json, 'utf8'));
     expect(json.meta.quick).toBe(true);
     expect(json.throughput).toHaveLength(6);
@@ -148,7 +149,13 @@ describe('the benchmark, quick', () => {
 
 describe('tables and plots', () => {
   it('aligns numeric columns right, escapes pipes in Markdown', () => {
-    const t = { headers: ['name', 'value'], rows: [['a|b', '1.5e8'], ['c', '12 %']] };
+    const t = {
+      headers: ['name', 'value'],
+      rows: [
+        ['a|b', '1.5e8'],
+        ['c', '12 %'],
+      ],
+    };
     expect(formatTable(t).split('\n')).toEqual(['name  value', '────  ─────', 'a|b   1.5e8', 'c      12 %']);
     expect(markdownTable(t)).toBe('| name | value |\n| --- | ---: |\n| a\\|b | 1.5e8 |\n| c | 12 % |');
   });

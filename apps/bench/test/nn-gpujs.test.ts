@@ -45,7 +45,11 @@ interface OpCase {
   grads: Record<string, FixtureTensor>;
 }
 
-const load = (name: string) => JSON.parse(readFileSync(new URL(`../../../tooling/fixtures/data/nn/${name}.json`, import.meta.url), 'utf8')) as { source: string; cases: OpCase[] };
+const load = (name: string) =>
+  JSON.parse(readFileSync(new URL(`../../../tooling/fixtures/data/nn/${name}.json`, import.meta.url), 'utf8')) as {
+    source: string;
+    cases: OpCase[];
+  };
 const fixture = { cases: [...load('ops').cases, ...load('cnn').cases] };
 
 type T = Record<string, Tensor>;
@@ -61,11 +65,16 @@ const OPS: Record<string, (t: T, c: OpCase) => Variable> = {
   logSoftmax: (t, c) => logSoftmax(t.x!, c.args.dim as number),
   mseLoss: (t, c) => mseLoss(t.x!, t.y!, c.args as object),
   crossEntropy: (t, c) => crossEntropy(t.x!, c.intArgs.target!, c.args as object),
-  conv2d: (t, c) => conv2d(t.x!, t.w!, t.b ?? null, { stride: c.args.stride as [number, number], padding: c.args.padding as [number, number] }),
+  conv2d: (t, c) =>
+    conv2d(t.x!, t.w!, t.b ?? null, { stride: c.args.stride as [number, number], padding: c.args.padding as [number, number] }),
   maxPool2d: (t, c) => maxPool2d(t.x!, c.args.kernelSize as [number, number], { stride: c.args.stride as [number, number] }),
   batchNorm2d: (t, c) => {
     const [n, ch, h, w] = t.x!.shape as [number, number, number, number];
-    const y = batchNorm(reshape(t.x!, [n, ch, h * w]), t.rm!, t.rv!, t.w!, t.b!, { training: true, momentum: c.args.momentum as number, eps: c.args.eps as number });
+    const y = batchNorm(reshape(t.x!, [n, ch, h * w]), t.rm!, t.rv!, t.w!, t.b!, {
+      training: true,
+      momentum: c.args.momentum as number,
+      eps: c.args.eps as number,
+    });
     return reshape(y, [n, ch, h, w]);
   },
 };
@@ -73,7 +82,8 @@ const OPS: Record<string, (t: T, c: OpCase) => Variable> = {
 function close(what: string, got: ArrayLike<number>, want: readonly number[]): void {
   expect(got.length, what).toBe(want.length);
   for (let i = 0; i < want.length; i++) {
-    if (!(Math.abs(got[i]! - want[i]!) <= 1e-5 + 1e-4 * Math.abs(want[i]!))) expect.fail(`${what}: element ${i}: got ${got[i]}, expected ${want[i]}`);
+    if (!(Math.abs(got[i]! - want[i]!) <= 1e-5 + 1e-4 * Math.abs(want[i]!)))
+      expect.fail(`${what}: element ${i}: got ${got[i]}, expected ${want[i]}`);
   }
 }
 
@@ -99,7 +109,8 @@ describe('nn on gpu.js (headlessgl)', () => {
   // intArgs is absent from the convolution fixtures.
   for (const c of cases) c.intArgs ??= {};
   it('has the cases it is meant to run', () => {
-    for (const op of ['matmul', 'linear', 'transpose', 'gatherRows', 'conv2d', 'maxPool2d', 'batchNorm2d']) expect(cases.some((c) => c.op === op)).toBe(true);
+    for (const op of ['matmul', 'linear', 'transpose', 'gatherRows', 'conv2d', 'maxPool2d', 'batchNorm2d'])
+      expect(cases.some((c) => c.op === op)).toBe(true);
   });
   for (const c of cases) {
     it(`${c.name}: forward and backward against torch`, async (ctx) => {
@@ -107,7 +118,10 @@ describe('nn on gpu.js (headlessgl)', () => {
       const on = { backend };
       const t: T = {};
       for (const [k, v] of Object.entries(c.inputs)) {
-        t[k] = k in c.grads ? parameter(Float32Array.from(v.data), { ...on, shape: v.shape }) : tensor(Float32Array.from(v.data), { ...on, shape: v.shape });
+        t[k] =
+          k in c.grads
+            ? parameter(Float32Array.from(v.data), { ...on, shape: v.shape })
+            : tensor(Float32Array.from(v.data), { ...on, shape: v.shape });
       }
       const out = OPS[c.op]!(t, c);
       expect(out.value.backend).toBe(backend);
@@ -124,7 +138,15 @@ describe('nn on gpu.js (headlessgl)', () => {
 
   it('trains the demo MLP with everything on the device, as the CPU backend does', async (ctx) => {
     if (backend === null) return ctx.skip();
-    const opts = { epochs: 1, optimizers: ['adam'], trainLimit: 320, testLimit: 100, progress: false, log: () => {}, outDir: mkdtempSync(join(tmpdir(), 'tsoptim-nn-gpujs-')) };
+    const opts = {
+      epochs: 1,
+      optimizers: ['adam'],
+      trainLimit: 320,
+      testLimit: 100,
+      progress: false,
+      log: () => {},
+      outDir: mkdtempSync(join(tmpdir(), 'tsoptim-nn-gpujs-')),
+    };
     const gpu = await runDemo({ ...opts, backend: 'gpujs' });
     const cpu = await runDemo({ ...opts, backend: 'cpu' });
     const g = gpu.summary.results[0]!;

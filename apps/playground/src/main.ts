@@ -1,6 +1,15 @@
 // The page: the form, the schedule preview, the live charts, checkpoints. Training runs in ./worker.ts.
 import { CpuBackend, parameter } from '@tsoptim/core';
-import { OPTIMIZERS, type Options, SCHEDULERS, currentLr, makeScheduler, optimizerEntry, schedulerDefaults, takesMetric } from './catalog.js';
+import {
+  OPTIMIZERS,
+  type Options,
+  SCHEDULERS,
+  currentLr,
+  makeScheduler,
+  optimizerEntry,
+  schedulerDefaults,
+  takesMetric,
+} from './catalog.js';
 import { drawLineChart } from './plot.js';
 import type { BackendReport, FromWorker, ToWorker } from './protocol.js';
 import type { Averaging, Evaluation, RunConfig, SessionState } from './session.js';
@@ -164,7 +173,10 @@ function preview(): void {
       }
     }
     state.preview = lrs;
-    drawLineChart($('preview-chart'), { title: `schedule preview: learning rate over ${total} steps`, series: [{ name: c.scheduler, values: lrs, color: '#7b3294' }] });
+    drawLineChart($('preview-chart'), {
+      title: `schedule preview: learning rate over ${total} steps`,
+      series: [{ name: c.scheduler, values: lrs, color: '#7b3294' }],
+    });
     state.error = null;
   } catch (e) {
     state.preview = [];
@@ -184,11 +196,15 @@ function showStatus(): void {
   ];
   if (state.evaluation !== null) {
     const { model, averaged } = state.evaluation;
-    lines.push(`test accuracy: model ${(100 * model.accuracy).toFixed(1)} %${averaged ? ` · averaged ${(100 * averaged.accuracy).toFixed(1)} %` : ''}`);
+    lines.push(
+      `test accuracy: model ${(100 * model.accuracy).toFixed(1)} %${averaged ? ` · averaged ${(100 * averaged.accuracy).toFixed(1)} %` : ''}`,
+    );
   }
   if (state.verify !== null) {
     const v = state.verify;
-    lines.push(`one-thread replay of ${v.steps} steps: ${v.identical ? 'bit-identical' : 'DIFFERENT'} (${v.threads} threads, ${v.threadedRuns} threaded runs)`);
+    lines.push(
+      `one-thread replay of ${v.steps} steps: ${v.identical ? 'bit-identical' : 'DIFFERENT'} (${v.threads} threads, ${v.threadedRuns} threaded runs)`,
+    );
   }
   statusEl.textContent = lines.join('\n');
   if (state.error !== null) {
@@ -205,7 +221,11 @@ function drawCharts(): void {
   drawPending = true;
   requestAnimationFrame(() => {
     drawPending = false;
-    drawLineChart($('loss-chart'), { title: 'training loss (batch cross-entropy)', series: [{ name: 'loss', values: state.losses, color: '#1f77b4' }], logY: true });
+    drawLineChart($('loss-chart'), {
+      title: 'training loss (batch cross-entropy)',
+      series: [{ name: 'loss', values: state.losses, color: '#1f77b4' }],
+      logY: true,
+    });
     drawLineChart($('lr-chart'), { title: 'learning rate (group 0)', series: [{ name: 'lr', values: state.lrs, color: '#d95f02' }] });
     showStatus();
   });
@@ -346,7 +366,18 @@ buttons.train.addEventListener('click', () => {
     showStatus();
     return;
   }
-  Object.assign(state, { step: 0, total: totalSteps(), losses: [], lrs: [], done: false, training: true, pausedAt: null, evaluation: null, verify: null, error: null });
+  Object.assign(state, {
+    step: 0,
+    total: totalSteps(),
+    losses: [],
+    lrs: [],
+    done: false,
+    training: true,
+    pausedAt: null,
+    evaluation: null,
+    verify: null,
+    error: null,
+  });
   for (const b of [buttons.pause, buttons.verify, buttons.save]) b.disabled = false;
   buttons.resume.disabled = true;
   const pauseAt = $<HTMLInputElement>('pause-at').value;

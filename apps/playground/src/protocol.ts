@@ -3,7 +3,11 @@ import type { Evaluation, RunConfig, SessionState } from './session.js';
 /** Messages from the page to the training worker. */
 export type ToWorker =
   | { readonly type: 'init'; readonly threads: 1 | 2 }
-  | { readonly type: 'train'; readonly config: RunConfig; /** Pause once this step is done (none when absent). */ readonly pauseAt?: number }
+  | {
+      readonly type: 'train';
+      readonly config: RunConfig /** Pause once this step is done (none when absent). */;
+      readonly pauseAt?: number;
+    }
   | { readonly type: 'pause' }
   | { readonly type: 'resume' }
   | { readonly type: 'save' }
@@ -37,6 +41,19 @@ export type FromWorker =
   | { readonly type: 'done'; readonly model: Evaluation; readonly averaged: Evaluation | null; readonly backend: BackendReport }
   | { readonly type: 'paused'; readonly step: number }
   | { readonly type: 'saved'; readonly state: SessionState }
-  | { readonly type: 'loaded'; readonly step: number; readonly total: number; readonly losses: number[]; readonly lrs: number[]; readonly config: RunConfig }
-  | { readonly type: 'verified'; readonly identical: boolean; readonly steps: number; readonly threadedRuns: number; readonly threads: 1 | 2 }
+  | {
+      readonly type: 'loaded';
+      readonly step: number;
+      readonly total: number;
+      readonly losses: number[];
+      readonly lrs: number[];
+      readonly config: RunConfig;
+    }
+  | {
+      readonly type: 'verified';
+      readonly identical: boolean;
+      readonly steps: number;
+      readonly threadedRuns: number;
+      readonly threads: 1 | 2;
+    }
   | { readonly type: 'error'; readonly message: string };

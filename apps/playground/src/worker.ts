@@ -111,7 +111,13 @@ function verify(): void {
   const sameParams = a.length === b.length && a.every((v, i) => v === b[i]);
   const sameLosses = replay.losses.every((v, i) => Object.is(v, s.losses[i]));
   replay.dispose();
-  post({ type: 'verified', identical: sameParams && sameLosses, steps: s.step, threadedRuns: report().threadedRuns, threads: backend!.threads });
+  post({
+    type: 'verified',
+    identical: sameParams && sameLosses,
+    steps: s.step,
+    threadedRuns: report().threadedRuns,
+    threads: backend!.threads,
+  });
 }
 
 function handle(m: ToWorker): void | Promise<void> {

@@ -72,7 +72,12 @@ describe.skipIf(!hasChromium)('the playground page in chromium', () => {
 
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'tsoptim-playground-'));
-    await build({ root: appDir, configFile: join(appDir, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true, minify: false } });
+    await build({
+      root: appDir,
+      configFile: join(appDir, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true, minify: false },
+    });
     ({ server, url } = await serve(outDir));
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless=new', '--no-sandbox'] });
   }, 90_000);
@@ -128,7 +133,9 @@ describe.skipIf(!hasChromium)('the playground page in chromium', () => {
     // Train, pausing at step 20, download the state dict there, then finish.
     await page.fill('#pause-at', '20');
     await page.click('#train');
-    await page.waitForFunction(() => (globalThis as { playground?: PageState }).playground!.pausedAt === 20, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as { playground?: PageState }).playground!.pausedAt === 20, undefined, {
+      timeout: 30_000,
+    });
     const [midDownload] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
     const midPath = (await midDownload.path())!;
     const mid = JSON.parse(readFileSync(midPath, 'utf8')) as { step: number; format: string };
@@ -154,13 +161,17 @@ describe.skipIf(!hasChromium)('the playground page in chromium', () => {
     expect(after.backend!.threadedRuns).toBeGreaterThan(0);
 
     await page.click('#verify');
-    await page.waitForFunction(() => (globalThis as { playground?: PageState }).playground?.verify !== null, undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as { playground?: PageState }).playground?.verify !== null, undefined, {
+      timeout: 30_000,
+    });
     const verify = (await read()).verify!;
     expect(verify).toMatchObject({ identical: true, steps: 64, threads: 2 });
 
     // The state dict saved part-way, uploaded, resumes the run exactly: the same losses to the last step.
     await page.setInputFiles('#load', midPath);
-    await page.waitForFunction((k) => (globalThis as { playground?: PageState }).playground?.loadedStep === k, mid.step, { timeout: 10_000 });
+    await page.waitForFunction((k) => (globalThis as { playground?: PageState }).playground?.loadedStep === k, mid.step, {
+      timeout: 10_000,
+    });
     expect((await read()).losses).toEqual(after.losses.slice(0, mid.step));
     await page.click('#resume');
     await isDone();
@@ -171,7 +182,9 @@ describe.skipIf(!hasChromium)('the playground page in chromium', () => {
 
     // The page's own main thread splits too, without blocking (it spins after its half).
     const main = await page.evaluate(() =>
-      (globalThis as unknown as { playgroundMainThreadCheck(): Promise<{ threads: number; threadedRuns: number; identical: boolean }> }).playgroundMainThreadCheck(),
+      (
+        globalThis as unknown as { playgroundMainThreadCheck(): Promise<{ threads: number; threadedRuns: number; identical: boolean }> }
+      ).playgroundMainThreadCheck(),
     );
     expect(main).toMatchObject({ threads: 2, identical: true });
     expect(main.threadedRuns).toBeGreaterThan(0);
@@ -192,8 +205,13 @@ describe.skipIf(!hasChromium)('the playground page in chromium', () => {
       });
       await page.goto(plain.url);
       expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
-      await page.waitForFunction(() => (globalThis as { playground?: PageState }).playground?.ready === true, undefined, { timeout: 30_000 });
-      expect((await page.evaluate(() => (globalThis as unknown as { playground: PageState }).playground)).backend).toMatchObject({ threads: 1, isolated: false });
+      await page.waitForFunction(() => (globalThis as { playground?: PageState }).playground?.ready === true, undefined, {
+        timeout: 30_000,
+      });
+      expect((await page.evaluate(() => (globalThis as unknown as { playground: PageState }).playground)).backend).toMatchObject({
+        threads: 1,
+        isolated: false,
+      });
       const why = warnings.filter((w) => w.includes('runs on one thread'));
       expect(why).toHaveLength(1);
       expect(why[0]).toContain('Cross-Origin-Embedder-Policy: require-corp');

@@ -19,7 +19,16 @@ export interface AdaBeliefOptions extends AMSGradOptions {
 const BELIEF: SecondMoment = Object.freeze({ kind: 'belief', key: 'exp_avg_var', maxKey: 'max_exp_avg_var' });
 
 /** The options AdaBelief's constructor takes. */
-const ADABELIEF_OPTION_NAMES: readonly string[] = ['lr', 'betas', 'eps', 'weightDecay', 'optimizedUpdate', 'amsgrad', 'degenerateToSgd', 'rectify'];
+const ADABELIEF_OPTION_NAMES: readonly string[] = [
+  'lr',
+  'betas',
+  'eps',
+  'weightDecay',
+  'optimizedUpdate',
+  'amsgrad',
+  'degenerateToSgd',
+  'rectify',
+];
 
 /**
  * AdaBelief (Zhuang et al., "AdaBelief Optimizer: Adapting Stepsizes by the Belief in Observed Gradients",

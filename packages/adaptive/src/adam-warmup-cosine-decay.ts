@@ -19,7 +19,16 @@ export interface AdamWarmupCosineDecayGroupOptions extends AMSGradGroupOptions {
 }
 
 /** The options AdamWarmupCosineDecay's constructor takes. */
-const ADAMWARMUPCOSINEDECAY_OPTION_NAMES: readonly string[] = ['lr', 'betas', 'eps', 'weightDecay', 'optimizedUpdate', 'amsgrad', 'warmup', 'totalSteps'];
+const ADAMWARMUPCOSINEDECAY_OPTION_NAMES: readonly string[] = [
+  'lr',
+  'betas',
+  'eps',
+  'weightDecay',
+  'optimizedUpdate',
+  'amsgrad',
+  'warmup',
+  'totalSteps',
+];
 
 /**
  * Adam (or AMSGrad) with a linear warm-up and a cosine decay of the learning rate (labml's
@@ -39,9 +48,7 @@ const ADAMWARMUPCOSINEDECAY_OPTION_NAMES: readonly string[] = ['lr', 'betas', 'e
  * @example
  * const opt = new AdamWarmupCosineDecay(model.parameters(), { lr: 6e-4, warmup: 2000, totalSteps: 600000 });
  */
-export class AdamWarmupCosineDecay<
-  O extends AdamWarmupCosineDecayGroupOptions = AdamWarmupCosineDecayGroupOptions,
-> extends AMSGrad<O> {
+export class AdamWarmupCosineDecay<O extends AdamWarmupCosineDecayGroupOptions = AdamWarmupCosineDecayGroupOptions> extends AMSGrad<O> {
   constructor(params: ParamsInput, options: AdamWarmupCosineDecayOptions = {}, defaults: Record<string, unknown> = {}) {
     if (new.target === AdamWarmupCosineDecay) rejectUnknownOptions('AdamWarmupCosineDecay', options, ADAMWARMUPCOSINEDECAY_OPTION_NAMES);
     super(

@@ -61,7 +61,12 @@ describe('GenericAdaptiveOptimizer: validation', () => {
   });
 
   it('every class of the package validates its groups', () => {
-    for (const make of [(g: never) => new LabmlAdam(g), (g: never) => new AMSGrad(g), (g: never) => new LabmlRAdam(g), (g: never) => new AdaBelief(g)]) {
+    for (const make of [
+      (g: never) => new LabmlAdam(g),
+      (g: never) => new AMSGrad(g),
+      (g: never) => new LabmlRAdam(g),
+      (g: never) => new AdaBelief(g),
+    ]) {
       expect(() => make([{ params: [param([1])], lr: -1 }] as never)).toThrow('Invalid learning rate: -1');
     }
     expect(() => new Noam([{ params: [param([1])], warmup: -4 }])).toThrow('Invalid warmup value: -4');

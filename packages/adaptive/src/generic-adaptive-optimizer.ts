@@ -95,7 +95,9 @@ export abstract class GenericAdaptiveOptimizer<O extends AdaptiveGroupOptions = 
       for (const key of Object.keys(options)) {
         if (key === 'params' || key === 'paramNames' || Object.hasOwn(defaults, key) || SCHEDULER_GROUP_KEYS.has(key)) continue;
         const guess = suggestName(key, names, new Map(names.map((n) => [n.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), n])));
-        throw new TypeError_(`${cls} got an unknown option \`${key}\` in a parameter group${guess === undefined ? '' : `; did you mean \`${guess}\`?`}`);
+        throw new TypeError_(
+          `${cls} got an unknown option \`${key}\` in a parameter group${guess === undefined ? '' : `; did you mean \`${guess}\`?`}`,
+        );
       }
     }
     const decl = groupDecl(cls);
@@ -108,7 +110,10 @@ export abstract class GenericAdaptiveOptimizer<O extends AdaptiveGroupOptions = 
   }
 
   protected override checkGradients(params: readonly Parameter[]): void {
-    rejectSparse(params, `${this.constructor.name.replace(/^Labml/, '')} does not support sparse gradients, please consider SparseAdam instead`);
+    rejectSparse(
+      params,
+      `${this.constructor.name.replace(/^Labml/, '')} does not support sparse gradients, please consider SparseAdam instead`,
+    );
   }
 
   /** The template loop over one group's parameters that have gradients. */

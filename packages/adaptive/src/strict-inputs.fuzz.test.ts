@@ -14,7 +14,11 @@ const classes: [string, (p: unknown, o?: unknown) => Optimizer, string[]][] = [
   ['AdaBelief', (p, o) => new AdaBelief(p as never, o as never) as unknown as Optimizer, ['amsgrad']],
   ['AdamWarmup', (p, o) => new AdamWarmup(p as never, o as never) as unknown as Optimizer, ['amsgrad', 'warmup']],
   ['Noam', (p, o) => new Noam(p as never, o as never) as unknown as Optimizer, ['amsgrad', 'warmup']],
-  ['AdamWarmupCosineDecay', (p, o) => new AdamWarmupCosineDecay(p as never, o as never) as unknown as Optimizer, ['amsgrad', 'warmup', 'totalSteps']],
+  [
+    'AdamWarmupCosineDecay',
+    (p, o) => new AdamWarmupCosineDecay(p as never, o as never) as unknown as Optimizer,
+    ['amsgrad', 'warmup', 'totalSteps'],
+  ],
 ];
 const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const WORDS: Record<string, string[]> = { lr: ['learning rate'], eps: ['epsilon'], betas: ['beta'] };
@@ -27,7 +31,15 @@ const BAD: Record<string, unknown[]> = {
   warmup: ['long', -4, null],
   totalSteps: ['many', -1, null],
 };
-const params = () => [new Parameter(tensor([[1, -2], [0.5, 3]])), new Parameter(tensor([0.5, -0.5]))];
+const params = () => [
+  new Parameter(
+    tensor([
+      [1, -2],
+      [0.5, 3],
+    ]),
+  ),
+  new Parameter(tensor([0.5, -0.5])),
+];
 const snapshot = (opt: Optimizer | null, ps: Parameter[]) =>
   JSON.stringify({ v: ps.map((p) => [...p.data]), sd: opt?.stateDict(), n: opt?.paramGroups.length });
 
@@ -45,7 +57,10 @@ describe('strict inputs: labml family', () => {
       }
       expect(error, `${what}: accepted`).not.toBeNull();
       expect(TsoptimError.isInstance(error), `${what}: ${String(error)}`).toBe(true);
-      expect(names.some((n) => (error as Error).message.includes(n)), `${what}: ${(error as Error).message}`).toBe(true);
+      expect(
+        names.some((n) => (error as Error).message.includes(n)),
+        `${what}: ${(error as Error).message}`,
+      ).toBe(true);
       expect(snapshot(opt, ps), `${what}: changed something`).toBe(before);
     };
     for (const [name, make, extra] of classes) {
@@ -57,7 +72,9 @@ describe('strict inputs: labml family', () => {
           check(`new ${name}([{ ${key}: ${String(v)} }])`, namesOf(key), null, ps, () => make([{ params: ps, [key]: v }]));
           const opt = make(params());
           const more = new Parameter(tensor([1, 0]));
-          check(`${name}.addParamGroup({ ${key} })`, namesOf(key), opt, [more], () => opt.addParamGroup({ params: [more], [key]: v } as never));
+          check(`${name}.addParamGroup({ ${key} })`, namesOf(key), opt, [more], () =>
+            opt.addParamGroup({ params: [more], [key]: v } as never),
+          );
         }
       }
       for (const typo of ['lrr', 'weight_decay', 'optimized_update', 'epsilon', 'betas1', 'amsgard', '__proto__']) {
@@ -86,7 +103,13 @@ describe('strict inputs: labml family', () => {
         delete (m.state['0'] as Record<string, unknown>)[key];
         if (key !== 'max_exp_avg_sq') check(`${name} state without '${key}'`, [key], opt, ps, () => opt.loadStateDict(m));
       }
-      for (const [key, v] of [['lr', 'fast'], ['lr', null], ['eps', -1], ['betas', [2, 0.9]], ['lrr', 0.1]] as const) {
+      for (const [key, v] of [
+        ['lr', 'fast'],
+        ['lr', null],
+        ['eps', -1],
+        ['betas', [2, 0.9]],
+        ['lrr', 0.1],
+      ] as const) {
         const m = clone();
         (m.param_groups[0] as Record<string, unknown>)[key] = v;
         check(`${name} group '${key}' = ${JSON.stringify(v)}`, namesOf(key), opt, ps, () => opt.loadStateDict(m));

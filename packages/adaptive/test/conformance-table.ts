@@ -52,12 +52,7 @@ export const adaptiveTable: readonly OptimizerInfo[] = [
   ),
   info('AMSGrad', AMSGrad, ['amsgrad_default', 'amsgrad_groups'], 'amsgrad_errors'),
   info('AdamWarmup', AdamWarmup, ['adam_warmup', 'adam_warmup_amsgrad'], 'adam_warmup_errors'),
-  info(
-    'AdamWarmupCosineDecay',
-    AdamWarmupCosineDecay,
-    ['adam_warmup_cosine', 'adam_warmup_cosine_amsgrad'],
-    'adam_warmup_cosine_errors',
-  ),
+  info('AdamWarmupCosineDecay', AdamWarmupCosineDecay, ['adam_warmup_cosine', 'adam_warmup_cosine_amsgrad'], 'adam_warmup_cosine_errors'),
   info('Noam', Noam, ['noam', 'noam_amsgrad'], 'noam_errors'),
   info('RAdam', LabmlRAdam, ['radam_default', 'radam_no_sgd', 'radam_amsgrad'], 'radam_errors'),
   info('AdaBelief', AdaBelief, ['adabelief_default', 'adabelief_unrectified', 'adabelief_amsgrad_nosgd'], 'adabelief_errors'),

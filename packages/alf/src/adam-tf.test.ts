@@ -56,7 +56,10 @@ describe('AdamTF', () => {
     expect(Array.from(a.data)).toEqual([1, 2]);
     expect(opt.state.size).toBe(0);
     b.options.weightDecay = 0;
-    const e = parameter([[1, 2], [3, 4]]);
+    const e = parameter([
+      [1, 2],
+      [3, 4],
+    ]);
     const opt2 = new AdamTF([a, e]);
     e.grad = new SparseTensor([2, 2], Int32Array.of(1), tensor([[1, 1]]));
     expect(() => opt2.step()).toThrow(RuntimeError);

@@ -57,7 +57,14 @@ describe('CEMOptimizer', () => {
   });
 
   it('accepts an initial mean and variance, and stops at once when the variance is already small', () => {
-    const cem = new CEMOptimizer({ solutionDim: 2, populationSize: 10, eliteSize: 2, lowerBound: -1, upperBound: 1, costFn: () => new Array(10).fill(0) });
+    const cem = new CEMOptimizer({
+      solutionDim: 2,
+      populationSize: 10,
+      eliteSize: 2,
+      lowerBound: -1,
+      upperBound: 1,
+      costFn: () => new Array(10).fill(0),
+    });
     const sol = cem.obtainSolution(zeros([1, 1]), { initMean: tensor([[[0.25, -0.25]]]), initVar: tensor([[[0.001, 0.001]]]) });
     expect(Array.from(sol.data)).toEqual([0.25, -0.25]);
     expect(() => cem.obtainSolution(zeros([1, 1]), { initMean: tensor([[0.25, -0.25]]) })).toThrow(ValueError);
@@ -74,7 +81,9 @@ describe('CEMOptimizer', () => {
     expect(() => new CEMOptimizer({ ...base, tau: 0 })).toThrow('tau must be in (0, 1], got 0');
     expect(() => new CEMOptimizer({ ...base, minVar: -1 })).toThrow(ValueError);
     expect(() => new CEMOptimizer({ ...base, lowerBound: 2 })).toThrow('lowerBound 2 is above upperBound 1 at dimension 0');
-    expect(() => new CEMOptimizer({ ...base, upperBound: [1, 2, 3] })).toThrow('upperBound has 3 values, but the solution has 2 dimensions');
+    expect(() => new CEMOptimizer({ ...base, upperBound: [1, 2, 3] })).toThrow(
+      'upperBound has 3 values, but the solution has 2 dimensions',
+    );
     expect(() => new CEMOptimizer({ ...base, costFn: 3 as never })).toThrow(TypeError_);
     const cem = new CEMOptimizer(base);
     expect(() => cem.obtainSolution(zeros([1, 1]))).toThrow('the cost function must return [1, 10] costs, got 0 values');

@@ -157,7 +157,9 @@ export class CEMOptimizer<Obs extends { readonly shape: readonly number[] } = Te
     const D = this.solutionDim;
     if (given !== undefined) {
       if (!Tensor.isTensor(given) || given.ndim !== 3 || given.shape[0] !== B || given.shape[1] !== 1 || given.shape[2] !== D) {
-        throw new ValueError(`${name} must have shape [${B}, 1, ${D}], got [${Tensor.isTensor(given) ? given.shape.join(', ') : typeof given}]`);
+        throw new ValueError(
+          `${name} must have shape [${B}, 1, ${D}], got [${Tensor.isTensor(given) ? given.shape.join(', ') : typeof given}]`,
+        );
       }
       return given.clone(this.backend);
     }

@@ -55,7 +55,9 @@ describe('GradientNoiseScaleEstimator', () => {
 
   it('validates its options and inputs', () => {
     expect(() => new GradientNoiseScaleEstimator({ mode: 'x' as never })).toThrow(ValueError);
-    expect(() => new GradientNoiseScaleEstimator({ mode: 'paper', batchSizeRatio: 0.5 })).toThrow('batchSizeRatio must be in (0, 0.5), got 0.5');
+    expect(() => new GradientNoiseScaleEstimator({ mode: 'paper', batchSizeRatio: 0.5 })).toThrow(
+      'batchSizeRatio must be in (0, 0.5), got 0.5',
+    );
     expect(() => new GradientNoiseScaleEstimator({ updateRate: 0 })).toThrow('updateRate must be in (0, 1], got 0');
     expect(() => new GradientNoiseScaleEstimator({ gradientNormClip: 0 })).toThrow(ValueError);
     const w = parameter([1]);

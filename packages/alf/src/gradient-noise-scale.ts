@@ -137,7 +137,8 @@ export class GradientNoiseScaleEstimator {
     const b = Math.max(1, Math.floor(B * this.ratio));
     const big = B - b;
     if (this.mode === 'alternative' && big !== b) throw new ValueError('Check if the batch size is even!');
-    if (this.mode === 'paper' && !(big > b)) throw new ValueError(`a batch of ${B} is too small to split with batchSizeRatio ${this.ratio}`);
+    if (this.mode === 'paper' && !(big > b))
+      throw new ValueError(`a batch of ${B} is too small to split with batchSizeRatio ${this.ratio}`);
     const perm = Array.from({ length: B }, (_, i) => i);
     for (let i = B - 1; i > 0; i--) {
       const j = this.rng.int(i + 1);

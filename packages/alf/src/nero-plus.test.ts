@@ -22,11 +22,17 @@ describe('NeroPlus', () => {
   }
 
   it('keeps rows at zero mean and unit norm (hand-checked invariant)', () => {
-    const w = parameter([[1, 2, 3], [-1, 0, 4]]);
+    const w = parameter([
+      [1, 2, 3],
+      [-1, 0, 4],
+    ]);
     const b = parameter([5, 6]);
     NeroPlus.initialize({ parameters: () => [w, b] });
     const opt = new NeroPlus([w, b], { lr: 0.1 });
-    w.setGrad([[0.3, -0.2, 0.1], [1, 2, 3]]);
+    w.setGrad([
+      [0.3, -0.2, 0.1],
+      [1, 2, 3],
+    ]);
     b.setGrad([1, -1]);
     opt.step();
     const m = mean(w, { dim: 1 });
@@ -39,7 +45,12 @@ describe('NeroPlus', () => {
   });
 
   it('creates state for every parameter at once, with row-shaped exp_avg_sq under normalizingGradByNorm', () => {
-    const w = parameter([[0.6, -0.6], [0.6, -0.6]].map((r) => r.map((x) => x / (0.6 * Math.SQRT2))));
+    const w = parameter(
+      [
+        [0.6, -0.6],
+        [0.6, -0.6],
+      ].map((r) => r.map((x) => x / (0.6 * Math.SQRT2))),
+    );
     const b = parameter([1, 2]);
     const opt = new NeroPlus([w, b], { normalizingGradByNorm: true, betas: [0, 0.999] });
     expect(opt.state.get(w)!.step).toBe(0);
@@ -53,9 +64,17 @@ describe('NeroPlus', () => {
   });
 
   it('rejects unnormalised parameters in the constructor and in addParamGroup (nothing added)', () => {
-    const bad = parameter([[1, 2], [3, 4]]);
-    expect(() => new NeroPlus([bad])).toThrow(/^Unnormalized parameter: mean\(\)=3\.5\. Model should be initialized using NeroPlus\.initialize\(\)$/);
-    const centred = parameter([[1, -1], [2, -2]]);
+    const bad = parameter([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(() => new NeroPlus([bad])).toThrow(
+      /^Unnormalized parameter: mean\(\)=3\.5\. Model should be initialized using NeroPlus\.initialize\(\)$/,
+    );
+    const centred = parameter([
+      [1, -1],
+      [2, -2],
+    ]);
     expect(() => new NeroPlus([centred])).toThrow(/^Unnormalized parameter: norm=2\.828\d*\. Model should be initialized/);
     // Only bounded norms: rows below maxNorm are fine, rows above are not.
     const small = parameter([[0.1, -0.1]]);
@@ -67,13 +86,23 @@ describe('NeroPlus', () => {
     expect(opt.paramGroups).toHaveLength(1);
     expect(opt.state.has(bad)).toBe(false);
     // A parameter whose own options lift the constraints is accepted.
-    const free = parameter([[1, 2], [3, 4]], { options: { zeroMean: false, maxNorm: Number.POSITIVE_INFINITY } });
+    const free = parameter(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { options: { zeroMean: false, maxNorm: Number.POSITIVE_INFINITY } },
+    );
     opt.addParamGroup({ params: [free], lr: 0.5 });
     expect(opt.paramGroups[1]!.lr).toBe(0.5);
     expect(opt.state.get(free)!.step).toBe(0);
     // A generator of parameters is consumed once and still reaches the group.
     const gen = parameter([[0, 0]], { options: { zeroMean: false, maxNorm: Number.POSITIVE_INFINITY } });
-    opt.addParamGroup({ params: (function* () { yield gen; })() });
+    opt.addParamGroup({
+      params: (function* () {
+        yield gen;
+      })(),
+    });
     expect(opt.paramGroups[2]!.params).toEqual([gen]);
   });
 

@@ -55,7 +55,11 @@ const NERO_PLUS_STATE: StateSpec = stepState(['exp_avg_sq']);
 export const NERO_PLUS_OPTIONS: OptionsDecl<Required<NeroPlusOptions>> = defineOptions<Required<NeroPlusOptions>>('NeroPlus', {
   lr: float(0.01, nonNegative('Invalid learning rate')),
   betas: pair([0.9, 0.999], ([b0, b1]) =>
-    !(b0 >= 0 && b0 < 1) ? `Invalid value for betas[0]=${pyFloat(b0)}` : !(b1 > 0 && b1 < 1) ? `Invalid value for betas[1]=${pyFloat(b1)}` : undefined,
+    !(b0 >= 0 && b0 < 1)
+      ? `Invalid value for betas[0]=${pyFloat(b0)}`
+      : !(b1 > 0 && b1 < 1)
+        ? `Invalid value for betas[1]=${pyFloat(b1)}`
+        : undefined,
   ),
   eps: float(1e-7, nonNegative('Invalid epsilon value')),
   normalizingGradByNorm: bool(false),
@@ -200,7 +204,8 @@ export class NeroPlus extends Optimizer<Required<NeroPlusOptions>> {
     }
     const raw = group.params;
     const items: unknown[] = Parameter.isParameter(raw) ? [raw] : raw instanceof Set ? [] : [...(raw as Iterable<unknown>)];
-    const resolved = raw instanceof Set || Parameter.isParameter(raw) ? group : { ...group, params: items as (Parameter | NamedParameter)[] };
+    const resolved =
+      raw instanceof Set || Parameter.isParameter(raw) ? group : { ...group, params: items as (Parameter | NamedParameter)[] };
     const options: Required<NeroPlusOptions> = validate.withDefaults<Required<NeroPlusOptions>>(
       { ...this.defaults },
       group as Partial<Required<NeroPlusOptions>>,

@@ -27,7 +27,13 @@ describe('RandomOptimizer', () => {
   });
 
   it('stays within the bounds and validates its options', () => {
-    const opt = new RandomOptimizer({ solutionDim: 1, populationSize: 50, lowerBound: [2], upperBound: [3], costFn: (_o, x) => Array.from(x.data) });
+    const opt = new RandomOptimizer({
+      solutionDim: 1,
+      populationSize: 50,
+      lowerBound: [2],
+      upperBound: [3],
+      costFn: (_o, x) => Array.from(x.data),
+    });
     const s = opt.obtainSolution(zeros([3, 1]));
     for (const v of s.data) expect(v >= 2 && v < 2.1).toBe(true);
     const base = { solutionDim: 1, populationSize: 5, lowerBound: 0, upperBound: 1, costFn: () => [1] };

@@ -22,12 +22,32 @@ function bad(decl: OptionsDecl<object>, key: string): unknown[] {
   const refused = (c: unknown[]) => (spec.check ? c.filter((v) => spec.check!(v) !== undefined) : []);
   const common = ['fast', {}, null, tensor([0.5]), Symbol('s')];
   if (spec.kind.type === 'float') return [...common, '0.1', true, [], [1], ...refused([-1, Number.NaN, 0])];
-  if (spec.kind.type === 'tuple') return [...common, 0.9, [0.9], [0.9, 'x'], [0.9, 0.9, 0.9], ...refused([[1, 0.9], [0.9, 0], [-1, 0.5]])];
+  if (spec.kind.type === 'tuple')
+    return [
+      ...common,
+      0.9,
+      [0.9],
+      [0.9, 'x'],
+      [0.9, 0.9, 0.9],
+      ...refused([
+        [1, 0.9],
+        [0.9, 0],
+        [-1, 0.5],
+      ]),
+    ];
   return [...common, 'yes', 1, [true]];
 }
 
 const r = Math.SQRT1_2;
-const params = () => [new Parameter(tensor([[r, -r], [-r, r]])), new Parameter(tensor([0.5, -0.5]))];
+const params = () => [
+  new Parameter(
+    tensor([
+      [r, -r],
+      [-r, r],
+    ]),
+  ),
+  new Parameter(tensor([0.5, -0.5])),
+];
 function snapshot(opt: Optimizer | null, ps: Parameter[]): string {
   return JSON.stringify({ v: ps.map((p) => [...p.data]), sd: opt?.stateDict(), n: opt?.paramGroups.length });
 }
@@ -46,7 +66,10 @@ describe('strict inputs: ALF optimizers', () => {
       }
       expect(error, `${what}: accepted`).not.toBeNull();
       expect(TsoptimError.isInstance(error), `${what}: ${String(error)}`).toBe(true);
-      expect(names.some((n) => (error as Error).message.includes(n)), `${what}: ${(error as Error).message}`).toBe(true);
+      expect(
+        names.some((n) => (error as Error).message.includes(n)),
+        `${what}: ${(error as Error).message}`,
+      ).toBe(true);
       expect(snapshot(opt, ps), `${what}: changed something`).toBe(before);
     };
     for (const [name, make, decl] of rows) {
@@ -57,7 +80,9 @@ describe('strict inputs: ALF optimizers', () => {
           check(`new ${name}([{ ${key}: ${String(v)} }])`, namesOf(key), null, ps, () => make([{ params: ps, [key]: v }]));
           const opt = make(params());
           const extra = new Parameter(tensor([1, 0]));
-          check(`${name}.addParamGroup({ ${key}: ${String(v)} })`, namesOf(key), opt, [extra], () => opt.addParamGroup({ params: [extra], [key]: v } as never));
+          check(`${name}.addParamGroup({ ${key}: ${String(v)} })`, namesOf(key), opt, [extra], () =>
+            opt.addParamGroup({ params: [extra], [key]: v } as never),
+          );
         }
         for (const typo of [snake(key), `${key}x`, key.toUpperCase()]) {
           if (typo === key) continue;

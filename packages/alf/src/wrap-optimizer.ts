@@ -47,7 +47,12 @@ export type OptimizerFactory<O extends Optimizer<any>> = (groups: ParamGroupInpu
 const counters = new Map<string, number>();
 
 function isSchedulerLike(x: unknown): x is SchedulerLike {
-  return typeof x === 'object' && x !== null && typeof (x as SchedulerLike).getLastLr === 'function' && typeof (x as SchedulerLike).step === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as SchedulerLike).getLastLr === 'function' &&
+    typeof (x as SchedulerLike).step === 'function'
+  );
 }
 
 function scheduleValue(s: LrSchedule, step: number): number {
@@ -187,7 +192,8 @@ export class WrappedOptimizer<O extends Optimizer<any> = Optimizer<any>> {
       if (typeof this.lr === 'function') return this.lr(this.stepCount);
       return undefined;
     });
-    for (const lr of lrs) if (lr !== undefined && (typeof lr !== 'number' || !(lr >= 0))) throw new ValueError(`Invalid learning rate: ${lr}`);
+    for (const lr of lrs)
+      if (lr !== undefined && (typeof lr !== 'number' || !(lr >= 0))) throw new ValueError(`Invalid learning rate: ${lr}`);
     lrs.forEach((lr, i) => {
       if (lr !== undefined) groups[i]!.lr = lr;
     });

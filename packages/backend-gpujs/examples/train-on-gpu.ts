@@ -11,7 +11,10 @@ const gpu = await createGpuJsBackend({ mode: mode as 'headlessgl' | 'cpu' });
 
 // 2. Create the data and the parameters on it: they are uploaded once and stay there.
 const n = 10_000;
-const target = tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i / 100)), { backend: gpu });
+const target = tensor(
+  Float32Array.from({ length: n }, (_, i) => Math.sin(i / 100)),
+  { backend: gpu },
+);
 const w = parameter(new Float32Array(n), { backend: gpu });
 w.grad = zeros([n], { backend: gpu });
 

@@ -96,11 +96,14 @@ describe('the asynchronous path', () => {
     expect(Array.from(await x.read())).toEqual([5, 5]);
     // A failure inside queued work (here: a lost device value) is reported once, at the next read or flush.
     const y = tensor([7], { backend: b });
-    const lost = new Proxy({}, {
-      get() {
-        throw new Error('device value lost');
+    const lost = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error('device value lost');
+        },
       },
-    });
+    );
     (x.storage as { value: unknown }).value = lost;
     b.run(inc, { tensors: { x } });
     await expect(y.read()).rejects.toThrow('device value lost');
@@ -132,4 +135,3 @@ if (gpuMode.available || gpuMode.required) {
     });
   });
 }
-

@@ -282,7 +282,9 @@ export class GpuJsBackend implements Backend {
         const pos = new Float32Array(c.program.size / rows.rowSize).fill(-1);
         rows.indices.forEach((r, k) => {
           if (pos[r] !== -1) {
-            throw new ValueError(`kernel ${kernel.name}: row ${r} is selected twice; coalesce the sparse rows first (the gpu.js backend updates rows in parallel)`);
+            throw new ValueError(
+              `kernel ${kernel.name}: row ${r} is selected twice; coalesce the sparse rows first (the gpu.js backend updates rows in parallel)`,
+            );
           }
           pos[r] = k;
         });
@@ -316,7 +318,11 @@ export class GpuJsBackend implements Backend {
           return;
         }
         const { program, fn } = list[p]!;
-        const res = this.invoke(fn, program.args.map((a) => argOf(a, program.size)), program.outputs.length);
+        const res = this.invoke(
+          fn,
+          program.args.map((a) => argOf(a, program.size)),
+          program.outputs.length,
+        );
         return then(res, (values) => {
           program.outputs.forEach((slot, j) => produced.push([storages[slot]!, values[j]!]));
           return step(p + 1);
@@ -425,8 +431,21 @@ export class GpuJsBackend implements Backend {
     for (const t of [plan.a, plan.b, plan.out]) this.checkIndexable(t.size, 'matmul');
     const { source, args: names } = matmulSource(plan);
     const fn = this.helper(`matmul|${m * n}|${source}`, source, m * n);
-    const storages = { a: this.storageOf(plan.a), b: this.storageOf(plan.b), bias: plan.bias && this.storageOf(plan.bias), out: this.storageOf(plan.out) };
-    this.submit(() => then(this.invoke(fn, names.map((nm) => storages[nm]!.value)), (v) => this.commit([[storages.out, v[0]!]])));
+    const storages = {
+      a: this.storageOf(plan.a),
+      b: this.storageOf(plan.b),
+      bias: plan.bias && this.storageOf(plan.bias),
+      out: this.storageOf(plan.out),
+    };
+    this.submit(() =>
+      then(
+        this.invoke(
+          fn,
+          names.map((nm) => storages[nm]!.value),
+        ),
+        (v) => this.commit([[storages.out, v[0]!]]),
+      ),
+    );
   }
 
   /** `out` ← `src` with dimensions reordered: one gpu.js kernel per shape. @throws {ValueError} as `planPermute`. */
@@ -672,7 +691,10 @@ export class GpuJsBackend implements Backend {
       const values: DeviceValue[] =
         outputs === 1 && !isMapResult(res)
           ? [res as DeviceValue]
-          : [(res as Record<string, DeviceValue>)['result']!, ...range(1, outputs).map((j) => (res as Record<string, DeviceValue>)[`o${j}`]!)];
+          : [
+              (res as Record<string, DeviceValue>)['result']!,
+              ...range(1, outputs).map((j) => (res as Record<string, DeviceValue>)[`o${j}`]!),
+            ];
       for (const v of values) this.track(v);
       if (fn.kernel.constructor !== this.kernelClass) {
         for (const v of values) this.drop(v);

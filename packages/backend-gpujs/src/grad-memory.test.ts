@@ -15,7 +15,16 @@ const run = gpuMode.available || gpuMode.required ? describe : describe.skip;
 run('gradients on the gpu.js backend (headlessgl)', () => {
   it('zeroGrad / setGrad / step for 1,000 steps: texture count, tensors and device bytes flat', async () => {
     const backend = await createGpuJsBackend({ mode: 'headlessgl' });
-    const params = Array.from({ length: 10 }, (_, j) => new Parameter(tensor(Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i + j)), { backend })));
+    const params = Array.from(
+      { length: 10 },
+      (_, j) =>
+        new Parameter(
+          tensor(
+            Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i + j)),
+            { backend },
+          ),
+        ),
+    );
     const opt = new Adam(params, { lr: 1e-3 });
     const g = new Float32Array(1000);
     const samples: { textures: number; tensors: number; bytes: number }[] = [];

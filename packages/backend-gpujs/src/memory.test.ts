@@ -19,7 +19,9 @@ const run = gpuMode.available || gpuMode.required ? describe : describe.skip;
  * pipeline outputs are new textures every call, and one leaked texture per step at this size is 1.6 MB of
  * llvmpipe memory per step (480 MB over the run).
  */
-async function adamSteps(options: GpuJsBackendOptions): Promise<{ textures: number[]; buffers: number[]; rssMb: number[]; head: number[] }> {
+async function adamSteps(
+  options: GpuJsBackendOptions,
+): Promise<{ textures: number[]; buffers: number[]; rssMb: number[]; head: number[] }> {
   const backend = await createGpuJsBackend(options);
   const n = 100_000;
   const init = new Float32Array(n);
@@ -65,7 +67,9 @@ run('memory stays flat over 300 Adam steps (headlessgl)', () => {
   ] as const) {
     it(label, async () => {
       const { textures, buffers, rssMb, head } = await adamSteps(options);
-      console.info(`[memory] ${label}: GL textures ${textures}, device values ${buffers}, RSS MB ${rssMb.map((x) => x.toFixed(0))} (steps 50/100/200/300)`);
+      console.info(
+        `[memory] ${label}: GL textures ${textures}, device values ${buffers}, RSS MB ${rssMb.map((x) => x.toFixed(0))} (steps 50/100/200/300)`,
+      );
       // The same number of live GL textures (the context's own count) and of device values after step 50 as
       // after step 300: every replaced texture was deleted.
       expect(new Set(textures).size, `GL textures at steps 50/100/200/300: ${textures}`).toBe(1);

@@ -46,7 +46,12 @@ if (gpuMode.available) {
     describeOptimizerConformance({ label: 'gpujs-headlessgl', backend: () => backend, table: table.map(gpuTolerance) });
   }
   // ALF's (NeroPlus's row norms) and thinc's (clipping norms) rules take reductions: their tolerance at least.
-  describeTrajectoryConformance({ label: 'gpujs-headlessgl', backend: () => backend, table: [...alfTable, ...registryTable], minTolerance: GPU_REDUCTION_TOL });
+  describeTrajectoryConformance({
+    label: 'gpujs-headlessgl',
+    backend: () => backend,
+    table: [...alfTable, ...registryTable],
+    minTolerance: GPU_REDUCTION_TOL,
+  });
 } else if (gpuMode.required) {
   it('optimizer conformance: TSOPTIM_REQUIRE_GPU_MODE=headlessgl, but the mode is not available', () => {
     expect.fail('gpu.js headlessgl mode is not available');

@@ -60,9 +60,17 @@ describe('elementwise kernels on the CPU backend', () => {
       body: ({ p, v }) => ({ p: k.add(p, v) }),
     });
     const p = zeros([4, 2]);
-    const v = tensor([[1, 2], [3, 4]]);
+    const v = tensor([
+      [1, 2],
+      [3, 4],
+    ]);
     p.backend.run(kern, { tensors: { p, v }, rows: { indices: Int32Array.of(3, 1), rowSize: 2, compact: ['v'] } });
-    expect(p.toArray()).toEqual([[0, 0], [3, 4], [0, 0], [1, 2]]);
+    expect(p.toArray()).toEqual([
+      [0, 0],
+      [3, 4],
+      [0, 0],
+      [1, 2],
+    ]);
   });
 
   it('rejects missing tensors and shape mismatches with a clear error', () => {
@@ -76,12 +84,23 @@ describe('elementwise kernels on the CPU backend', () => {
 describe('reductions', () => {
   it('reduces everything and along axes', () => {
     const x = tensor([
-      [[1, 2], [3, 4], [5, 6]],
-      [[-1, -2], [-3, -4], [-5, -6]],
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      [
+        [-1, -2],
+        [-3, -4],
+        [-5, -6],
+      ],
     ]);
     expect(sum(x).item()).toBe(0);
     expect(norm(tensor([3, 4])).item()).toBeCloseTo(5, 6);
-    expect(sum(x, { dim: 1 }).toArray()).toEqual([[9, 12], [-9, -12]]);
+    expect(sum(x, { dim: 1 }).toArray()).toEqual([
+      [9, 12],
+      [-9, -12],
+    ]);
     expect(sum(x, { dim: -1, keepDim: true }).shape).toEqual([2, 3, 1]);
     expect(sum(x, { dim: [0, 2] }).toArray()).toEqual([0, 0, 0]);
     // the former names still work
@@ -95,7 +114,10 @@ describe('reductions', () => {
     });
     const out = zeros([2, 3]);
     x.backend.reduce(meanRows, { tensors: { x }, out, axes: [2] });
-    expect(out.toArray()).toEqual([[2.5, 12.5, 30.5], [2.5, 12.5, 30.5]]);
+    expect(out.toArray()).toEqual([
+      [2.5, 12.5, 30.5],
+      [2.5, 12.5, 30.5],
+    ]);
   });
 
   it('propagates NaN through max', () => {
@@ -109,9 +131,20 @@ describe('reductions', () => {
 
 describe('sparse tensors', () => {
   it('coalesces duplicate rows', () => {
-    const s = new SparseTensor([5, 2], Int32Array.of(3, 1, 3), tensor([[1, 1], [2, 2], [3, 3]]));
+    const s = new SparseTensor(
+      [5, 2],
+      Int32Array.of(3, 1, 3),
+      tensor([
+        [1, 1],
+        [2, 2],
+        [3, 3],
+      ]),
+    );
     const c = s.coalesce();
     expect(Array.from(c.indices)).toEqual([1, 3]);
-    expect(c.values.toArray()).toEqual([[2, 2], [4, 4]]);
+    expect(c.values.toArray()).toEqual([
+      [2, 2],
+      [4, 4],
+    ]);
   });
 });

@@ -15,7 +15,12 @@ export const meanReduction = /*#__PURE__*/ defineReduction({
   finalize: (acc, count) => ({ kind: 'binary', op: 'div', a: acc, b: count }),
 });
 /** Σ x². */
-export const sumSquaresReduction = /*#__PURE__*/ defineReduction({ name: 'sumsq', inputs: ['x'], body: ({ x }) => mul(x, x), combine: 'sum' });
+export const sumSquaresReduction = /*#__PURE__*/ defineReduction({
+  name: 'sumsq',
+  inputs: ['x'],
+  body: ({ x }) => mul(x, x),
+  combine: 'sum',
+});
 /** mean(x²). */
 export const meanSquaresReduction = /*#__PURE__*/ defineReduction({
   name: 'meansq',
@@ -33,7 +38,12 @@ export const normReduction = /*#__PURE__*/ defineReduction({
   finalize: (acc) => sqrt(acc),
 });
 /** Σ a·b. */
-export const dotReduction = /*#__PURE__*/ defineReduction({ name: 'dot', inputs: ['a', 'b'], body: ({ a, b }) => mul(a, b), combine: 'sum' });
+export const dotReduction = /*#__PURE__*/ defineReduction({
+  name: 'dot',
+  inputs: ['a', 'b'],
+  body: ({ a, b }) => mul(a, b),
+  combine: 'sum',
+});
 /** max x. */
 export const maxReduction = /*#__PURE__*/ defineReduction({ name: 'max', inputs: ['x'], body: ({ x }) => x, combine: 'max' });
 /** min x. */
@@ -107,7 +117,8 @@ export function reductionDims(options: ReduceOptions): readonly number[] | undef
 function runReduction(kernel: Parameters<Tensor['backend']['reduce']>[0], tensors: Record<string, Tensor>, options: ReduceOptions): Tensor {
   const first = Object.values(tensors)[0]!;
   const axes = reductionDims(options);
-  const out = options.out ?? zeros(reducedShape(first.shape, axes, options.keepDim ?? options.keepDims ?? false), { backend: first.backend });
+  const out =
+    options.out ?? zeros(reducedShape(first.shape, axes, options.keepDim ?? options.keepDims ?? false), { backend: first.backend });
   first.backend.reduce(kernel, axes === undefined ? { tensors, out } : { tensors, out, axes });
   return out;
 }

@@ -6,7 +6,14 @@ import { Tensor, tensor, zeros } from './tensor.js';
 // Expected strings are what torch 2.x prints for the same tensors (repr / print).
 describe("tensors print like torch's repr", () => {
   it('integral values, fixed decimals, scientific notation', () => {
-    expect(String(tensor([[1, 2], [3, 4]]))).toBe('tensor([[1., 2.],\n        [3., 4.]])');
+    expect(
+      String(
+        tensor([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).toBe('tensor([[1., 2.],\n        [3., 4.]])');
     expect(String(tensor([0.1, 0.2]))).toBe('tensor([0.1000, 0.2000])');
     expect(String(tensor([1e-5, 1e3]))).toBe('tensor([1.0000e-05, 1.0000e+03])');
     expect(String(tensor([-1, 2]))).toBe('tensor([-1.,  2.])');
@@ -34,9 +41,7 @@ describe("tensors print like torch's repr", () => {
 
   it('summarises more than 1000 elements with ... and the size', () => {
     const t = tensor(Array.from({ length: 2000 }, (_, i) => i));
-    expect(String(t)).toBe(
-      'tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 1.9970e+03, 1.9980e+03,\n        1.9990e+03], size=(2000))',
-    );
+    expect(String(t)).toBe('tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 1.9970e+03, 1.9980e+03,\n        1.9990e+03], size=(2000))');
     const m = zeros([100, 100]);
     expect(String(m)).toBe(
       'tensor([[0., 0., 0.,  ..., 0., 0., 0.],\n        [0., 0., 0.,  ..., 0., 0., 0.],\n        [0., 0., 0.,  ..., 0., 0., 0.],\n        ...,\n' +
@@ -59,20 +64,32 @@ describe("tensors print like torch's repr", () => {
 
 describe('parameter(tensor)', () => {
   it('copies the values and keeps the shape', () => {
-    const t = tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const p = parameter(t, { name: 'w' });
     expect(Parameter.isParameter(p)).toBe(true);
     expect(p.shape).toEqual([2, 3]);
     expect(p.name).toBe('w');
-    expect(p.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(p.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     t.fill_(0);
-    expect(p.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(p.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(Tensor.isTensor(p.grad)).toBe(false);
   });
 
   it('reshapes when asked, and rejects a shape of another size', () => {
     const p = parameter(tensor([1, 2, 3, 4]), { shape: [2, 2] });
-    expect(p.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(p.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(() => parameter(tensor([1, 2, 3]), { shape: [2, 2] })).toThrow("shape [2,2] does not hold the tensor's 3 elements");
   });
 });

@@ -50,19 +50,35 @@ export function formatTensor(data: ArrayLike<number> | null, shape: Shape, note:
     return join(items, d);
   };
   const shown: number[] = [];
-  walk(0, 0, (v) => shown.push(v), () => 0);
+  walk(
+    0,
+    0,
+    (v) => shown.push(v),
+    () => 0,
+  );
   const [fmt, width] = formatter(shown);
   const body =
     data.length === 0
       ? '[]'
-      : walk(0, 0, (v) => fmt(v).padStart(width), (items, d) => {
-          const pad = ' '.repeat(d + 8);
-          if (d < nd - 1) return `[${items.map((c) => c ?? '...').join(`,${'\n'.repeat(nd - d - 1)}${pad}`)}]`;
-          // the last dimension: as many elements per line as fit in 80 columns
-          const per = Math.max(1, Math.floor((73 - d) / (width + 2)));
-          const lines: string[] = [];
-          for (let i = 0; i < items.length; i += per) lines.push(items.slice(i, i + per).map((c) => c ?? ' ...').join(', '));
-          return `[${lines.join(`,\n${pad}`)}]`;
-        });
+      : walk(
+          0,
+          0,
+          (v) => fmt(v).padStart(width),
+          (items, d) => {
+            const pad = ' '.repeat(d + 8);
+            if (d < nd - 1) return `[${items.map((c) => c ?? '...').join(`,${'\n'.repeat(nd - d - 1)}${pad}`)}]`;
+            // the last dimension: as many elements per line as fit in 80 columns
+            const per = Math.max(1, Math.floor((73 - d) / (width + 2)));
+            const lines: string[] = [];
+            for (let i = 0; i < items.length; i += per)
+              lines.push(
+                items
+                  .slice(i, i + per)
+                  .map((c) => c ?? ' ...')
+                  .join(', '),
+              );
+            return `[${lines.join(`,\n${pad}`)}]`;
+          },
+        );
   return `tensor(${[body, ...tail].join(', ')})`;
 }

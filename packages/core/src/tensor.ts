@@ -2,15 +2,7 @@ import type { Backend } from './backend.js';
 import { defaultBackend } from './default-backend.js';
 import { RuntimeError, ValueError } from './errors.js';
 import { formatTensor } from './repr.js';
-import {
-  type NestedArray,
-  type Shape,
-  checkShape,
-  flattenInto,
-  inferShape,
-  shapeSize,
-  unflatten,
-} from './shape.js';
+import { type NestedArray, type Shape, checkShape, flattenInto, inferShape, shapeSize, unflatten } from './shape.js';
 import { tensorMarker } from './tensor-marker.js';
 /** Node's `util.inspect.custom` (a registered symbol: no import of `node:util`, so browsers are fine). */
 const inspectCustom: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;

@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { renderConfigSvg } from '../src/svg.js';
 
 const docs = fileURLToPath(new URL('../docs/', import.meta.url));
-for (const f of readdirSync(join(docs, 'configs')).filter((x) => x.endsWith('.json')).sort()) {
+for (const f of readdirSync(join(docs, 'configs'))
+  .filter((x) => x.endsWith('.json'))
+  .sort()) {
   const config = JSON.parse(readFileSync(join(docs, 'configs', f), 'utf8'));
   const svg = renderConfigSvg(config, { width: 420, height: 160 });
   writeFileSync(join(docs, `${basename(f, '.json')}.svg`), svg);

@@ -39,7 +39,8 @@ export class ChainedScheduler extends LRScheduler {
 
   constructor(schedulers: readonly LRScheduler[], options: ChainedSchedulerOptions = {}) {
     const o = readOptions<ChainedSchedulerOptions>(OPTIONS, options);
-    if (!Array.isArray(schedulers)) throw new TypeError_(`ChainedScheduler expects a list of schedulers, got ${schedulers === null ? 'null' : typeof schedulers}`);
+    if (!Array.isArray(schedulers))
+      throw new TypeError_(`ChainedScheduler expects a list of schedulers, got ${schedulers === null ? 'null' : typeof schedulers}`);
     if (schedulers.length < 1) {
       throw new ValueError('ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.');
     }

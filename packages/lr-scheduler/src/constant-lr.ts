@@ -5,7 +5,11 @@ import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type Scheduler
 
 const OPTIONS = declareOptions('ConstantLR', [
   ...SCHEDULER_OPTIONS,
-  { name: 'factor', default: 1 / 3, check: num({ min: 0, max: 1, message: () => 'Constant multiplicative factor expected to be between 0 and 1.' }) },
+  {
+    name: 'factor',
+    default: 1 / 3,
+    check: num({ min: 0, max: 1, message: () => 'Constant multiplicative factor expected to be between 0 and 1.' }),
+  },
   { name: 'totalIters', default: 5, check: num({ int: true, min: 0 }) },
 ]);
 

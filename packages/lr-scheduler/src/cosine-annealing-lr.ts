@@ -54,9 +54,7 @@ export class CosineAnnealingLR extends LRScheduler {
     if (pyMod(e - 1 - T, 2 * T) === 0) {
       return groups.map((g, i) => (g.lr as number) + ((this.baseLrs[i]! - m) * (1 - Math.cos(Math.PI / T))) / 2);
     }
-    return groups.map(
-      (g) => ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * ((g.lr as number) - m) + m,
-    );
+    return groups.map((g) => ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * ((g.lr as number) - m) + m);
   }
 
   override closedFormLr(): number[] {

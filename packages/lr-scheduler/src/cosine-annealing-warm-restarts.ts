@@ -8,13 +8,24 @@ import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type Scheduler
 
 const OPTIONS = declareOptions('CosineAnnealingWarmRestarts', [
   ...SCHEDULER_OPTIONS,
-  { name: 't0', torchName: 'T_0', required: true, check: num({ int: true, min: 1, message: (v) => `Expected positive integer T_0, but got ${v}` }) },
-  { name: 'tMult', torchName: 'T_mult', default: 1, check: num({ int: true, min: 1, message: (v) => `Expected integer T_mult >= 1, but got ${v}` }) },
+  {
+    name: 't0',
+    torchName: 'T_0',
+    required: true,
+    check: num({ int: true, min: 1, message: (v) => `Expected positive integer T_0, but got ${v}` }),
+  },
+  {
+    name: 'tMult',
+    torchName: 'T_mult',
+    default: 1,
+    check: num({ int: true, min: 1, message: (v) => `Expected integer T_mult >= 1, but got ${v}` }),
+  },
   {
     name: 'etaMin',
     default: 0.0,
     check: (v) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError_(`Expected float or int eta_min, but got ${String(v)} of type ${typeName(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new TypeError_(`Expected float or int eta_min, but got ${String(v)} of type ${typeName(v)}`);
     },
   },
 ]);
@@ -52,7 +63,10 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   tCur: number;
 
   constructor(optimizer: Optimizer, options: CosineAnnealingWarmRestartsOptions) {
-    const o = readOptions<Required<Pick<CosineAnnealingWarmRestartsOptions, 't0' | 'tMult' | 'etaMin'>> & LRSchedulerOptions>(OPTIONS, options);
+    const o = readOptions<Required<Pick<CosineAnnealingWarmRestartsOptions, 't0' | 'tMult' | 'etaMin'>> & LRSchedulerOptions>(
+      OPTIONS,
+      options,
+    );
     const { t0, tMult, etaMin } = o;
     super(optimizer, o);
     this.t0 = t0;
@@ -122,7 +136,8 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
     if (Object.hasOwn(sd, 'T_i') && !((sd.T_i as number) > 0 && Number.isFinite(sd.T_i))) {
       throw new ValueError(`loaded scheduler state dict: 'T_i' must be a positive number, got ${String(sd.T_i)}`);
     }
-    if (Object.hasOwn(sd, 'T_cur') && !Number.isFinite(sd.T_cur)) throw new ValueError(`loaded scheduler state dict: 'T_cur' must be finite, got ${String(sd.T_cur)}`);
+    if (Object.hasOwn(sd, 'T_cur') && !Number.isFinite(sd.T_cur))
+      throw new ValueError(`loaded scheduler state dict: 'T_cur' must be finite, got ${String(sd.T_cur)}`);
   }
   protected override loadOwnState(sd: SchedulerStateDict): void {
     loadNumbers(this, sd, { T_0: 't0', T_i: 'tI', T_mult: 'tMult', eta_min: 'etaMin', T_cur: 'tCur' });

@@ -227,7 +227,8 @@ export class CyclicLR extends LRScheduler {
       throw new ValueError(`loaded scheduler state dict: 'mode' ${sd.mode} is invalid and scale_fn is None`);
     }
     for (const k of ['cycle_momentum', 'use_beta1']) {
-      if (sd[k] !== undefined && typeof sd[k] !== 'boolean') throw new ValueError(`loaded scheduler state dict: '${k}' must be true or false`);
+      if (sd[k] !== undefined && typeof sd[k] !== 'boolean')
+        throw new ValueError(`loaded scheduler state dict: '${k}' must be true or false`);
     }
     if (this.scaleFnCustom !== null) checkLambdaState([this.scaleFnCustom], [sd._scale_fn_custom ?? null], '_scale_fn_custom');
     const cycles = typeof sd.cycle_momentum === 'boolean' ? sd.cycle_momentum : this.cycleMomentum;

@@ -61,9 +61,36 @@ export const EXPRESSION_FUNCTIONS: readonly string[] = [...FUNCTIONS.keys()];
 const MAX_LENGTH = 2000;
 const MAX_DEPTH = 64;
 
-type Token = { kind: 'num'; value: number; at: number } | { kind: 'name'; value: string; at: number } | { kind: 'op'; value: string; at: number };
+type Token =
+  | { kind: 'num'; value: number; at: number }
+  | { kind: 'name'; value: string; at: number }
+  | { kind: 'op'; value: string; at: number };
 
-const OPERATORS = ['===', '!==', '**', '<=', '>=', '==', '!=', '&&', '||', '+', '-', '*', '/', '%', '<', '>', '!', '?', ':', '(', ')', ',', '.'];
+const OPERATORS = [
+  '===',
+  '!==',
+  '**',
+  '<=',
+  '>=',
+  '==',
+  '!=',
+  '&&',
+  '||',
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '<',
+  '>',
+  '!',
+  '?',
+  ':',
+  '(',
+  ')',
+  ',',
+  '.',
+];
 
 function tokenize(src: string, fail: (msg: string, at: number) => never): Token[] {
   const out: Token[] = [];
@@ -115,9 +142,12 @@ const truth = (v: number): boolean => v !== 0 && !Number.isNaN(v);
  * f(2); // 0.6
  */
 export function compileExpression(source: string, variables: readonly string[], what = 'expression'): CompiledExpression {
-  if (typeof source !== 'string') throw new TypeError_(`${what} must be an expression string, got ${source === null ? 'null' : typeof source}`);
+  if (typeof source !== 'string')
+    throw new TypeError_(`${what} must be an expression string, got ${source === null ? 'null' : typeof source}`);
   const fail = (msg: string, at: number): never => {
-    throw new ValueError(`${what}: ${msg} at position ${at} in ${JSON.stringify(source.length > 80 ? `${source.slice(0, 77)}...` : source)}`);
+    throw new ValueError(
+      `${what}: ${msg} at position ${at} in ${JSON.stringify(source.length > 80 ? `${source.slice(0, 77)}...` : source)}`,
+    );
   };
   if (source.length > MAX_LENGTH) fail(`the expression is longer than ${MAX_LENGTH} characters`, MAX_LENGTH);
   const vars = new Map<string, number>();
@@ -132,7 +162,8 @@ export function compileExpression(source: string, variables: readonly string[], 
     return t !== undefined && t.kind === 'op' && t.value === v;
   };
   const expect = (v: string): void => {
-    if (!isOp(v)) fail(peek() === undefined ? `expected ${JSON.stringify(v)} but the expression ended` : `expected ${JSON.stringify(v)}`, at());
+    if (!isOp(v))
+      fail(peek() === undefined ? `expected ${JSON.stringify(v)} but the expression ended` : `expected ${JSON.stringify(v)}`, at());
     pos++;
   };
   const nest = <T>(f: () => T): T => {

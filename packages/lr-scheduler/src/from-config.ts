@@ -73,14 +73,16 @@ export interface ScheduleTrace {
 
 function expression(src: unknown, arg: string, what: string): (v: number) => number {
   if (typeof src === 'function') return src as (v: number) => number;
-  if (typeof src !== 'string') throw new TypeError_(`${what} must be an expression string of ${arg}, got ${src === null ? 'null' : typeof src}`);
+  if (typeof src !== 'string')
+    throw new TypeError_(`${what} must be an expression string of ${arg}, got ${src === null ? 'null' : typeof src}`);
   const f = compileExpression(src, [arg], what);
   return (v: number) => f(v);
 }
 
 function plainOptions(o: unknown, what: string): Record<string, unknown> {
   if (o === undefined || o === null) return {};
-  if (typeof o !== 'object' || Array.isArray(o)) throw new TypeError_(`the options of ${what} must be an object, got ${Array.isArray(o) ? 'array' : typeof o}`);
+  if (typeof o !== 'object' || Array.isArray(o))
+    throw new TypeError_(`the options of ${what} must be an object, got ${Array.isArray(o) ? 'array' : typeof o}`);
   return Object.fromEntries(Object.entries(o));
 }
 
@@ -102,12 +104,18 @@ const SCHEDULERS = new Map<string, SchedulerMaker>([
     (opt, o) =>
       new CyclicLR(opt, {
         ...o,
-        ...(Object.hasOwn(o, 'scaleFn') ? { scaleFn: o.scaleFn === undefined || o.scaleFn === null ? null : expression(o.scaleFn, 'x', 'scaleFn') } : {}),
+        ...(Object.hasOwn(o, 'scaleFn')
+          ? { scaleFn: o.scaleFn === undefined || o.scaleFn === null ? null : expression(o.scaleFn, 'x', 'scaleFn') }
+          : {}),
       } as never),
   ],
   ['OneCycleLR', (opt, o) => new OneCycleLR(opt, o as never)],
   ['ReduceLROnPlateau', (opt, o) => new ReduceLROnPlateau(opt, o as never)],
-  ['SequentialLR', (opt, o) => new SequentialLR(opt, { ...o, ...(Object.hasOwn(o, 'schedulers') ? { schedulers: subs(opt, o.schedulers) } : {}) } as never)],
+  [
+    'SequentialLR',
+    (opt, o) =>
+      new SequentialLR(opt, { ...o, ...(Object.hasOwn(o, 'schedulers') ? { schedulers: subs(opt, o.schedulers) } : {}) } as never),
+  ],
   [
     'ChainedScheduler',
     (opt, o) => {
@@ -166,8 +174,13 @@ export const SCHEDULER_NAMES: readonly string[] = [...SCHEDULERS.keys()];
  * @example
  * const sched = createScheduler(opt, { scheduler: 'StepLR', options: { stepSize: 10, gamma: 0.5 } });
  */
-export function createScheduler(optimizer: Optimizer, config: Pick<ScheduleConfig, 'scheduler' | 'options'>, where = 'config'): LRScheduler {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new TypeError_(`a scheduler ${where} must be an object`);
+export function createScheduler(
+  optimizer: Optimizer,
+  config: Pick<ScheduleConfig, 'scheduler' | 'options'>,
+  where = 'config',
+): LRScheduler {
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw new TypeError_(`a scheduler ${where} must be an object`);
   checkKeys(config, ['scheduler', 'options'], `scheduler ${where}`);
   const make = lookup(SCHEDULERS, config.scheduler, 'scheduler', SCHEDULER_NAMES);
   return make(optimizer, plainOptions(config.options, String(config.scheduler)));
@@ -191,7 +204,8 @@ const SCHEDULES = new Map<string, (o: Record<string, unknown>) => Schedule>([
     (o) => {
       checkKeys(o, ['rate'], 'constant options');
       if (o.rate === undefined) throw new TypeError_("constant() missing 1 required option: 'rate'");
-      if (typeof o.rate !== 'number' || !Number.isFinite(o.rate)) throw new TypeError_(`constant: option 'rate' must be a finite number, got ${typeof o.rate}`);
+      if (typeof o.rate !== 'number' || !Number.isFinite(o.rate))
+        throw new TypeError_(`constant: option 'rate' must be a finite number, got ${typeof o.rate}`);
       return constant(o.rate);
     },
   ],
@@ -275,7 +289,11 @@ export function traceSchedule(config: ScheduleConfig): ScheduleTrace {
   const kind = config.optimizer ?? 'SGD';
   const lr = config.lr ?? 0.1;
   const opt: Optimizer =
-    kind === 'Adam' ? new Adam(groups, { lr }) : kind === 'SGD' ? new SGD(groups, { lr, momentum: config.momentum ?? 0.9 }) : badOptimizer(kind);
+    kind === 'Adam'
+      ? new Adam(groups, { lr })
+      : kind === 'SGD'
+        ? new SGD(groups, { lr, momentum: config.momentum ?? 0.9 })
+        : badOptimizer(kind);
   const sched = createScheduler(opt, { scheduler: config.scheduler, options: config.options });
   const useBetas = kind === 'Adam';
   const withMomentum = cyclesMomentum(config);
@@ -291,7 +309,8 @@ export function traceSchedule(config: ScheduleConfig): ScheduleTrace {
     opt.step();
     if (sched instanceof ReduceLROnPlateau) {
       const m = config.metrics?.[t - 1];
-      if (m === undefined) throw new ValueError(`ReduceLROnPlateau needs a metric for every step: metrics has ${config.metrics?.length ?? 0}, steps ${n}`);
+      if (m === undefined)
+        throw new ValueError(`ReduceLROnPlateau needs a metric for every step: metrics has ${config.metrics?.length ?? 0}, steps ${n}`);
       sched.step(m);
     } else {
       sched.step();

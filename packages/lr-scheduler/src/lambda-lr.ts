@@ -7,7 +7,8 @@ import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type Scheduler
 
 function checkLambda(v: unknown, ctx: OptionContext): void {
   const list = Array.isArray(v) ? v : [v];
-  if (Array.isArray(v) && v.length === 0) throw new TypeError_(`${ctx.owner}: lr_lambda must be a function or a non-empty list of functions, got an empty list`);
+  if (Array.isArray(v) && v.length === 0)
+    throw new TypeError_(`${ctx.owner}: lr_lambda must be a function or a non-empty list of functions, got an empty list`);
   for (const f of list) if (typeof f !== 'function') throw new TypeError_(`lr_lambda should be a function, but got ${typeName(f)}`);
 }
 

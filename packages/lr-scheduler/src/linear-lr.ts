@@ -8,9 +8,18 @@ const OPTIONS = declareOptions('LinearLR', [
   {
     name: 'startFactor',
     default: 1 / 3,
-    check: num({ min: 0, minExclusive: true, max: 1, message: (v) => `Starting multiplicative factor expected to be greater than 0 and less or equal to 1. Got start_factor=${v}.` }),
+    check: num({
+      min: 0,
+      minExclusive: true,
+      max: 1,
+      message: (v) => `Starting multiplicative factor expected to be greater than 0 and less or equal to 1. Got start_factor=${v}.`,
+    }),
   },
-  { name: 'endFactor', default: 1.0, check: num({ min: 0, max: 1, message: (v) => `Ending multiplicative factor expected to be between 0 and 1. Got end_factor=${v}.` }) },
+  {
+    name: 'endFactor',
+    default: 1.0,
+    check: num({ min: 0, max: 1, message: (v) => `Ending multiplicative factor expected to be between 0 and 1. Got end_factor=${v}.` }),
+  },
   { name: 'totalIters', default: 5, check: num({ int: true, min: 1 }) },
 ]);
 
@@ -40,7 +49,10 @@ export class LinearLR extends LRScheduler {
   totalIters: number;
 
   constructor(optimizer: Optimizer, options: LinearLROptions = {}) {
-    const o = readOptions<Required<Pick<LinearLROptions, 'startFactor' | 'endFactor' | 'totalIters'>> & LRSchedulerOptions>(OPTIONS, options);
+    const o = readOptions<Required<Pick<LinearLROptions, 'startFactor' | 'endFactor' | 'totalIters'>> & LRSchedulerOptions>(
+      OPTIONS,
+      options,
+    );
     super(optimizer, o);
     this.startFactor = o.startFactor;
     this.endFactor = o.endFactor;
@@ -58,8 +70,7 @@ export class LinearLR extends LRScheduler {
 
   override closedFormLr(): number[] {
     return this.baseLrs.map(
-      (b) =>
-        b * (this.startFactor + ((this.endFactor - this.startFactor) * Math.min(this.totalIters, this.lastEpoch)) / this.totalIters),
+      (b) => b * (this.startFactor + ((this.endFactor - this.startFactor) * Math.min(this.totalIters, this.lastEpoch)) / this.totalIters),
     );
   }
 

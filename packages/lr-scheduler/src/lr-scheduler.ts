@@ -388,9 +388,11 @@ export abstract class LRScheduler {
     const n = this.groups().length;
     numberList(sd.base_lrs, 'base_lrs', n);
     const lastEpoch = numberEntry(sd.last_epoch, 'last_epoch');
-    if (!Number.isInteger(lastEpoch) || lastEpoch < -1) throw new ValueError(`loaded scheduler state dict: 'last_epoch' must be an integer >= -1, got ${lastEpoch}`);
+    if (!Number.isInteger(lastEpoch) || lastEpoch < -1)
+      throw new ValueError(`loaded scheduler state dict: 'last_epoch' must be an integer >= -1, got ${lastEpoch}`);
     const stepCount = numberEntry(sd._step_count, '_step_count');
-    if (!Number.isInteger(stepCount) || stepCount < 0) throw new ValueError(`loaded scheduler state dict: '_step_count' must be an integer >= 0, got ${stepCount}`);
+    if (!Number.isInteger(stepCount) || stepCount < 0)
+      throw new ValueError(`loaded scheduler state dict: '_step_count' must be an integer >= 0, got ${stepCount}`);
     numberList(sd._last_lr, '_last_lr', n);
     this.checkOwnState(sd);
   }

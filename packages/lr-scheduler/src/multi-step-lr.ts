@@ -66,10 +66,11 @@ export class MultiStepLR extends LRScheduler {
   protected override checkOwnState(sd: SchedulerStateDict): void {
     checkFields(sd, OPTIONS, { gamma: 'gamma' });
     const m = sd.milestones;
-    const ok =
-      Array.isArray(m)
-        ? m.every((x) => Number.isInteger(x))
-        : typeof m === 'object' && m !== null && Object.entries(m).every(([k, v]) => Number.isInteger(Number(k)) && k.trim() !== '' && Number.isInteger(v) && (v as number) > 0);
+    const ok = Array.isArray(m)
+      ? m.every((x) => Number.isInteger(x))
+      : typeof m === 'object' &&
+        m !== null &&
+        Object.entries(m).every(([k, v]) => Number.isInteger(Number(k)) && k.trim() !== '' && Number.isInteger(v) && (v as number) > 0);
     if (m !== undefined && !ok) {
       throw new ValueError("loaded scheduler state dict: 'milestones' must map milestones to counts");
     }

@@ -14,7 +14,8 @@ import {
   formatParam,
 } from './lr-scheduler.js';
 
-const positiveInt = (torchName: string) => nullable(num({ int: true, min: 1, message: (v) => `Expected positive integer ${torchName}, but got ${v}` }));
+const positiveInt = (torchName: string) =>
+  nullable(num({ int: true, min: 1, message: (v) => `Expected positive integer ${torchName}, but got ${v}` }));
 
 const OPTIONS = declareOptions('OneCycleLR', [
   ...SCHEDULER_OPTIONS,
@@ -22,7 +23,11 @@ const OPTIONS = declareOptions('OneCycleLR', [
   { name: 'totalSteps', default: null, check: positiveInt('total_steps') },
   { name: 'epochs', default: null, check: positiveInt('epochs') },
   { name: 'stepsPerEpoch', default: null, check: positiveInt('steps_per_epoch') },
-  { name: 'pctStart', default: 0.3, check: num({ min: 0, max: 1, message: (v) => `Expected float between 0 and 1 pct_start, but got ${v}` }) },
+  {
+    name: 'pctStart',
+    default: 0.3,
+    check: num({ min: 0, max: 1, message: (v) => `Expected float between 0 and 1 pct_start, but got ${v}` }),
+  },
   {
     name: 'annealStrategy',
     default: 'cos',
@@ -117,7 +122,8 @@ export class OneCycleLR extends LRScheduler {
     const { epochs, stepsPerEpoch } = o;
     if (o.totalSteps !== null) {
       totalSteps = o.totalSteps;
-      if (totalSteps <= 0 || !Number.isInteger(totalSteps)) throw new ValueError(`Expected positive integer total_steps, but got ${totalSteps}`);
+      if (totalSteps <= 0 || !Number.isInteger(totalSteps))
+        throw new ValueError(`Expected positive integer total_steps, but got ${totalSteps}`);
     } else if (epochs !== undefined && epochs !== null && stepsPerEpoch !== undefined && stepsPerEpoch !== null) {
       if (!Number.isInteger(epochs) || epochs <= 0) throw new ValueError(`Expected positive integer epochs, but got ${epochs}`);
       if (!Number.isInteger(stepsPerEpoch) || stepsPerEpoch <= 0) {
@@ -130,12 +136,36 @@ export class OneCycleLR extends LRScheduler {
     const pct = o.pctStart;
     const phases: SchedulePhase[] = o.threePhase
       ? [
-          { end_step: pct * totalSteps - 1, start_lr: 'initial_lr', end_lr: 'max_lr', start_momentum: 'max_momentum', end_momentum: 'base_momentum' },
-          { end_step: 2 * pct * totalSteps - 2, start_lr: 'max_lr', end_lr: 'initial_lr', start_momentum: 'base_momentum', end_momentum: 'max_momentum' },
-          { end_step: totalSteps - 1, start_lr: 'initial_lr', end_lr: 'min_lr', start_momentum: 'max_momentum', end_momentum: 'max_momentum' },
+          {
+            end_step: pct * totalSteps - 1,
+            start_lr: 'initial_lr',
+            end_lr: 'max_lr',
+            start_momentum: 'max_momentum',
+            end_momentum: 'base_momentum',
+          },
+          {
+            end_step: 2 * pct * totalSteps - 2,
+            start_lr: 'max_lr',
+            end_lr: 'initial_lr',
+            start_momentum: 'base_momentum',
+            end_momentum: 'max_momentum',
+          },
+          {
+            end_step: totalSteps - 1,
+            start_lr: 'initial_lr',
+            end_lr: 'min_lr',
+            start_momentum: 'max_momentum',
+            end_momentum: 'max_momentum',
+          },
         ]
       : [
-          { end_step: pct * totalSteps - 1, start_lr: 'initial_lr', end_lr: 'max_lr', start_momentum: 'max_momentum', end_momentum: 'base_momentum' },
+          {
+            end_step: pct * totalSteps - 1,
+            start_lr: 'initial_lr',
+            end_lr: 'max_lr',
+            start_momentum: 'max_momentum',
+            end_momentum: 'base_momentum',
+          },
           { end_step: totalSteps - 1, start_lr: 'max_lr', end_lr: 'min_lr', start_momentum: 'base_momentum', end_momentum: 'max_momentum' },
         ];
     if (typeof pct !== 'number' || pct < 0 || pct > 1) throw new ValueError(`Expected float between 0 and 1 pct_start, but got ${pct}`);
@@ -264,7 +294,8 @@ export class OneCycleLR extends LRScheduler {
       }
     }
     for (const k of ['cycle_momentum', 'use_beta1']) {
-      if (sd[k] !== undefined && typeof sd[k] !== 'boolean') throw new ValueError(`loaded scheduler state dict: '${k}' must be true or false`);
+      if (sd[k] !== undefined && typeof sd[k] !== 'boolean')
+        throw new ValueError(`loaded scheduler state dict: '${k}' must be true or false`);
     }
     const cycles = typeof sd.cycle_momentum === 'boolean' ? sd.cycle_momentum : this.cycleMomentum;
     const beta1 = typeof sd.use_beta1 === 'boolean' ? sd.use_beta1 : this.useBeta1;
@@ -272,7 +303,9 @@ export class OneCycleLR extends LRScheduler {
     this.groups().forEach((g, i) => {
       for (const k of ['initialLr', 'maxLr', 'minLr', ...(cycles ? ['maxMomentum', 'baseMomentum'] : [])]) {
         if (typeof g[k] !== 'number') {
-          throw new ValueError(`param_groups[${this.groupIndex(i)}] has no number '${k}': OneCycleLR state can only be loaded into groups a OneCycleLR was built on`);
+          throw new ValueError(
+            `param_groups[${this.groupIndex(i)}] has no number '${k}': OneCycleLR state can only be loaded into groups a OneCycleLR was built on`,
+          );
         }
       }
     });

@@ -11,7 +11,11 @@ const COSINE_DECAY = declareOptions('cosineDecay', [
   {
     name: 'decaySteps',
     required: true,
-    check: num({ min: 0, minExclusive: true, message: (v) => `The cosine_decay_schedule requires positive decay_steps, got decay_steps=${v}.` }),
+    check: num({
+      min: 0,
+      minExclusive: true,
+      message: (v) => `The cosine_decay_schedule requires positive decay_steps, got decay_steps=${v}.`,
+    }),
   },
   { name: 'alpha', default: 0.0, check: n },
   { name: 'exponent', default: 1.0, check: n },
@@ -110,10 +114,14 @@ export interface WarmupCosineDecayOptions {
  * const lr = warmupCosineDecay({ initValue: 0, peakValue: 3e-4, warmupSteps: 500, decaySteps: 10000 });
  */
 export function warmupCosineDecay(options: WarmupCosineDecayOptions): Schedule {
-  const { initValue, peakValue, warmupSteps, decaySteps, endValue = 0.0, exponent = 1.0 } = readOptions<WarmupCosineDecayOptions>(
-    WARMUP_COSINE_DECAY,
-    options,
-  );
+  const {
+    initValue,
+    peakValue,
+    warmupSteps,
+    decaySteps,
+    endValue = 0.0,
+    exponent = 1.0,
+  } = readOptions<WarmupCosineDecayOptions>(WARMUP_COSINE_DECAY, options);
   const alpha = peakValue === 0.0 ? 0.0 : endValue / peakValue;
   const joined = joinSchedules(
     [
@@ -212,7 +220,9 @@ export function joinSchedules(schedules: readonly ScheduleLike[], boundaries: re
     throw new TypeError_('join_schedules: boundaries must be a list of numbers');
   }
   if (schedules.length < 1 || boundaries.length !== schedules.length - 1) {
-    throw new ValueError(`join_schedules expects one boundary fewer than schedules, got ${schedules.length} schedules and ${boundaries.length} boundaries`);
+    throw new ValueError(
+      `join_schedules expects one boundary fewer than schedules, got ${schedules.length} schedules and ${boundaries.length} boundaries`,
+    );
   }
   return makeSchedule('join_schedules', { schedules: [...schedules], boundaries: [...boundaries] }, (step, extra) => {
     // As optax: each boundary the step has reached hands over to its schedule, later boundaries winning.

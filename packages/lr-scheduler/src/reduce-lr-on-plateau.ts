@@ -218,7 +218,9 @@ export class ReduceLROnPlateau extends LRScheduler {
     checkNumbers(sd, ['last_epoch', 'cooldown_counter', 'num_bad_epochs']);
     for (const k of ['last_epoch', 'cooldown_counter', 'num_bad_epochs']) {
       if (Object.hasOwn(sd, k) && (!Number.isInteger(sd[k]) || (sd[k] as number) < (k === 'last_epoch' ? -1 : 0))) {
-        throw new ValueError(`loaded scheduler state dict: '${k}' must be an integer >= ${k === 'last_epoch' ? -1 : 0}, got ${String(sd[k])}`);
+        throw new ValueError(
+          `loaded scheduler state dict: '${k}' must be an integer >= ${k === 'last_epoch' ? -1 : 0}, got ${String(sd[k])}`,
+        );
       }
     }
     if (Object.hasOwn(sd, 'default_min_lr') && sd.default_min_lr !== null && typeof sd.default_min_lr !== 'number') {
@@ -269,6 +271,7 @@ function checkModes(mode: string, thresholdMode: string): void {
 function readFloat(v: unknown, whenNull: number, key: string): number {
   if (typeof v === 'number') return v;
   if (v === null) return whenNull;
-  if (typeof v === 'string' && /^[+-]?(inf|infinity)$/i.test(v)) return v.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (typeof v === 'string' && /^[+-]?(inf|infinity)$/i.test(v))
+    return v.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   throw new ValueError(`loaded scheduler state dict: '${key}' must be a number`);
 }

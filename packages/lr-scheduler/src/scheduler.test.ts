@@ -17,7 +17,11 @@ import {
   StepLR,
 } from './index.js';
 
-const sgd = (...lrs: number[]) => new SGD(lrs.map((lr) => ({ params: [new Parameter(zeros([1]))], lr })), { lr: 0.1, momentum: 0.9 });
+const sgd = (...lrs: number[]) =>
+  new SGD(
+    lrs.map((lr) => ({ params: [new Parameter(zeros([1]))], lr })),
+    { lr: 0.1, momentum: 0.9 },
+  );
 const lrs = (opt: Optimizer) => opt.paramGroups.map((g) => g.lr as number);
 
 let warn: ReturnType<typeof vi.spyOn>;
@@ -60,9 +64,17 @@ describe("validation with current PyTorch's messages", () => {
       null,
     ],
     ['OneCycleLR total', () => new OneCycleLR(opt, { maxLr: 1, totalSteps: 0 }), 'Expected positive integer total_steps, but got 0'],
-    ['OneCycleLR epochs', () => new OneCycleLR(opt, { maxLr: 1, epochs: 1.5, stepsPerEpoch: 2 }), 'Expected positive integer epochs, but got 1.5'],
+    [
+      'OneCycleLR epochs',
+      () => new OneCycleLR(opt, { maxLr: 1, epochs: 1.5, stepsPerEpoch: 2 }),
+      'Expected positive integer epochs, but got 1.5',
+    ],
     ['OneCycleLR neither', () => new OneCycleLR(opt, { maxLr: 1 }), 'You must define either total_steps OR (epochs AND steps_per_epoch)'],
-    ['OneCycleLR pct', () => new OneCycleLR(opt, { maxLr: 1, totalSteps: 5, pctStart: 1.5 }), 'Expected float between 0 and 1 pct_start, but got 1.5'],
+    [
+      'OneCycleLR pct',
+      () => new OneCycleLR(opt, { maxLr: 1, totalSteps: 5, pctStart: 1.5 }),
+      'Expected float between 0 and 1 pct_start, but got 1.5',
+    ],
     [
       'OneCycleLR anneal',
       () => new OneCycleLR(opt, { maxLr: 1, totalSteps: 5, annealStrategy: 'exp' as never }),
@@ -88,7 +100,11 @@ describe("validation with current PyTorch's messages", () => {
       () => new SequentialLR(opt, { schedulers: [new ExponentialLR(opt, { gamma: 0.9 }), new ReduceLROnPlateau(opt)], milestones: [3] }),
       'SequentialLR does not support `ReduceLROnPlateau` scheduler as it requires additional kwargs to be specified when calling `step`, but got one at index 1 in the given schedulers sequence.',
     ],
-    ['ChainedScheduler empty', () => new ChainedScheduler([]), 'ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.'],
+    [
+      'ChainedScheduler empty',
+      () => new ChainedScheduler([]),
+      'ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.',
+    ],
   ])('%s', (_name, make, message) => {
     if (message === null) expect(make).toThrow('optimizer must support momentum or beta1 with `cycle_momentum` option enabled');
     else expect(make).toThrow(message);
@@ -150,7 +166,10 @@ describe('per-group schedules', () => {
   });
   it('different schedulers on different groups, chained', () => {
     const o = sgd(1, 1);
-    const chain = new ChainedScheduler([new StepLR(o, { stepSize: 2, gamma: 0.5, groups: [0] }), new ExponentialLR(o, { gamma: 0.5, groups: [1] })]);
+    const chain = new ChainedScheduler([
+      new StepLR(o, { stepSize: 2, gamma: 0.5, groups: [0] }),
+      new ExponentialLR(o, { gamma: 0.5, groups: [1] }),
+    ]);
     const seen = [chain.getLastLr()];
     for (let i = 0; i < 3; i++) {
       o.step();
@@ -165,7 +184,10 @@ describe('per-group schedules', () => {
     ]);
   });
   it('per-group option lists follow the chosen groups', () => {
-    const o = new Adam([0, 1, 2].map(() => ({ params: [new Parameter(zeros([1]))] })), { lr: 0.1 });
+    const o = new Adam(
+      [0, 1, 2].map(() => ({ params: [new Parameter(zeros([1]))] })),
+      { lr: 0.1 },
+    );
     const s = new CyclicLR(o, { baseLr: [0.01, 0.02], maxLr: 0.1, stepSizeUp: 2, groups: [0, 2] });
     expect(lrs(o)).toEqual([0.01, 0.1, 0.02]);
     expect(o.paramGroups.map((g) => (g.betas as readonly number[])[0])).toEqual([0.9, 0.9, 0.9]);
@@ -173,12 +195,18 @@ describe('per-group schedules', () => {
     s.step();
     const beta1 = o.paramGroups.map((g) => (g.betas as readonly number[])[0]!);
     [0.85, 0.9, 0.85].forEach((b, i) => expect(beta1[i]).toBeCloseTo(b, 15));
-    expect(() => new StepLR(o, { stepSize: 1, groups: [3] })).toThrow('groups: 3 is not the index of a parameter group (the optimizer has 3)');
+    expect(() => new StepLR(o, { stepSize: 1, groups: [3] })).toThrow(
+      'groups: 3 is not the index of a parameter group (the optimizer has 3)',
+    );
   });
   it('SequentialLR needs all its schedulers on the same groups', () => {
     const o = sgd(0.1, 0.2);
     expect(
-      () => new SequentialLR(o, { schedulers: [new ExponentialLR(o, { gamma: 0.9, groups: [0] }), new ExponentialLR(o, { gamma: 0.9 })], milestones: [2] }),
+      () =>
+        new SequentialLR(o, {
+          schedulers: [new ExponentialLR(o, { gamma: 0.9, groups: [0] }), new ExponentialLR(o, { gamma: 0.9 })],
+          milestones: [2],
+        }),
     ).toThrow('SequentialLR expects all schedulers to drive the same parameter groups');
   });
 });

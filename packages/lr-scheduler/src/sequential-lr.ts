@@ -5,7 +5,14 @@ import { GROUP_INDICES, INITIAL_STEP, RESTORE_GROUPS, SUB_SCHEDULERS, UPDATE_LR 
 import { bisectRight, copyData } from './internal/py.js';
 import { checkSubSchedulers } from './internal/sub-schedulers.js';
 import { declareOptions, intList, readOptions, typeError } from './internal/options.js';
-import { LRScheduler, type LRSchedulerOptions, SCHEDULER_OPTIONS, type SchedulerStateDict, numberEntry, numberList } from './lr-scheduler.js';
+import {
+  LRScheduler,
+  type LRSchedulerOptions,
+  SCHEDULER_OPTIONS,
+  type SchedulerStateDict,
+  numberEntry,
+  numberList,
+} from './lr-scheduler.js';
 
 const OPTIONS = declareOptions('SequentialLR', [
   ...SCHEDULER_OPTIONS.filter((d) => d.name !== 'groups'),
@@ -126,7 +133,8 @@ export class SequentialLR extends LRScheduler {
       throw new ValueError(`loaded scheduler state dict: '_schedulers' must hold ${this.schedulers.length} state dicts`);
     }
     const lastEpoch = numberEntry(sd.last_epoch, 'last_epoch');
-    if (!Number.isInteger(lastEpoch) || lastEpoch < 0) throw new ValueError(`loaded scheduler state dict: 'last_epoch' must be an integer >= 0, got ${lastEpoch}`);
+    if (!Number.isInteger(lastEpoch) || lastEpoch < 0)
+      throw new ValueError(`loaded scheduler state dict: 'last_epoch' must be an integer >= 0, got ${lastEpoch}`);
     numberList(sd._last_lr, '_last_lr', this.groups().length);
     if (sd._milestones !== undefined) {
       const m = numberList(sd._milestones, '_milestones', this.milestones.length);

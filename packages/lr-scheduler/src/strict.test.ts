@@ -15,7 +15,11 @@ import {
   traceSchedule,
 } from './index.js';
 
-const sgd = (...lrs: number[]) => new SGD(lrs.map((lr) => ({ params: [new Parameter(zeros([1]))], lr })), { lr: 0.1, momentum: 0.9 });
+const sgd = (...lrs: number[]) =>
+  new SGD(
+    lrs.map((lr) => ({ params: [new Parameter(zeros([1]))], lr })),
+    { lr: 0.1, momentum: 0.9 },
+  );
 const groups = (opt: Optimizer) => JSON.stringify(opt.paramGroups.map(({ params: _p, ...g }) => g));
 
 let warn: ReturnType<typeof vi.spyOn>;
@@ -39,23 +43,67 @@ function rejects(make: () => unknown, message: string | RegExp): void {
 describe('scheduler options are checked at runtime', () => {
   it.each([
     ['ExponentialLR {}', (o: Optimizer) => new ExponentialLR(o, {} as never), "ExponentialLR() missing 1 required option: 'gamma'"],
-    ['CosineAnnealingLR {}', (o: Optimizer) => new CosineAnnealingLR(o, {} as never), "CosineAnnealingLR() missing 1 required option: 'tMax'"],
+    [
+      'CosineAnnealingLR {}',
+      (o: Optimizer) => new CosineAnnealingLR(o, {} as never),
+      "CosineAnnealingLR() missing 1 required option: 'tMax'",
+    ],
     ['StepLR {}', (o: Optimizer) => new StepLR(o, {} as never), "StepLR() missing 1 required option: 'stepSize'"],
     ['LambdaLR {}', (o: Optimizer) => new LambdaLR(o, {} as never), "LambdaLR() missing 1 required option: 'lrLambda'"],
     ['MultiStepLR {}', (o: Optimizer) => new MultiStepLR(o, {} as never), "MultiStepLR() missing 1 required option: 'milestones'"],
-    ['CyclicLR without maxLr', (o: Optimizer) => new CyclicLR(o, { baseLr: 0.01 } as never), "CyclicLR() missing 1 required option: 'maxLr'"],
-    ['OneCycleLR without maxLr', (o: Optimizer) => new OneCycleLR(o, { totalSteps: 10 } as never), "OneCycleLR() missing 1 required option: 'maxLr'"],
-    ['divFactor: 0', (o: Optimizer) => new OneCycleLR(o, { maxLr: 1, totalSteps: 10, divFactor: 0 }), "OneCycleLR: option 'divFactor' must be a number > 0, got 0"],
-    ['stepSizeUp: 0', (o: Optimizer) => new CyclicLR(o, { baseLr: 0.1, maxLr: 1, stepSizeUp: 0 }), "CyclicLR: option 'stepSizeUp' must be a number > 0, got 0"],
-    ["torch's spelling", (o: Optimizer) => new StepLR(o, { step_size: 3 } as never), "StepLR() got an unexpected option 'step_size'; did you mean 'stepSize'?"],
-    ['a typo', (o: Optimizer) => new StepLR(o, { stepSize: 3, gama: 0.5 } as never), "got an unexpected option 'gama'; did you mean 'gamma'?"],
+    [
+      'CyclicLR without maxLr',
+      (o: Optimizer) => new CyclicLR(o, { baseLr: 0.01 } as never),
+      "CyclicLR() missing 1 required option: 'maxLr'",
+    ],
+    [
+      'OneCycleLR without maxLr',
+      (o: Optimizer) => new OneCycleLR(o, { totalSteps: 10 } as never),
+      "OneCycleLR() missing 1 required option: 'maxLr'",
+    ],
+    [
+      'divFactor: 0',
+      (o: Optimizer) => new OneCycleLR(o, { maxLr: 1, totalSteps: 10, divFactor: 0 }),
+      "OneCycleLR: option 'divFactor' must be a number > 0, got 0",
+    ],
+    [
+      'stepSizeUp: 0',
+      (o: Optimizer) => new CyclicLR(o, { baseLr: 0.1, maxLr: 1, stepSizeUp: 0 }),
+      "CyclicLR: option 'stepSizeUp' must be a number > 0, got 0",
+    ],
+    [
+      "torch's spelling",
+      (o: Optimizer) => new StepLR(o, { step_size: 3 } as never),
+      "StepLR() got an unexpected option 'step_size'; did you mean 'stepSize'?",
+    ],
+    [
+      'a typo',
+      (o: Optimizer) => new StepLR(o, { stepSize: 3, gama: 0.5 } as never),
+      "got an unexpected option 'gama'; did you mean 'gamma'?",
+    ],
     ['T_max', (o: Optimizer) => new CosineAnnealingLR(o, { T_max: 3 } as never), "did you mean 'tMax'?"],
-    ['a string gamma', (o: Optimizer) => new ExponentialLR(o, { gamma: '0.9' as never }), "ExponentialLR: option 'gamma' must be a finite number, got string '0.9'"],
+    [
+      'a string gamma',
+      (o: Optimizer) => new ExponentialLR(o, { gamma: '0.9' as never }),
+      "ExponentialLR: option 'gamma' must be a finite number, got string '0.9'",
+    ],
     ['NaN gamma', (o: Optimizer) => new StepLR(o, { stepSize: 2, gamma: Number.NaN }), "option 'gamma' must be a finite number"],
-    ['null milestones', (o: Optimizer) => new MultiStepLR(o, { milestones: null as never }), "option 'milestones' must be a list of integers"],
+    [
+      'null milestones',
+      (o: Optimizer) => new MultiStepLR(o, { milestones: null as never }),
+      "option 'milestones' must be a list of integers",
+    ],
     ['options not an object', (o: Optimizer) => new StepLR(o, 5 as never), 'StepLR() options must be an object'],
-    ['__proto__ key', (o: Optimizer) => new StepLR(o, JSON.parse('{"stepSize": 2, "__proto__": {"gamma": 5}}')), "unexpected option '__proto__'"],
-    ['lrLambda not a function', (o: Optimizer) => new LambdaLR(o, { lrLambda: 'epoch' as never }), 'lr_lambda should be a function, but got string'],
+    [
+      '__proto__ key',
+      (o: Optimizer) => new StepLR(o, JSON.parse('{"stepSize": 2, "__proto__": {"gamma": 5}}')),
+      "unexpected option '__proto__'",
+    ],
+    [
+      'lrLambda not a function',
+      (o: Optimizer) => new LambdaLR(o, { lrLambda: 'epoch' as never }),
+      'lr_lambda should be a function, but got string',
+    ],
   ])('%s', (_name, make, message) => {
     const o = sgd(0.1, 0.2);
     const before = groups(o);
@@ -101,7 +149,12 @@ describe('loadStateDict checks everything first', () => {
     const before = JSON.stringify([s.stateDict(), groups(o)]);
     for (const bad of [
       { ...sd, _schedule_phases: [] },
-      { ...sd, _schedule_phases: [{ end_step: 2, start_lr: 'constructor', end_lr: 'max_lr', start_momentum: 'max_momentum', end_momentum: 'base_momentum' }] },
+      {
+        ...sd,
+        _schedule_phases: [
+          { end_step: 2, start_lr: 'constructor', end_lr: 'max_lr', start_momentum: 'max_momentum', end_momentum: 'base_momentum' },
+        ],
+      },
       { ...sd, total_steps: 0 },
       { ...sd, total_steps: '10' },
       { ...sd, _anneal_func_type: 'exp' },
@@ -155,7 +208,9 @@ describe("torch's warning when optimizer.step is replaced", () => {
     o.step();
     s.step();
     const messages = warn.mock.calls.map((c) => String(c[0]));
-    expect(messages.filter((m) => m.includes('Seems like `optimizer.step()` has been overridden after learning rate scheduler initialization'))).toHaveLength(1);
+    expect(
+      messages.filter((m) => m.includes('Seems like `optimizer.step()` has been overridden after learning rate scheduler initialization')),
+    ).toHaveLength(1);
     expect(messages.some((m) => m.includes('Detected call of `lr_scheduler.step()`'))).toBe(false);
   });
 });
@@ -168,7 +223,10 @@ describe('configs are data', () => {
     rejects(() => createScheduler(o, { scheduler: '__proto__' }), 'unknown scheduler "__proto__"');
     rejects(() => createScheduler(o, { scheduler: 'toString' }), 'unknown scheduler "toString"');
     rejects(() => createSchedule({ schedule: 'hasOwnProperty' }), 'unknown schedule "hasOwnProperty"');
-    rejects(() => createScheduler(o, JSON.parse('{"scheduler": "StepLR", "options": {"stepSize": 2}, "__proto__": {}}')), 'unknown key "__proto__"');
+    rejects(
+      () => createScheduler(o, JSON.parse('{"scheduler": "StepLR", "options": {"stepSize": 2}, "__proto__": {}}')),
+      'unknown key "__proto__"',
+    );
     expect(groups(o)).toBe(before);
   });
 

@@ -25,7 +25,9 @@ function expectRows(actual: number[][], expected: number[][], what: string): voi
   expected.forEach((row, t) => {
     row.forEach((v, i) => {
       if (!relClose(actual[t]![i]!, v)) {
-        throw new Error(`${what} at step ${t}, group ${i}: got ${actual[t]![i]}, torch ${v} (relative error ${Math.abs(actual[t]![i]! - v) / Math.abs(v)})`);
+        throw new Error(
+          `${what} at step ${t}, group ${i}: got ${actual[t]![i]}, torch ${v} (relative error ${Math.abs(actual[t]![i]! - v) / Math.abs(v)})`,
+        );
       }
     });
   });

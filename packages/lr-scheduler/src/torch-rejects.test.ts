@@ -86,7 +86,7 @@ export function countsLine(outcomes: readonly Outcome[]): string {
   );
 }
 
-describe("bad constructor inputs that torch 1.13 rejects (tooling/fixtures/scheduler_bad_inputs.json)", () => {
+describe('bad constructor inputs that torch 1.13 rejects (tooling/fixtures/scheduler_bad_inputs.json)', () => {
   let warn: ReturnType<typeof vi.spyOn>;
   beforeAll(() => {
     warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -103,14 +103,15 @@ describe("bad constructor inputs that torch 1.13 rejects (tooling/fixtures/sched
     const problems: string[] = [];
     for (const o of outcomes()) {
       const what = `${o.c.scheduler} ${JSON.stringify(o.c.kwargs)}`;
-      if (o.error !== null && !TsoptimError.isInstance(o.error)) problems.push(`${what}: native ${(o.error as Error).name}: ${(o.error as Error).message}`);
+      if (o.error !== null && !TsoptimError.isInstance(o.error))
+        problems.push(`${what}: native ${(o.error as Error).name}: ${(o.error as Error).message}`);
       if (o.changed) problems.push(`${what}: the groups changed`);
       if (!o.c.torch.accepted && o.error === null) problems.push(`${what}: accepted, torch says ${o.c.torch.type}: ${o.c.torch.message}`);
     }
     expect(problems).toEqual([]);
   });
 
-  it("the README states these counts", () => {
+  it('the README states these counts', () => {
     const readme = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../README.md'), 'utf8').replace(/\s+/g, ' ');
     expect(readme).toContain(countsLine(outcomes()));
   });

@@ -50,10 +50,7 @@ function scaled(x: Tensor, alpha: number): Tensor {
 export function add(a: Operand, b: Operand): Variable {
   const [va, vb] = operands(a, b);
   const out = binary(addK, va.value, vb.value);
-  return record('add', out, [va, vb], (g, needs) => [
-    needs[0] ? sumTo(g, va.shape) : null,
-    needs[1] ? sumTo(g, vb.shape) : null,
-  ]);
+  return record('add', out, [va, vb], (g, needs) => [needs[0] ? sumTo(g, va.shape) : null, needs[1] ? sumTo(g, vb.shape) : null]);
 }
 
 /**

@@ -43,7 +43,11 @@ describe('reverse-mode autograd', () => {
     expect(isGradEnabled()).toBe(true);
     expect(y.requiresGrad).toBe(false);
     expect(() => sum(y).backward()).toThrow('element 0 of tensors does not require grad and does not have a grad_fn');
-    expect(() => noGrad(() => { throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      noGrad(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(isGradEnabled()).toBe(true);
   });
 

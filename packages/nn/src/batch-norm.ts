@@ -50,7 +50,8 @@ export class BatchNorm1d extends Module {
    */
   constructor(numFeatures: number, options: BatchNormOptions1d = {}) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new ValueError(`num_features must be a positive integer, got ${numFeatures}`);
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0)
+      throw new ValueError(`num_features must be a positive integer, got ${numFeatures}`);
     this.numFeatures = numFeatures;
     this.eps = options.eps ?? 1e-5;
     if (!(this.eps >= 0)) throw new ValueError(`Invalid eps: ${this.eps}`);
@@ -117,13 +118,10 @@ export class BatchNorm1d extends Module {
     }
     const bnTraining = this.training || (this.runningMean === null && this.runningVar === null);
     const useRunning = !this.training || this.trackRunningStats;
-    return batchNorm(
-      v,
-      useRunning ? this.runningMean : null,
-      useRunning ? this.runningVar : null,
-      this.weight,
-      this.bias,
-      { training: bnTraining, momentum: factor, eps: this.eps },
-    );
+    return batchNorm(v, useRunning ? this.runningMean : null, useRunning ? this.runningVar : null, this.weight, this.bias, {
+      training: bnTraining,
+      momentum: factor,
+      eps: this.eps,
+    });
   }
 }

@@ -40,7 +40,10 @@ export class Conv2d extends Module {
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = ks;
-    this.options = { ...(options.stride === undefined ? {} : { stride: options.stride }), ...(options.padding === undefined ? {} : { padding: options.padding }) };
+    this.options = {
+      ...(options.stride === undefined ? {} : { stride: options.stride }),
+      ...(options.padding === undefined ? {} : { padding: options.padding }),
+    };
     const b = options.backend === undefined ? {} : { backend: options.backend };
     this.registerParameter('weight', new Parameter(zeros([outChannels, inChannels, ks[0], ks[1]], b)));
     this.registerParameter('bias', options.bias === false ? null : new Parameter(zeros([outChannels], b)));

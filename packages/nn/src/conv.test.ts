@@ -107,6 +107,8 @@ describe(`convolution layers against torch (${fx.source})`, () => {
   it('rejects mismatched channels with torch’s message', () => {
     const x = fromFixture({ shape: [1, 2, 4, 4], data: new Array(32).fill(0) });
     const w = fromFixture({ shape: [3, 1, 3, 3], data: new Array(27).fill(0) });
-    expect(() => conv2d(x, w)).toThrow('Given groups=1, weight of size [3, 1, 3, 3], expected input[1, 2, 4, 4] to have 1 channels, but got 2 channels instead');
+    expect(() => conv2d(x, w)).toThrow(
+      'Given groups=1, weight of size [3, 1, 3, 3], expected input[1, 2, 4, 4] to have 1 channels, but got 2 channels instead',
+    );
   });
 });

@@ -71,7 +71,8 @@ function asRows(t: Tensor): Tensor {
 
 function outSize(inSize: number, kSize: number, stride: number, pad: number, what: string): number {
   const o = Math.floor((inSize + 2 * pad - kSize) / stride) + 1;
-  if (o <= 0) throw new RuntimeError(`${what}: output size is too small (input ${inSize}, kernel ${kSize}, stride ${stride}, padding ${pad})`);
+  if (o <= 0)
+    throw new RuntimeError(`${what}: output size is too small (input ${inSize}, kernel ${kSize}, stride ${stride}, padding ${pad})`);
   return o;
 }
 

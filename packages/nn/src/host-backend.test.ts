@@ -11,7 +11,13 @@ class CopyingBackend extends CpuBackend {
 describe('matrix and row ops on a backend without in-place host memory', () => {
   it('run as backend operations, so no value passes through a host copy', async () => {
     const backend = new CopyingBackend();
-    const a = tensor([[1, 2], [3, 4]], { backend });
+    const a = tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      { backend },
+    );
     expect(Array.from(await matmul(a, a).value.read())).toEqual([7, 10, 15, 22]);
     expect(Array.from(await transpose(a, 0, 1).value.read())).toEqual([1, 3, 2, 4]);
     expect(Array.from(await gatherRows(a, [1, 1, 0]).value.read())).toEqual([3, 4, 3, 4, 1, 2]);

@@ -40,7 +40,11 @@ function mlp(): Sequential {
   return new Sequential(new Linear(64, 64, { seed: 1 }), new ReLU(), new Linear(64, 10, { seed: 2 }));
 }
 
-const x = () => tensor(Float32Array.from({ length: 32 * 64 }, (_, i) => Math.sin(i)), { shape: [32, 64] });
+const x = () =>
+  tensor(
+    Float32Array.from({ length: 32 * 64 }, (_, i) => Math.sin(i)),
+    { shape: [32, 64] },
+  );
 const y = Array.from({ length: 32 }, (_, i) => i % 10);
 
 describe('memory soak: nn without tidy()', () => {

@@ -100,7 +100,9 @@ describe('training an MLP on MNIST', () => {
     expect(backend.memoryStats().liveBlocks).toBeLessThanOrEqual(liveBefore + 12);
     const acc = accuracy(model, testX, testY);
     const emaAcc = accuracy(ema, testX, testY);
-    console.log(`MNIST (7996 train / 2004 test): final batch loss ${lastLoss.toFixed(4)}, test accuracy ${(acc * 100).toFixed(2)}%, EMA ${(emaAcc * 100).toFixed(2)}%`);
+    console.log(
+      `MNIST (7996 train / 2004 test): final batch loss ${lastLoss.toFixed(4)}, test accuracy ${(acc * 100).toFixed(2)}%, EMA ${(emaAcc * 100).toFixed(2)}%`,
+    );
     // torch 1.13 with the same model, optimizer, batch size and epochs on this split: 92.5% (96.7% on the training set).
     expect(acc).toBeGreaterThan(0.91);
     expect(emaAcc).toBeGreaterThan(0.91);

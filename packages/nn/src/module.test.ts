@@ -1,18 +1,6 @@
 import { Parameter, RuntimeError, type Tensor, createRng, tensor, zeros } from '@tsoptim/core';
 import { describe, expect, it } from 'vitest';
-import {
-  BatchNorm1d,
-  Dropout,
-  type Input,
-  Linear,
-  Module,
-  ReLU,
-  Sequential,
-  type Variable,
-  manualSeed,
-  relu,
-  sum,
-} from './index.js';
+import { BatchNorm1d, Dropout, type Input, Linear, Module, ReLU, Sequential, type Variable, manualSeed, relu, sum } from './index.js';
 import { loadFixture } from './internal/testing.js';
 
 const errors = loadFixture<Record<string, string>>('nn', 'errors');
@@ -191,17 +179,34 @@ describe('BatchNorm1d', () => {
   it('validates inputs as torch', () => {
     const bn = new BatchNorm1d(3);
     expect(() => bn.forward(zeros([2, 3, 4, 5]))).toThrow('expected 2D or 3D input (got 4D input)');
-    expect(() => bn.forward(zeros([1, 3]))).toThrow('Expected more than 1 value per channel when training, got input size torch.Size([1, 3])');
+    expect(() => bn.forward(zeros([1, 3]))).toThrow(
+      'Expected more than 1 value per channel when training, got input size torch.Size([1, 3])',
+    );
     expect(() => bn.forward(zeros([2, 4]))).toThrow('running_mean should contain 4 elements not 3');
   });
 
   it('counts batches only when training and tracking, and resets', () => {
     const bn = new BatchNorm1d(2);
-    bn.forward(tensor([[1, 2], [3, 5]]));
-    bn.forward(tensor([[1, 2], [3, 5]]));
+    bn.forward(
+      tensor([
+        [1, 2],
+        [3, 5],
+      ]),
+    );
+    bn.forward(
+      tensor([
+        [1, 2],
+        [3, 5],
+      ]),
+    );
     expect(bn.numBatchesTracked!.item()).toBe(2);
     bn.eval();
-    bn.forward(tensor([[1, 2], [3, 5]]));
+    bn.forward(
+      tensor([
+        [1, 2],
+        [3, 5],
+      ]),
+    );
     expect(bn.numBatchesTracked!.item()).toBe(2);
     bn.resetRunningStats();
     expect(bn.numBatchesTracked!.item()).toBe(0);
@@ -209,7 +214,12 @@ describe('BatchNorm1d', () => {
     const free = new BatchNorm1d(2, { trackRunningStats: false, affine: false });
     expect(free.stateDict()).toEqual({});
     free.eval();
-    const y = free.forward(tensor([[1, 2], [3, 6]]));
+    const y = free.forward(
+      tensor([
+        [1, 2],
+        [3, 6],
+      ]),
+    );
     expect(Array.from(y.data).map((v) => Math.round(v * 1000) / 1000)).toEqual([-1, -1, 1, 1]);
   });
 });

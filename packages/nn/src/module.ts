@@ -105,7 +105,8 @@ export abstract class Module {
    */
   registerBuffer<T extends Tensor | null>(name: string, value: T, options: { persistent?: boolean } = {}): T {
     checkName('buffer', name);
-    if (value !== null && !Tensor.isTensor(value)) throw new TypeError_(`cannot assign object to buffer '${name}' (torch Tensor or None required)`);
+    if (value !== null && !Tensor.isTensor(value))
+      throw new TypeError_(`cannot assign object to buffer '${name}' (torch Tensor or None required)`);
     this._buffers.set(name, value);
     if (options.persistent === false) this._nonPersistent.add(name);
     else this._nonPersistent.delete(name);
@@ -276,7 +277,9 @@ export abstract class Module {
    */
   loadStateDict(stateDict: StateDictInput, options: LoadStateDictOptions = {}): IncompatibleKeys {
     if (typeof stateDict !== 'object' || stateDict === null || Array.isArray(stateDict) || Tensor.isTensor(stateDict)) {
-      throw new TypeError_(`Expected state_dict to be dict-like, got ${stateDict === null ? 'null' : Array.isArray(stateDict) ? 'an array' : typeof stateDict}.`);
+      throw new TypeError_(
+        `Expected state_dict to be dict-like, got ${stateDict === null ? 'null' : Array.isArray(stateDict) ? 'an array' : typeof stateDict}.`,
+      );
     }
     if (typeof options !== 'object' || options === null) throw new TypeError_('loadStateDict options must be an object');
     for (const k of Object.keys(options)) {
@@ -298,7 +301,9 @@ export abstract class Module {
       if (Tensor.isTensor(src)) shape = src.shape;
       else if (typeof src === 'number' || Array.isArray(src)) shape = inferShape(src as NestedArray);
       else {
-        errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof src}`);
+        errors.push(
+          `While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received ${typeof src}`,
+        );
         continue;
       }
       if (!shapesEqual(shape, target.shape)) {

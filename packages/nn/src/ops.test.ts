@@ -42,7 +42,7 @@ interface OpCase {
 }
 
 type T = Record<string, Tensor>;
-const A = <O,>(c: OpCase): O => c.args as O;
+const A = <O>(c: OpCase): O => c.args as O;
 
 const ops: Record<string, (t: T, c: OpCase) => Variable> = {
   add: (t) => add(t.a!, t.b!),

@@ -35,7 +35,10 @@ export function reshape(x: Input, shape: readonly number[]): Variable {
 function permuteSwap(t: Tensor, d0: number, d1: number): Tensor {
   const perm = t.shape.map((_, i) => i);
   [perm[d0], perm[d1]] = [d1, d0];
-  const out = zeros(perm.map((d) => t.shape[d]!), { backend: t.backend });
+  const out = zeros(
+    perm.map((d) => t.shape[d]!),
+    { backend: t.backend },
+  );
   t.backend.permute({ src: t, out, perm });
   return out;
 }

@@ -1,13 +1,6 @@
 import { type Tensor, dotReduction, maxReduction } from '@tsoptim/core';
 import { sum as coreSum, zeros } from './internal/alloc.js';
-import {
-  logSoftmaxGradK,
-  logSoftmaxOutK,
-  softmaxGradK,
-  softmaxOutK,
-  subK,
-  sumExpR,
-} from './internal/kernels.js';
+import { logSoftmaxGradK, logSoftmaxOutK, softmaxGradK, softmaxOutK, subK, sumExpR } from './internal/kernels.js';
 import { keptShape, normDim } from './internal/shape-utils.js';
 import { type Input, Variable, record } from './variable.js';
 

@@ -7,7 +7,10 @@ const live = (t: Tensor) => (t.backend as CpuBackend).memoryStats().liveBlocks;
 describe('tidy', () => {
   it('releases what a step allocated, keeping the returned value and the new gradients', () => {
     const layer = new Linear(4, 3, { seed: 0 });
-    const x = tensor([[1, 2, 3, 4], [0, 1, 0, 1]]);
+    const x = tensor([
+      [1, 2, 3, 4],
+      [0, 1, 0, 1],
+    ]);
     const before = live(x);
     const out = tidy(() => {
       const logits = layer.forward(relu(x));

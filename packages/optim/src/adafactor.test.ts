@@ -18,7 +18,9 @@ describe('Adafactor', () => {
     mat.setGrad([1, 2, 3, 4, 5, 6]);
     cube.setGrad(new Float32Array(24).fill(2));
     opt.step();
-    const shapes = params.map((p) => Object.fromEntries(Object.entries(opt.state.get(p)!).map(([k, v]) => [k, typeof v === 'number' ? v : (v as Tensor).shape])));
+    const shapes = params.map((p) =>
+      Object.fromEntries(Object.entries(opt.state.get(p)!).map(([k, v]) => [k, typeof v === 'number' ? v : (v as Tensor).shape])),
+    );
     expect(shapes).toEqual([
       { step: 1, variance: [] },
       { step: 1, variance: [3] },
@@ -51,7 +53,16 @@ describe('Adafactor', () => {
 
   it('frees its temporaries (row/column means, the update scratch, the RMS values)', () => {
     const backend = new CpuBackend();
-    const params = [parameter([1, 2], { backend }), parameter([[1, 2, 3], [4, 5, 6]], { backend })];
+    const params = [
+      parameter([1, 2], { backend }),
+      parameter(
+        [
+          [1, 2, 3],
+          [4, 5, 6],
+        ],
+        { backend },
+      ),
+    ];
     const opt = new Adafactor(params, { weightDecay: 0.1 });
     params[0]!.setGrad([0.1, -0.2]);
     params[1]!.setGrad([1, -1, 2, 0.5, 0.25, -3]);
@@ -79,10 +90,18 @@ describe('Adafactor', () => {
 describe('Adafactor eps is a pair, never a schedule', () => {
   it('two numbers given to the constructor or to a group are the pair [eps1, eps2]', () => {
     const run = (make: (p: Parameter) => Adafactor): number[] => {
-      const p = new Parameter(tensor([[0.5, -1, 2], [0.25, 3, -0.75]]));
+      const p = new Parameter(
+        tensor([
+          [0.5, -1, 2],
+          [0.25, 3, -0.75],
+        ]),
+      );
       const opt = make(p);
       for (let t = 0; t < 3; t++) {
-        p.setGrad([[0.1, -0.2, 0.3], [1, -1, 0.5]]);
+        p.setGrad([
+          [0.1, -0.2, 0.3],
+          [1, -1, 0.5],
+        ]);
         opt.step();
       }
       return Array.from(p.data);

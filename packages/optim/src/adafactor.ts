@@ -1,4 +1,14 @@
-import { type Parameter, type Tensor, defineKernel, defineReduction, k, kernelFamily, meanSquaresReduction, meanReduction, zeros } from '@tsoptim/core';
+import {
+  type Parameter,
+  type Tensor,
+  defineKernel,
+  defineReduction,
+  k,
+  kernelFamily,
+  meanSquaresReduction,
+  meanReduction,
+  zeros,
+} from '@tsoptim/core';
 import { preamble } from './kernels/decay.js';
 import { lerpKernel } from './kernels/lerp.js';
 import { descend, lerp, sq } from './kernels/moments.js';

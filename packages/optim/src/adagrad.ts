@@ -1,13 +1,4 @@
-import {
-  type Parameter,
-  RuntimeError,
-  SparseTensor,
-  type Tensor,
-  defineKernel,
-  full,
-  k,
-  kernelFamily,
-} from '@tsoptim/core';
+import { type Parameter, RuntimeError, SparseTensor, type Tensor, defineKernel, full, k, kernelFamily } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
 import { preamble } from './kernels/decay.js';
 import { adaptiveStep } from './kernels/moments.js';

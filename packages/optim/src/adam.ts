@@ -1,4 +1,4 @@
-import { type Parameter, type Tensor, defineKernel, type k, kernelFamily, } from '@tsoptim/core';
+import { type Parameter, type Tensor, defineKernel, type k, kernelFamily } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { type DecayKind, decayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
 import { adamDenominator, adamMoments, adaptiveStep } from './kernels/moments.js';
@@ -140,11 +140,7 @@ export function adam(
  * for (const batch of data) { opt.zeroGrad(); loss(batch).backward(); opt.step(); }
  */
 export class Adam extends Optimizer<Required<AdamOptions>> {
-  constructor(
-    params: ParamsInput<AdamOptions>,
-    options: Scheduled<AdamOptions> = {},
-    defaults: Required<AdamOptions> = ADAM_DEFAULTS,
-  ) {
+  constructor(params: ParamsInput<AdamOptions>, options: Scheduled<AdamOptions> = {}, defaults: Required<AdamOptions> = ADAM_DEFAULTS) {
     super(params, withDefaults(defaults, options));
   }
 
@@ -177,23 +173,15 @@ export class Adam extends Optimizer<Required<AdamOptions>> {
       expAvgSqs[i] = s.exp_avg_sq as Tensor;
       maxExpAvgSqs[i] = s.max_exp_avg_sq as Tensor | undefined;
     }
-    adam(
-      params,
-      grads,
-      expAvgs,
-      expAvgSqs,
-      maxExpAvgSqs,
-      steps,
-      {
-        lr: group.lr,
-        beta1: group.betas[0],
-        beta2: group.betas[1],
-        eps: group.eps,
-        weightDecay: group.weightDecay,
-        amsgrad: group.amsgrad,
-        maximize: group.maximize,
-        decoupledWeightDecay: group.decoupledWeightDecay,
-      },
-    );
+    adam(params, grads, expAvgs, expAvgSqs, maxExpAvgSqs, steps, {
+      lr: group.lr,
+      beta1: group.betas[0],
+      beta2: group.betas[1],
+      eps: group.eps,
+      weightDecay: group.weightDecay,
+      amsgrad: group.amsgrad,
+      maximize: group.maximize,
+      decoupledWeightDecay: group.decoupledWeightDecay,
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
+import { type Parameter, type Tensor, defineKernel, k, kernelFamily } from '@tsoptim/core';
 import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { preamble, preambleScalars } from './kernels/decay.js';
 import { adaptiveStep, ema } from './kernels/moments.js';

@@ -83,7 +83,12 @@ export class DeclaredOptimizer<O extends object> extends Optimizer<O> {
 }
 
 /** The class an algorithm declaration gives (what {@link defineAlgorithm} returns), with the declaration on it. */
-export interface AlgorithmClass<O extends object, K extends readonly string[] = readonly string[], Counted extends boolean = boolean, P = unknown> {
+export interface AlgorithmClass<
+  O extends object,
+  K extends readonly string[] = readonly string[],
+  Counted extends boolean = boolean,
+  P = unknown,
+> {
   /** `defaults` replaces the declared defaults (AdamW's, on Adam's class). */
   new (params: ParamsInput<Partial<O>>, options?: Scheduled<Partial<O>>, defaults?: Readonly<O>): DeclaredOptimizer<O>;
   /** The algorithm's name, as conformance tables and registries show it. */

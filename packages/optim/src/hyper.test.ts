@@ -89,7 +89,18 @@ describe('Adam: betas, lr and weightDecay schedules', () => {
     expect(r[1]).toBeCloseTo(expected[1]!, 6);
   };
   it('betas as an array of tuples', () => {
-    close(runAdam({ lr: 0.5, betas: [[0.5, 0.75], [0.5, 0]] as never }, [1, 3]));
+    close(
+      runAdam(
+        {
+          lr: 0.5,
+          betas: [
+            [0.5, 0.75],
+            [0.5, 0],
+          ] as never,
+        },
+        [1, 3],
+      ),
+    );
   });
   it('betas as a function returning tuples', () => {
     close(runAdam({ lr: 0.5, betas: ((s: number) => (s === 0 ? [0.5, 0.75] : [0.5, 0])) as never }, [1, 3]));
@@ -132,10 +143,16 @@ describe('scheduled values are checked when produced', () => {
     expect(() => new SGD([p], { lr: (() => undefined) as never }).step()).toThrow(
       "the schedule for option 'lr' gave undefined at step 0; expected a number",
     );
-    expect(() => new SGD([p], { lr: [] as never })).toThrow('SGD: option `lr` must be a number (or a schedule: a function, an iterator, an array of 2+ numbers), got []');
+    expect(() => new SGD([p], { lr: [] as never })).toThrow(
+      'SGD: option `lr` must be a number (or a schedule: a function, an iterator, an array of 2+ numbers), got []',
+    );
     expect(() => new SGD([p], { lr: values() as never }).step()).toThrow("the schedule for option 'lr' is an empty iterator");
-    expect(() => new Adam([p], { betas: [[0.9], [0.8]] as never })).toThrow('Adam: option `betas` must be an array of 2 numbers, got [[0.9], [0.8]]');
-    expect(() => new Adam([p], { betas: () => [0.9] as never }).step()).toThrow("the schedule for option 'betas' gave [0.9] at step 0; expected 2 numbers");
+    expect(() => new Adam([p], { betas: [[0.9], [0.8]] as never })).toThrow(
+      'Adam: option `betas` must be an array of 2 numbers, got [[0.9], [0.8]]',
+    );
+    expect(() => new Adam([p], { betas: () => [0.9] as never }).step()).toThrow(
+      "the schedule for option 'betas' gave [0.9] at step 0; expected 2 numbers",
+    );
     expect(p.item()).toBe(1);
   });
   it('an iterator catches up when steps had no gradient', () => {

@@ -23,7 +23,11 @@ function makeClosure(params: Parameter[], opt: LBFGS, sparse = false): () => num
       off += p.size;
       if (sparse && p.ndim > 0) {
         const rows = p.shape[0]!;
-        p.grad = new SparseTensor(p.shape, Int32Array.from({ length: rows }, (_, r) => r), tensor(part, { shape: p.shape }));
+        p.grad = new SparseTensor(
+          p.shape,
+          Int32Array.from({ length: rows }, (_, r) => r),
+          tensor(part, { shape: p.shape }),
+        );
       } else {
         p.setGrad(part);
       }
@@ -33,14 +37,30 @@ function makeClosure(params: Parameter[], opt: LBFGS, sparse = false): () => num
 }
 
 function problem(): Parameter[] {
-  return [parameter(0.5), parameter([-1, 2]), parameter([[0.3, -0.2], [1.5, 0]])];
+  return [
+    parameter(0.5),
+    parameter([-1, 2]),
+    parameter([
+      [0.3, -0.2],
+      [1.5, 0],
+    ]),
+  ];
 }
 
 describe('LBFGS', () => {
   it("has torch's defaults, with max_eval = ⌊max_iter·5/4⌋", () => {
     const opt = new LBFGS([parameter([1, 2])]);
     expect(opt.stateDict().param_groups).toEqual([
-      { lr: 1, max_iter: 20, max_eval: 25, tolerance_grad: 1e-7, tolerance_change: 1e-9, history_size: 100, line_search_fn: null, params: [0] },
+      {
+        lr: 1,
+        max_iter: 20,
+        max_eval: 25,
+        tolerance_grad: 1e-7,
+        tolerance_change: 1e-9,
+        history_size: 100,
+        line_search_fn: null,
+        params: [0],
+      },
     ]);
     expect(new LBFGS([parameter([1])], { maxIter: 7 }).paramGroups[0]!.maxEval).toBe(8);
   });
@@ -113,7 +133,16 @@ describe('LBFGS', () => {
 
   it('frees every temporary: live storage stays flat once the history is full', () => {
     const backend = new CpuBackend();
-    const params = [parameter([0.5, -1], { backend }), parameter([[0.3, -0.2], [1.5, 0]], { backend })];
+    const params = [
+      parameter([0.5, -1], { backend }),
+      parameter(
+        [
+          [0.3, -0.2],
+          [1.5, 0],
+        ],
+        { backend },
+      ),
+    ];
     const opt = new LBFGS(params, { maxIter: 4, historySize: 2, lineSearchFn: 'strong_wolfe' });
     const closure = makeClosure(params, opt);
     for (let i = 0; i < 3; i++) opt.step(closure);

@@ -16,7 +16,15 @@ import {
   scale_,
   zeros,
 } from '@tsoptim/core';
-import { type Closure, Optimizer, type ParamGroupInput, type ParamState, type ParamsInput, evaluateClosure, type Scheduled } from './optimizer.js';
+import {
+  type Closure,
+  Optimizer,
+  type ParamGroupInput,
+  type ParamState,
+  type ParamsInput,
+  evaluateClosure,
+  type Scheduled,
+} from './optimizer.js';
 import type { StateSpec } from './state-spec.js';
 import { withDefaults } from './validate.js';
 import { type OptionsDecl, defineOptions, float, int, nonNegative } from './options.js';
@@ -43,7 +51,12 @@ export interface LBFGSOptions {
 export const LBFGS_OPTIONS: OptionsDecl<Required<LBFGSOptions>> = defineOptions<Required<LBFGSOptions>>('LBFGS', {
   lr: float(1, nonNegative('Invalid learning rate')),
   maxIter: int(20, positiveInt('max_iter')),
-  maxEval: { default: null, kind: { type: 'int', nullable: true }, schedulable: false, check: (v) => (v === null ? undefined : positiveInt('max_eval')(v)) },
+  maxEval: {
+    default: null,
+    kind: { type: 'int', nullable: true },
+    schedulable: false,
+    check: (v) => (v === null ? undefined : positiveInt('max_eval')(v)),
+  },
   toleranceGrad: float(1e-7, nonNegative('Invalid tolerance_grad value'), { schedulable: false }),
   toleranceChange: float(1e-9, nonNegative('Invalid tolerance_change value'), { schedulable: false }),
   historySize: int(100, positiveInt('history_size')),
@@ -54,10 +67,18 @@ export const LBFGS_DEFAULTS: Required<LBFGSOptions> = LBFGS_OPTIONS.defaults;
 
 /** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
 const LBFGS_STATE_SPEC: StateSpec = {
-      scalars: { func_evals: 'count', n_iter: 'count', t: 'number', H_diag: 'number', prev_loss: 'number-or-null', ro: 'number-list', al: 'number-list' },
-      required: ['func_evals', 'n_iter'],
-      together: ['d', 't', 'old_dirs', 'old_stps', 'ro', 'H_diag', 'prev_flat_grad', 'prev_loss'],
-    };
+  scalars: {
+    func_evals: 'count',
+    n_iter: 'count',
+    t: 'number',
+    H_diag: 'number',
+    prev_loss: 'number-or-null',
+    ro: 'number-list',
+    al: 'number-list',
+  },
+  required: ['func_evals', 'n_iter'],
+  together: ['d', 't', 'old_dirs', 'old_stps', 'ro', 'H_diag', 'prev_flat_grad', 'prev_loss'],
+};
 
 function positiveInt(name: string): (v: number) => string | undefined {
   return (v) => (v >= 1 ? undefined : `LBFGS: option \`${name}\` must be at least 1, got ${v}`);
@@ -66,7 +87,12 @@ function positiveInt(name: string): (v: number) => string | undefined {
 const GROUPS_MESSAGE = "LBFGS doesn't support per-parameter options (parameter groups)";
 
 /** `flat[rows] ← src` (rows of the flat vector, src compact): the gather of a gradient into the flat vector. */
-const gatherKernel = /*#__PURE__*/ defineKernel({ name: 'lbfgs_gather', inputs: ['src'], outputs: ['flat'], body: ({ src }) => ({ flat: src }) });
+const gatherKernel = /*#__PURE__*/ defineKernel({
+  name: 'lbfgs_gather',
+  inputs: ['src'],
+  outputs: ['flat'],
+  body: ({ src }) => ({ flat: src }),
+});
 /** `flat[rows] ← 0`: a parameter without gradient. */
 const zeroRowsKernel = /*#__PURE__*/ defineKernel({ name: 'lbfgs_zero', inputs: [], outputs: ['flat'], body: () => ({ flat: 0 }) });
 /** `p ← p + t·flat[rows]` (p compact): torch's `_add_grad`, one pass per parameter. */
@@ -158,7 +184,11 @@ class FlatLayout {
     this.params.forEach((p, i) => {
       const seg = this.segments[i]!;
       if (p.size === 0) return;
-      p.backend.run(addKernel, { tensors: { p, flat: v }, scalars: { t }, rows: { indices: seg.rows, rowSize: seg.rowSize, compact: ['p'] } });
+      p.backend.run(addKernel, {
+        tensors: { p, flat: v },
+        scalars: { t },
+        rows: { indices: seg.rows, rowSize: seg.rowSize, compact: ['p'] },
+      });
     });
   }
 }
@@ -204,13 +234,22 @@ function neg(x: Tensor): Tensor {
  * @example
  * cubicInterpolate(0, 1, -2, 1, 0.5, 1); // 0.666…
  */
-export function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: readonly [number, number]): number {
+export function cubicInterpolate(
+  x1: number,
+  f1: number,
+  g1: number,
+  x2: number,
+  f2: number,
+  g2: number,
+  bounds?: readonly [number, number],
+): number {
   const [lo, hi] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
   const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2);
   const d2Square = d1 * d1 - g1 * g2;
   if (d2Square >= 0) {
     const d2 = Math.sqrt(d2Square);
-    const minPos = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2)) : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+    const minPos =
+      x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2)) : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
     return Math.min(Math.max(minPos, lo), hi);
   }
   return (lo + hi) / 2;
@@ -259,7 +298,12 @@ function strongWolfe(
   let bracketGtd: number[] = [];
   while (lsIter < maxLs) {
     if (cur.f > f + c1 * t * gtd || (lsIter > 1 && cur.f >= fPrev)) {
-      [bracket, bracketF, bracketG, bracketGtd] = [[tPrev, t], [fPrev, cur.f], [gPrev, cur.g], [gtdPrev, cur.gtd]];
+      [bracket, bracketF, bracketG, bracketGtd] = [
+        [tPrev, t],
+        [fPrev, cur.f],
+        [gPrev, cur.g],
+        [gtdPrev, cur.gtd],
+      ];
       break;
     }
     if (Math.abs(cur.gtd) <= -c2 * gtd) {
@@ -268,7 +312,12 @@ function strongWolfe(
       break;
     }
     if (cur.gtd >= 0) {
-      [bracket, bracketF, bracketG, bracketGtd] = [[tPrev, t], [fPrev, cur.f], [gPrev, cur.g], [gtdPrev, cur.gtd]];
+      [bracket, bracketF, bracketG, bracketGtd] = [
+        [tPrev, t],
+        [fPrev, cur.f],
+        [gPrev, cur.g],
+        [gtdPrev, cur.gtd],
+      ];
       break;
     }
     const minStep = t + 0.01 * (t - tPrev);
@@ -284,7 +333,11 @@ function strongWolfe(
     lsIter++;
   }
   if (lsIter === maxLs) {
-    [bracket, bracketF, bracketG] = [[0, t], [f, cur.f], [g, cur.g]];
+    [bracket, bracketF, bracketG] = [
+      [0, t],
+      [f, cur.f],
+      [g, cur.g],
+    ];
   }
   let insufProgress = false;
   let [low, high] = bracketF[0]! <= bracketF[bracketF.length - 1]! ? [0, 1] : [1, 0];
@@ -404,7 +457,9 @@ export class LBFGS extends Optimizer<Required<LBFGSOptions>> {
     const params = group.params;
     const backend = params[0]!.backend;
     if (!backend.syncRead) {
-      throw new RuntimeError(`LBFGS reads dot products back during its step and needs synchronous reads, which the ${backend.name} backend has not`);
+      throw new RuntimeError(
+        `LBFGS reads dot products back during its step and needs synchronous reads, which the ${backend.name} backend has not`,
+      );
     }
     const layout = new FlatLayout(params);
     const scalars = new HostScalars(backend);

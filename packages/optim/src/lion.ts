@@ -26,7 +26,6 @@ export const LION_OPTIONS: OptionsDecl<Required<LionOptions>> = defineOptions<Re
 
 export const LION_DEFAULTS: Required<LionOptions> = LION_OPTIONS.defaults;
 
-
 /** One pass per parameter: reads θ, g, m; writes θ, m. */
 export const lionKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: DecayKind }) =>
   defineKernel({
@@ -58,7 +57,13 @@ const LionAlgorithm = /*#__PURE__*/ defineAlgorithm({
   name: 'Lion',
   options: LION_OPTIONS,
   state: { step: false, tensors: ['exp_avg'] as const },
-  stepOptions: (g): LionStepOptions => ({ lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], weightDecay: g.weightDecay, maximize: g.maximize }),
+  stepOptions: (g): LionStepOptions => ({
+    lr: g.lr,
+    beta1: g.betas[0],
+    beta2: g.betas[1],
+    weightDecay: g.weightDecay,
+    maximize: g.maximize,
+  }),
   kernel: (o) => lionKernel({ maximize: o.maximize, decay: decayOf(o) }),
   scalars: (o) => ({ lr: o.lr, beta1: o.beta1, beta2: o.beta2, ...resolveDecay(decayOf(o), o.lr, o.weightDecay).scalars }),
 });

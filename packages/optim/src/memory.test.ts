@@ -51,7 +51,10 @@ describe('memory soak: the README quick-start loop', () => {
   it('20k steps of zeroGrad / setGrad / Adam step on 100 parameters × 1,000 elements stay flat', () => {
     const backend = new CpuBackend();
     const params: Parameter[] = Array.from({ length: 100 }, (_, j) =>
-      parameter(Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i + j)), { backend }),
+      parameter(
+        Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i + j)),
+        { backend },
+      ),
     );
     const opt = new Adam(params, { lr: 1e-3 });
     const g = new Float32Array(1000);

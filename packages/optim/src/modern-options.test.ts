@@ -5,7 +5,15 @@ import { LAMB, Lion, type Optimizer, Prodigy, ScheduleFreeAdamW, type StateDict 
 const p = () => new Parameter(tensor([0.5, -1, 2]));
 
 function trained(make: (ps: Parameter[]) => Optimizer, steps = 2): { opt: Optimizer; ps: Parameter[] } {
-  const ps = [p(), new Parameter(tensor([[1, -2], [0.25, 3]]))];
+  const ps = [
+    p(),
+    new Parameter(
+      tensor([
+        [1, -2],
+        [0.25, 3],
+      ]),
+    ),
+  ];
   const opt = make(ps);
   for (let s = 0; s < steps; s++) {
     for (const q of ps) q.setGrad(Float32Array.from(q.data, (x, i) => x * (s + 1) + 0.1 * i));
@@ -32,7 +40,9 @@ function rejectsLoad(opt: Optimizer, ps: Parameter[], spoil: (sd: StateDict & Re
 
 describe('declared options of Lion, LAMB, Schedule-Free AdamW and Prodigy', () => {
   it('rejects unknown names with the likely intended one', () => {
-    expect(() => new Lion([p()], { weight_decay: 1 } as never)).toThrow('Lion got an unknown option `weight_decay`; did you mean `weightDecay`?');
+    expect(() => new Lion([p()], { weight_decay: 1 } as never)).toThrow(
+      'Lion got an unknown option `weight_decay`; did you mean `weightDecay`?',
+    );
     expect(() => new LAMB([p()], { lrr: 0.1 } as never)).toThrow('LAMB got an unknown option `lrr`; did you mean `lr`?');
     expect(() => new ScheduleFreeAdamW([p()], { warmup_steps: 10 } as never)).toThrow(
       'ScheduleFreeAdamW got an unknown option `warmup_steps`; did you mean `warmupSteps`?',
@@ -83,7 +93,12 @@ describe('declared options of Lion, LAMB, Schedule-Free AdamW and Prodigy', () =
     const sf = trained((ps) => new ScheduleFreeAdamW(ps));
     rejectsLoad(sf.opt, sf.ps, (sd) => (sd.param_groups[0].k = 1.5), 'running value `k`');
     rejectsLoad(sf.opt, sf.ps, (sd) => (sd.param_groups[0].train_mode = 'yes'), 'running value `train_mode`');
-    rejectsLoad(sf.opt, sf.ps, (sd) => delete sd.param_groups[0].weight_sum, 'running value `weight_sum` in parameter group 0 of the loaded state dict is missing');
+    rejectsLoad(
+      sf.opt,
+      sf.ps,
+      (sd) => delete sd.param_groups[0].weight_sum,
+      'running value `weight_sum` in parameter group 0 of the loaded state dict is missing',
+    );
     rejectsLoad(sf.opt, sf.ps, (sd) => delete sd.state['1'].z, "missing 'z'");
     const pr = trained((ps) => new Prodigy(ps));
     rejectsLoad(pr.opt, pr.ps, (sd) => (sd.param_groups[0].d = null), 'running value `d`');

@@ -1,4 +1,14 @@
-import { type Parameter, type Tensor, ValueError, defineKernel, enableSimdGemm, k, kernelFamily, normReduction, zeros } from '@tsoptim/core';
+import {
+  type Parameter,
+  type Tensor,
+  ValueError,
+  defineKernel,
+  enableSimdGemm,
+  k,
+  kernelFamily,
+  normReduction,
+  zeros,
+} from '@tsoptim/core';
 import { type DecayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
 import { descend, lerp, lerpAverage } from './kernels/moments.js';
 import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamsInput, type Scheduled } from './optimizer.js';

@@ -22,7 +22,9 @@ describe('Optimizer construction (torch wording)', () => {
     expect(() => new SGD([{ params: [a] }, { params: [['b', b]] }])).toThrow(
       'all optimizer param groups should be with/without names. cannot add param group with names to the optimizer',
     );
-    expect(() => new SGD([['a', a], b] as never)).toThrow('all optimizer params should be with/without names. Some param names are missing');
+    expect(() => new SGD([['a', a], b] as never)).toThrow(
+      'all optimizer params should be with/without names. Some param names are missing',
+    );
   });
 
   it('fills defaults per group and keeps overrides; names become param_names', () => {
@@ -231,7 +233,13 @@ describe('schedule-valued options are typed', () => {
       yield 0.9;
     }
     const opt = new SGD([p([0])], { lr: (step) => 0.1 / (step + 1), momentum: momenta() });
-    const adam = new Adam([p([0])], { lr: [0.1, 0.05], betas: [[0.9, 0.99], [0.8, 0.9]] });
+    const adam = new Adam([p([0])], {
+      lr: [0.1, 0.05],
+      betas: [
+        [0.9, 0.99],
+        [0.8, 0.9],
+      ],
+    });
     expect(opt.paramGroups).toHaveLength(1);
     expect(adam.paramGroups).toHaveLength(1);
   });

@@ -74,9 +74,9 @@ export type Scheduled<O> = {
  * option may hold a schedule. {@link Optimizer.currentValue} reads the value the next step uses.
  */
 export type StoredParamGroup<O> = { [K in keyof O]: OptionValue<O[K]> } & SchedulerGroupOptions & {
-  params: Parameter[];
-  paramNames?: string[];
-};
+    params: Parameter[];
+    paramNames?: string[];
+  };
 
 /** Per-parameter optimizer state, keyed as torch keys it (`step`, `exp_avg`...). */
 export type ParamState = Record<string, unknown>;
@@ -177,17 +177,15 @@ export abstract class Optimizer<O extends object = any> {
    */
   constructor(params: ParamsInput<any>, defaults: O) {
     if (Parameter.isParameter(params) || !isIterable(params)) {
-      throw new TypeError_(
-        `params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typeName(params)}`,
-      );
+      throw new TypeError_(`params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typeName(params)}`);
     }
     this.checkOptions(defaults as Record<string, unknown>, 'options');
     this.defaults = Object.freeze({ ...defaults });
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new ValueError('optimizer got an empty parameter list');
-    const groups = (
-      isGroupInput(list[0]) ? list : [{ params: list as Iterable<Parameter | NamedParameter> }]
-    ) as ParamGroupInput<Partial<O>>[];
+    const groups = (isGroupInput(list[0]) ? list : [{ params: list as Iterable<Parameter | NamedParameter> }]) as ParamGroupInput<
+      Partial<O>
+    >[];
     // Validate every group against the ones before it, then commit: a failure leaves nothing half-built.
     const built: StoredParamGroup<O>[] = [];
     for (const g of groups) built.push(this.buildGroup(g, built, built.length));

@@ -31,7 +31,9 @@ describe('defineOptions', () => {
   });
 
   it('rejects unknown names, wrong kinds and Tensors with messages that name the option', () => {
-    expect(() => new SGD([p()], { lr: 0.1, weight_decay: 0.5 } as never)).toThrow('SGD got an unknown option `weight_decay`; did you mean `weightDecay`?');
+    expect(() => new SGD([p()], { lr: 0.1, weight_decay: 0.5 } as never)).toThrow(
+      'SGD got an unknown option `weight_decay`; did you mean `weightDecay`?',
+    );
     expect(() => new Adam([p()], { lrr: 0.1 } as never)).toThrow('Adam got an unknown option `lrr`; did you mean `lr`?');
     expect(() => new Adam([p()], { lr: 'fast' } as never)).toThrow(TypeError_);
     expect(() => new Adam([p()], { lr: '0.1' } as never)).toThrow('Adam: option `lr` must be a number');
@@ -42,7 +44,9 @@ describe('defineOptions', () => {
       'AdamW got an unknown option `weight_decay` in parameter group 0; did you mean `weightDecay`?',
     );
     const opt = new Adam([p()]);
-    expect(() => opt.addParamGroup({ params: [p()], lr: 'fast' } as never)).toThrow('Adam: option `lr` in parameter group 1 must be a number');
+    expect(() => opt.addParamGroup({ params: [p()], lr: 'fast' } as never)).toThrow(
+      'Adam: option `lr` in parameter group 1 must be a number',
+    );
     expect(opt.paramGroups).toHaveLength(1);
   });
 

@@ -61,14 +61,7 @@ export type OptionSite = 'options' | { group: number } | { stateDictGroup: numbe
  * Group keys that learning-rate schedulers and SWA write into a group (torch's `initial_lr`, `max_lr`...):
  * accepted in groups and loaded state dicts of every optimizer.
  */
-export const SCHEDULER_GROUP_KEYS: ReadonlySet<string> = new Set([
-  'initialLr',
-  'maxLr',
-  'minLr',
-  'maxMomentum',
-  'baseMomentum',
-  'swaLr',
-]);
+export const SCHEDULER_GROUP_KEYS: ReadonlySet<string> = new Set(['initialLr', 'maxLr', 'minLr', 'maxMomentum', 'baseMomentum', 'swaLr']);
 
 /** A compiled declaration. */
 export interface OptionsDecl<O extends object> {
@@ -222,7 +215,8 @@ function kindOk(v: unknown, spec: OptionSpec): { ok: boolean; plain: boolean } {
         if (!schedulable) return { ok: false, plain: false };
         if (v.length === kind.length && v.every((x) => typeof x === 'number' || isScheduleLike(x))) return { ok: true, plain: false };
         // An array of tuples: one per step.
-        const perStep = v.length > 0 && v.every((x) => Array.isArray(x) && x.length === kind.length && x.every((y) => typeof y === 'number'));
+        const perStep =
+          v.length > 0 && v.every((x) => Array.isArray(x) && x.length === kind.length && x.every((y) => typeof y === 'number'));
         return { ok: perStep, plain: false };
       }
       return { ok: schedulable && isScheduleLike(v), plain: false };
@@ -240,11 +234,7 @@ function kindOk(v: unknown, spec: OptionSpec): { ok: boolean; plain: boolean } {
  *   ...
  * });
  */
-export function defineOptions<O extends object>(
-  className: string,
-  specs: OptionSpecs<O>,
-  config: OptionsConfig<O> = {},
-): OptionsDecl<O> {
+export function defineOptions<O extends object>(className: string, specs: OptionSpecs<O>, config: OptionsConfig<O> = {}): OptionsDecl<O> {
   const running = new Map<string, RunningSpec>(Object.entries(config.running ?? {}));
   const table = new Map<string, OptionSpec>(Object.entries(specs) as [string, OptionSpec][]);
   const names = [...table.keys()];
@@ -265,7 +255,8 @@ export function defineOptions<O extends object>(
     has: (key) => table.has(key),
     initialRunning(defaults) {
       const out: Record<string, unknown> = {};
-      for (const [k, r] of running) out[k] = typeof r.initial === 'function' ? (r.initial as (d: typeof defaults) => unknown)(defaults) : r.initial;
+      for (const [k, r] of running)
+        out[k] = typeof r.initial === 'function' ? (r.initial as (d: typeof defaults) => unknown)(defaults) : r.initial;
       return out;
     },
     check(values, site, extraKeys) {
@@ -276,7 +267,9 @@ export function defineOptions<O extends object>(
         const run = running.get(key);
         if (run !== undefined) {
           if (loading || site === 'schedule') continue;
-          throw new TypeError_(`${className} does not take the option \`${key}\`${at}: it is a running value the optimizer keeps in each group`);
+          throw new TypeError_(
+            `${className} does not take the option \`${key}\`${at}: it is a running value the optimizer keeps in each group`,
+          );
         }
         const spec = table.get(key);
         if (spec === undefined) {
@@ -329,7 +322,10 @@ export function defineOptions<O extends object>(
       for (const [k, s] of table) {
         const override = (changes.specs as Record<string, OptionSpec> | undefined)?.[k];
         const base = override ?? s;
-        const d = changes.defaults !== undefined && Object.hasOwn(changes.defaults, k) ? (changes.defaults as Record<string, unknown>)[k] : base.default;
+        const d =
+          changes.defaults !== undefined && Object.hasOwn(changes.defaults, k)
+            ? (changes.defaults as Record<string, unknown>)[k]
+            : base.default;
         next[k] = { ...base, default: d };
       }
       const cross = changes.cross ?? config.cross;
@@ -344,7 +340,12 @@ export function defineOptions<O extends object>(
 }
 
 /** A loaded group's running values: each present, of its kind and in range. */
-function checkRunning(className: string, running: ReadonlyMap<string, RunningSpec>, values: Readonly<Record<string, unknown>>, at: string): void {
+function checkRunning(
+  className: string,
+  running: ReadonlyMap<string, RunningSpec>,
+  values: Readonly<Record<string, unknown>>,
+  at: string,
+): void {
   for (const [key, r] of running) {
     const name = r.torch ?? toSnake(key);
     if (!Object.hasOwn(values, key) || values[key] === undefined) {
@@ -395,7 +396,12 @@ export function nonNegative(what: string): (v: number) => string | undefined {
 }
 
 /** `Invalid <what>: <v>` unless lo ≤ v ≤ hi (open ends as said). */
-export function inRange(what: string, lo: number, hi: number, open: { lo?: boolean; hi?: boolean } = {}): (v: number) => string | undefined {
+export function inRange(
+  what: string,
+  lo: number,
+  hi: number,
+  open: { lo?: boolean; hi?: boolean } = {},
+): (v: number) => string | undefined {
   return (v) => ((open.lo ? v > lo : v >= lo) && (open.hi ? v < hi : v <= hi) ? undefined : `${what}: ${pyFloat(v)}`);
 }
 

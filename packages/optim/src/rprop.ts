@@ -21,7 +21,9 @@ export const RPROP_OPTIONS: OptionsDecl<Required<RpropOptions>> = defineOptions<
   'Rprop',
   {
     lr: float(1e-2, nonNegative('Invalid learning rate')),
-    etas: pair([0.5, 1.2], (e) => (e[0] > 0 && e[0] < 1 && e[1] > 1 ? undefined : `Invalid eta values: ${pyFloat(e[0])}, ${pyFloat(e[1])}`)),
+    etas: pair([0.5, 1.2], (e) =>
+      e[0] > 0 && e[0] < 1 && e[1] > 1 ? undefined : `Invalid eta values: ${pyFloat(e[0])}, ${pyFloat(e[1])}`,
+    ),
     stepSizes: pair([1e-6, 50], (v) =>
       v[0] >= 0 && v[1] >= v[0] ? undefined : `Invalid step_sizes values: ${pyFloat(v[0])}, ${pyFloat(v[1])} (0 ≤ min ≤ max)`,
     ),

@@ -3,16 +3,18 @@ import { type OptimFixture, firstMismatch, loadFixture } from '@tsoptim/testkit'
 import { describe, expect, it } from 'vitest';
 import { ScheduleFreeAdamW } from './schedule-free-adamw.js';
 
-type SFFixture = OptimFixture & { eval_values: number[][]; train_values: number[][]; eval_state_dict: { param_groups: { train_mode: boolean }[] } };
+type SFFixture = OptimFixture & {
+  eval_values: number[][];
+  train_values: number[][];
+  eval_state_dict: { param_groups: { train_mode: boolean }[] };
+};
 
 const TOL = { atol: 1e-6, rtol: 1e-5 };
 
 function run(name: string): { fx: SFFixture; params: Parameter[]; opt: ScheduleFreeAdamW } {
   const fx = loadFixture<SFFixture>('optim', name);
   const params = fx.shapes.map((shape, i) => new Parameter(tensor(fx.init[i]!, { shape })));
-  const groups = fx.groups
-    ? fx.groups.map((g) => ({ params: g.params.map((i) => params[i]!), ...(g.options ?? {}) }))
-    : params;
+  const groups = fx.groups ? fx.groups.map((g) => ({ params: g.params.map((i) => params[i]!), ...(g.options ?? {}) })) : params;
   const kw = fx.kwargs as Record<string, unknown>;
   const opt = new ScheduleFreeAdamW(groups, {
     lr: kw.lr as number,

@@ -47,27 +47,34 @@ export const SGD_DEFAULTS: Required<SGDOptions> = SGD_OPTIONS.defaults;
 const SGD_STATE_SPEC: StateSpec = { scalars: {} };
 
 /** dst ← src over the selected rows (a sparse gradient's values into a dense tensor). */
-const scatterKernel = defineKernel({ name: 'scatter-rows', inputs: ['dst', 'src'], scalars: [], outputs: ['dst'], body: ({ src }) => ({ dst: src }) });
+const scatterKernel = defineKernel({
+  name: 'scatter-rows',
+  inputs: ['dst', 'src'],
+  scalars: [],
+  outputs: ['dst'],
+  body: ({ src }) => ({ dst: src }),
+});
 
-const sgdKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: boolean; momentum: boolean; nesterov: boolean; init: boolean }) =>
-  defineKernel({
-    name: 'sgd',
-    inputs: f.momentum ? ['param', 'grad', 'buf'] : ['param', 'grad'],
-    scalars: ['lr', 'decayCoef', 'momentum', 'dampening'],
-    outputs: f.momentum ? ['param', 'buf'] : ['param'],
-    body: (t, s) => {
-      let g = preamble({ param: t.param, grad: t.grad }, s, { maximize: f.maximize, decay: f.decay ? 'l2' : 'none' }).grad;
-      const out: Record<string, k.Expr> = {};
-      if (f.momentum) {
-        const buf = (t as Record<string, k.Expr>).buf!;
-        const b = f.init ? g : k.add(k.mul(s.momentum, buf), k.mul(k.sub(1, s.dampening), g));
-        out.buf = b;
-        g = f.nesterov ? k.add(g, k.mul(s.momentum, b)) : b;
-      }
-      out.param = k.sub(t.param, k.mul(s.lr, g));
-      return out as never;
-    },
-  }),
+const sgdKernel = /*#__PURE__*/ kernelFamily(
+  (f: { maximize: boolean; decay: boolean; momentum: boolean; nesterov: boolean; init: boolean }) =>
+    defineKernel({
+      name: 'sgd',
+      inputs: f.momentum ? ['param', 'grad', 'buf'] : ['param', 'grad'],
+      scalars: ['lr', 'decayCoef', 'momentum', 'dampening'],
+      outputs: f.momentum ? ['param', 'buf'] : ['param'],
+      body: (t, s) => {
+        let g = preamble({ param: t.param, grad: t.grad }, s, { maximize: f.maximize, decay: f.decay ? 'l2' : 'none' }).grad;
+        const out: Record<string, k.Expr> = {};
+        if (f.momentum) {
+          const buf = (t as Record<string, k.Expr>).buf!;
+          const b = f.init ? g : k.add(k.mul(s.momentum, buf), k.mul(k.sub(1, s.dampening), g));
+          out.buf = b;
+          g = f.nesterov ? k.add(g, k.mul(s.momentum, b)) : b;
+        }
+        out.param = k.sub(t.param, k.mul(s.lr, g));
+        return out as never;
+      },
+    }),
 );
 
 /** Hyper-parameters of the functional {@link sgd}. */
@@ -154,7 +161,10 @@ export class SGD extends Optimizer<Required<SGDOptions>> {
       if (!SparseTensor.isSparse(g)) return g;
       const dense = zeros(p.shape, { backend: p.backend });
       const c = g.coalesce();
-      p.backend.run(scatterKernel, { tensors: { dst: dense, src: c.values }, rows: { indices: c.indices, rowSize: c.rowSize, compact: ['src'] } });
+      p.backend.run(scatterKernel, {
+        tensors: { dst: dense, src: c.values },
+        rows: { indices: c.indices, rowSize: c.rowSize, compact: ['src'] },
+      });
       if (c !== g) c.values.dispose();
       scattered.push(dense);
       return dense;

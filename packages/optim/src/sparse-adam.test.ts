@@ -18,7 +18,14 @@ describe('SparseAdam', () => {
   it('moves only the rows the gradient touches, and only their moments', () => {
     const p = table();
     const opt = new SparseAdam([p], { lr: 0.1 });
-    p.grad = new SparseTensor(p.shape, Int32Array.of(2, 0), tensor([[1, -1], [0.5, 0.5]]));
+    p.grad = new SparseTensor(
+      p.shape,
+      Int32Array.of(2, 0),
+      tensor([
+        [1, -1],
+        [0.5, 0.5],
+      ]),
+    );
     opt.step();
     const s = opt.state.get(p)!;
     expect((s.exp_avg as { toArray(): unknown }).toArray()).toEqual([
@@ -42,8 +49,23 @@ describe('SparseAdam', () => {
     const optA = new SparseAdam([a], { lr: 0.1 });
     const optB = new SparseAdam([b], { lr: 0.1 });
     for (let t = 0; t < 3; t++) {
-      a.grad = new SparseTensor(a.shape, Int32Array.of(1, 3, 1), tensor([[1, 2], [3, 4], [0.5, -1]]));
-      b.grad = new SparseTensor(b.shape, Int32Array.of(1, 3), tensor([[1.5, 1], [3, 4]]));
+      a.grad = new SparseTensor(
+        a.shape,
+        Int32Array.of(1, 3, 1),
+        tensor([
+          [1, 2],
+          [3, 4],
+          [0.5, -1],
+        ]),
+      );
+      b.grad = new SparseTensor(
+        b.shape,
+        Int32Array.of(1, 3),
+        tensor([
+          [1.5, 1],
+          [3, 4],
+        ]),
+      );
       optA.step();
       optB.step();
     }

@@ -1,4 +1,4 @@
-import { type Parameter, RuntimeError, SparseTensor, ValueError, type Tensor, defineKernel, k, kernelFamily, } from '@tsoptim/core';
+import { type Parameter, RuntimeError, SparseTensor, ValueError, type Tensor, defineKernel, k, kernelFamily } from '@tsoptim/core';
 import { Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { preamble } from './kernels/decay.js';
 import { adamDenominator, adamMoments, lerpAverage } from './kernels/moments.js';
@@ -169,7 +169,8 @@ export class SparseAdam extends Optimizer<Required<SparseAdamOptions>> {
 
   protected override checkGradients(params: readonly Parameter[]): void {
     for (const p of params) {
-      if (!SparseTensor.isSparse(p.grad)) throw new RuntimeError('SparseAdam does not support dense gradients, please consider Adam instead');
+      if (!SparseTensor.isSparse(p.grad))
+        throw new RuntimeError('SparseAdam does not support dense gradients, please consider Adam instead');
     }
   }
 

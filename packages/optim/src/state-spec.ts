@@ -109,7 +109,8 @@ export function checkStateDict(
     if (!ids.has(Number(id))) {
       throw new ValueError(`loaded state dict has state for parameter ${id}, which is not in any of its parameter groups`);
     }
-    if (!isPlainObject(entry)) throw new ValueError(`loaded state dict has state for parameter ${id} that is not an object: ${describeValue(entry)}`);
+    if (!isPlainObject(entry))
+      throw new ValueError(`loaded state dict has state for parameter ${id} that is not an object: ${describeValue(entry)}`);
     for (const key of Object.keys(entry)) {
       if (FORBIDDEN.has(key)) throw new ValueError(`loaded state dict has a forbidden key '${key}' in the state of parameter ${id}`);
     }
@@ -141,7 +142,13 @@ export function checkStateDict(
       if (!Object.hasOwn(entry, key)) continue;
       const v = entry[key];
       if (!kindOk(v, kind)) {
-        const want = { count: 'an integer ≥ 0', number: 'a finite number', 'non-negative': 'a finite number ≥ 0', 'number-or-null': 'a finite number or null', 'number-list': 'a list of finite numbers (or nulls)' }[kind];
+        const want = {
+          count: 'an integer ≥ 0',
+          number: 'a finite number',
+          'non-negative': 'a finite number ≥ 0',
+          'number-or-null': 'a finite number or null',
+          'number-list': 'a list of finite numbers (or nulls)',
+        }[kind];
         throw new ValueError(`loaded state dict has '${key}' = ${describeValue(v)} in the state of parameter ${id}; expected ${want}`);
       }
     }

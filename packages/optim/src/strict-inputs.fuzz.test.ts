@@ -127,7 +127,15 @@ function badValues(decl: OptionsDecl<object>, key: string): unknown[] {
     }
     case 'tuple': {
       const out = [...common, null, [0.9], [0.9, 'x'], [0.9, 0.99, 0.999], t(), [t(), t()], 0.9];
-      out.push(...refused([[1, 0.999], [-0.5, 2], [Number.NaN, 0.5], [0.5, 0.5], [0.5, -1]]));
+      out.push(
+        ...refused([
+          [1, 0.999],
+          [-0.5, 2],
+          [Number.NaN, 0.5],
+          [0.5, 0.5],
+          [0.5, -1],
+        ]),
+      );
       return out;
     }
     case 'boolean': {
@@ -155,7 +163,15 @@ function misspellings(key: string, r: () => number): string[] {
 }
 
 function params(): Parameter[] {
-  return [new Parameter(tensor([[0.5, -1], [2, 0.25]])), new Parameter(tensor([1, -2]))];
+  return [
+    new Parameter(
+      tensor([
+        [0.5, -1],
+        [2, 0.25],
+      ]),
+    ),
+    new Parameter(tensor([1, -2])),
+  ];
 }
 
 function quadClosure(ps: Parameter[]): () => number {
@@ -176,7 +192,11 @@ function quadClosure(ps: Parameter[]): () => number {
 
 /** Every row of a dense tensor as a sparse gradient. */
 function sparseOf(dense: Tensor): SparseTensor {
-  return new SparseTensor(dense.shape, Int32Array.from({ length: dense.shape[0]! }, (_, i) => i), dense.clone());
+  return new SparseTensor(
+    dense.shape,
+    Int32Array.from({ length: dense.shape[0]! }, (_, i) => i),
+    dense.clone(),
+  );
 }
 
 function setGrads(ps: Parameter[], scale: number): void {
@@ -257,7 +277,8 @@ function stateMutations(row: Row, sd: StateDict, r: () => number): { what: strin
       const bad: unknown[] = numeric ? ['3', Number.NaN, Number.POSITIVE_INFINITY, {}, [1], true] : ['x', {}, true];
       if (count) bad.push(null, -1, 1.5);
       if (key === 'eta' || key === 'mu' || key === 'mu_product') bad.push(-1);
-      if (!numeric && Array.isArray(v) && key !== 'old_dirs' && key !== 'old_stps' && key !== 'ro' && key !== 'al') bad.push([[1, 2, 3]], [1, 2, 3, 4, 5]);
+      if (!numeric && Array.isArray(v) && key !== 'old_dirs' && key !== 'old_stps' && key !== 'ro' && key !== 'al')
+        bad.push([[1, 2, 3]], [1, 2, 3, 4, 5]);
       for (const b of bad) {
         if (key === 'prev_loss' && b === null) continue;
         const m = clone();
@@ -352,7 +373,13 @@ describe('strict inputs: seeded fuzz over every optimizer', () => {
         const ps = params();
         const o = JSON.parse(`{"${junk}": 0.1}`);
         check(
-          { what: `new ${row.name}({ ${junk} })`, names: [junk], run: () => row.make(ps, o), before: () => snapshot(null, ps), after: () => snapshot(null, ps) },
+          {
+            what: `new ${row.name}({ ${junk} })`,
+            names: [junk],
+            run: () => row.make(ps, o),
+            before: () => snapshot(null, ps),
+            after: () => snapshot(null, ps),
+          },
           'constructor',
         );
       }
@@ -403,7 +430,13 @@ describe('strict inputs: seeded fuzz over every optimizer', () => {
       const { opt, ps } = trained(row);
       for (const m of stateMutations(row, opt.stateDict(), r)) {
         check(
-          { what: m.what, names: m.names, run: () => opt.loadStateDict(m.sd as StateDict), before: () => snapshot(opt, ps), after: () => snapshot(opt, ps) },
+          {
+            what: m.what,
+            names: m.names,
+            run: () => opt.loadStateDict(m.sd as StateDict),
+            before: () => snapshot(opt, ps),
+            after: () => snapshot(opt, ps),
+          },
           'loadStateDict',
         );
       }
@@ -421,7 +454,16 @@ describe('strict inputs: seeded fuzz over every optimizer', () => {
           const saved = ps.map((p) => p.grad);
           const lr = (opt.paramGroups[0] as Record<string, unknown>).lr;
           spoil();
-          check({ what: `${row.name}.step() with ${what}`, names, run: () => opt.step(), before: () => snapshot(opt, ps), after: () => snapshot(opt, ps) }, 'step');
+          check(
+            {
+              what: `${row.name}.step() with ${what}`,
+              names,
+              run: () => opt.step(),
+              before: () => snapshot(opt, ps),
+              after: () => snapshot(opt, ps),
+            },
+            'step',
+          );
           ps.forEach((p, i) => (p.grad = saved[i]!));
           (opt.paramGroups[0] as Record<string, unknown>).lr = lr;
         }

@@ -31,7 +31,12 @@ function decode(v: unknown): unknown {
 function options(kwargs: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(kwargs)) {
-    Object.defineProperty(out, k === '__proto__' ? k : toCamel(k), { value: decode(v), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, k === '__proto__' ? k : toCamel(k), {
+      value: decode(v),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

@@ -141,7 +141,9 @@ function axes(series: readonly Series[], o: AxesOptions): Block {
   let bottom = H + 7 + FONT + 4;
   if (o.xTitle) {
     bottom += FONT + 6;
-    out.push(`<text class="axis-title" x="${px(W / 2)}" y="${bottom - 4}" text-anchor="middle" font-weight="bold">${escapeXml(o.xTitle)}</text>`);
+    out.push(
+      `<text class="axis-title" x="${px(W / 2)}" y="${bottom - 4}" text-anchor="middle" font-weight="bold">${escapeXml(o.xTitle)}</text>`,
+    );
   }
   if (o.yTitle) {
     const x = -(yLabelWidth + 8 + 4);

@@ -58,7 +58,13 @@ function widen(lo: number, hi: number, log: boolean): [number, number] {
  * extends its domain to the outer ticks; a log scale puts its ticks at powers of ten when the data spans
  * at least one, else at nice values.
  */
-export function makeScale(lo: number, hi: number, from: number, to: number, options: { log?: boolean; zero?: boolean; ticks?: number } = {}): Scale {
+export function makeScale(
+  lo: number,
+  hi: number,
+  from: number,
+  to: number,
+  options: { log?: boolean; zero?: boolean; ticks?: number } = {},
+): Scale {
   const log = options.log === true;
   if (!log && options.zero) {
     lo = Math.min(lo, 0);

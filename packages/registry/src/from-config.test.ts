@@ -48,7 +48,11 @@ describe('the optimizer registry', () => {
       for (const [, p] of ps) {
         p.grad =
           name === 'sparse_adam'
-            ? new SparseTensor(p.shape, Int32Array.of(0), tensor(Array(p.size / p.shape[0]!).fill(0.5), { shape: [1, ...p.shape.slice(1)] }))
+            ? new SparseTensor(
+                p.shape,
+                Int32Array.of(0),
+                tensor(Array(p.size / p.shape[0]!).fill(0.5), { shape: [1, ...p.shape.slice(1)] }),
+              )
             : tensor(Array(p.size).fill(0.5), { shape: p.shape });
       }
       const before = Array.from(ps[0]![1].data);
@@ -99,34 +103,55 @@ describe('fromConfig', () => {
     expect(build({ type: 'adamx' })).toThrow(
       new ValueError(`unknown optimizer "adamx"; known: ${[...ALLENNLP, ...TORCH, ...MODERN].sort().join(', ')}`),
     );
-    expect(build({ type: 'adam', lrr: 0.1 })).toThrow('invalid option "lrr" for optimizer "adam"; valid options: lr, betas, eps, weightDecay');
-    expect(build({ type: 'adamw', decoupled_weight_decay: false })).toThrow('invalid option "decoupled_weight_decay" for optimizer "adamw"');
+    expect(build({ type: 'adam', lrr: 0.1 })).toThrow(
+      'invalid option "lrr" for optimizer "adam"; valid options: lr, betas, eps, weightDecay',
+    );
+    expect(build({ type: 'adamw', decoupled_weight_decay: false })).toThrow(
+      'invalid option "decoupled_weight_decay" for optimizer "adamw"',
+    );
     expect(build({ type: 'adam', lr: 'fast' })).toThrow(
       new TypeError_('invalid value "fast" for option "lr" of optimizer "adam": expected a number, got string'),
     );
-    expect(build({ type: 'adam', betas: [0.9] })).toThrow('invalid value [0.9] for option "betas" of optimizer "adam": expected a list of 2 numbers');
+    expect(build({ type: 'adam', betas: [0.9] })).toThrow(
+      'invalid value [0.9] for option "betas" of optimizer "adam": expected a list of 2 numbers',
+    );
     expect(build({ type: 'adam', amsgrad: 'yes' })).toThrow('expected true or false, got string');
     expect(build({ type: 'adam', lr: -1 })).toThrow(new ValueError('optimizer "adam": Invalid learning rate: -1.0'));
     expect(build({ type: 'huggingface_adamw', betas: [0.9, 1.5] })).toThrow(
       'optimizer "huggingface_adamw": Invalid beta parameter: 1.5 - should be in [0.0, 1.0)',
     );
     expect(build({ type: 'sgd' })).toThrow(new ValueError('missing option "lr" for optimizer "sgd"'));
-    expect(build({ type: 'adam', weight_decay: 0, weightDecay: 0 })).toThrow('option "weightDecay" for optimizer "adam" repeats "weight_decay"');
+    expect(build({ type: 'adam', weight_decay: 0, weightDecay: 0 })).toThrow(
+      'option "weightDecay" for optimizer "adam" repeats "weight_decay"',
+    );
     expect(build({ type: 3 })).toThrow(new TypeError_('the optimizer "type" must be a string, got number'));
     expect(build([])).toThrow(new TypeError_('an optimizer config must be an object, got array'));
     expect(build({ parameter_groups: [[['^enc'], { lrr: 1 }]] })).toThrow('invalid option "lrr" in parameter group 0 for optimizer "adam"');
-    expect(build({ parameter_groups: [[['^enc'], { lr: 'x' }]] })).toThrow('invalid value "x" for option "lr" in parameter group 0 of optimizer "adam"');
-    expect(build({ parameter_groups: [[['^enc'], { requires_grad: 'no' }]] })).toThrow('invalid value "no" for "requires_grad" in parameter group 0');
+    expect(build({ parameter_groups: [[['^enc'], { lr: 'x' }]] })).toThrow(
+      'invalid value "x" for option "lr" in parameter group 0 of optimizer "adam"',
+    );
+    expect(build({ parameter_groups: [[['^enc'], { requires_grad: 'no' }]] })).toThrow(
+      'invalid value "no" for "requires_grad" in parameter group 0',
+    );
     expect(build({ parameter_groups: [['^enc', { lr: 1 }]] })).toThrow('parameter_groups[0] must be a [regexes, options] pair');
     expect(build({ parameter_groups: { lr: 1 } })).toThrow('parameter_groups must be a list of [regexes, options] pairs, got object');
     expect(build({ parameter_groups: [[['[a-'], {}]] })).toThrow('parameter_groups[0]: invalid regex "[a-"');
-    expect(build({ parameter_groups: [[['^encoder'], {}], [['bias'], {}]] })).toThrow('encoder.bias was specified in two separate parameter groups');
+    expect(
+      build({
+        parameter_groups: [
+          [['^encoder'], {}],
+          [['bias'], {}],
+        ],
+      }),
+    ).toThrow('encoder.bias was specified in two separate parameter groups');
     expect(build({ type: 'lbfgs', parameter_groups: [[['^encoder'], {}]] })).toThrow('optimizer "lbfgs": ');
   });
 
   it('freezes nothing when building fails', () => {
     const ps = named();
-    expect(() => fromConfig(ps, { lr: -1, parameter_groups: [[['^head'], { requires_grad: false }]] }, { logger: quiet })).toThrow(ValueError);
+    expect(() => fromConfig(ps, { lr: -1, parameter_groups: [[['^head'], { requires_grad: false }]] }, { logger: quiet })).toThrow(
+      ValueError,
+    );
     expect(ps.every(([, p]) => p.requiresGrad)).toBe(true);
   });
 

@@ -89,7 +89,9 @@ export function fromConfig(namedParameters: Iterable<NamedParameter>, config: Op
           const { requires_grad, requiresGrad, ...opts } = g[1] as Record<string, unknown>;
           const frozen = requires_grad ?? requiresGrad;
           if (frozen !== undefined && typeof frozen !== 'boolean') {
-            throw new TypeError_(`invalid value ${JSON.stringify(frozen)} for "requires_grad" in parameter group ${i}: expected true or false`);
+            throw new TypeError_(
+              `invalid value ${JSON.stringify(frozen)} for "requires_grad" in parameter group ${i}: expected true or false`,
+            );
           }
           const camel = convertOptions(opts, spec.defaults, what, `in parameter group ${i}`);
           return [g[0], frozen === undefined ? camel : { ...camel, requires_grad: frozen }];

@@ -8,7 +8,12 @@ interface HfFixture {
   shapes: number[][];
   params: number[][];
   grads: number[][][];
-  cases: { name: string; options?: Record<string, unknown>; groups?: Record<string, unknown>[]; steps: { params: number[][]; exp_avg?: number[][] }[] }[];
+  cases: {
+    name: string;
+    options?: Record<string, unknown>;
+    groups?: Record<string, unknown>[];
+    steps: { params: number[][]; exp_avg?: number[][] }[];
+  }[];
 }
 const fx = loadFixture<HfFixture>('registry', 'huggingface_adamw');
 
@@ -33,7 +38,8 @@ describe(`HuggingfaceAdamW against ${fx.source}`, () => {
         ps.forEach((p, i) => p.setGrad(fx.grads[t]![i]!));
         opt.step();
         ps.forEach((p, i) => close(`${c.name} step ${t} param ${i}`, p.data, step.params[i]!));
-        if (step.exp_avg) ps.forEach((p, i) => close(`${c.name} step ${t} exp_avg ${i}`, (opt.state.get(p)!.exp_avg as Tensor).data, step.exp_avg![i]!));
+        if (step.exp_avg)
+          ps.forEach((p, i) => close(`${c.name} step ${t} exp_avg ${i}`, (opt.state.get(p)!.exp_avg as Tensor).data, step.exp_avg![i]!));
       });
     });
   }
@@ -41,7 +47,9 @@ describe(`HuggingfaceAdamW against ${fx.source}`, () => {
   it("validates with transformers' messages", () => {
     const p = [parameter([1])];
     expect(() => new HuggingfaceAdamW(p, { lr: -1 })).toThrow(new ValueError('Invalid learning rate: -1 - should be >= 0.0'));
-    expect(() => new HuggingfaceAdamW(p, { betas: [1, 0.9] })).toThrow(new ValueError('Invalid beta parameter: 1 - should be in [0.0, 1.0)'));
+    expect(() => new HuggingfaceAdamW(p, { betas: [1, 0.9] })).toThrow(
+      new ValueError('Invalid beta parameter: 1 - should be in [0.0, 1.0)'),
+    );
     expect(() => new HuggingfaceAdamW(p, { betas: [0.9, -0.1] })).toThrow('Invalid beta parameter: -0.1 - should be in [0.0, 1.0)');
     expect(() => new HuggingfaceAdamW(p, { eps: -1 })).toThrow('Invalid epsilon value: -1 - should be >= 0.0');
     expect(new HuggingfaceAdamW(p).defaults).toEqual({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0, correctBias: true });

@@ -102,7 +102,11 @@ export function huggingfaceAdamW(
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class HuggingfaceAdamW extends Optimizer<Required<HuggingfaceAdamWOptions>> {
-  constructor(params: ParamsInput, options: HuggingfaceAdamWOptions = {}, defaults: Required<HuggingfaceAdamWOptions> = HUGGINGFACE_ADAMW_DEFAULTS) {
+  constructor(
+    params: ParamsInput,
+    options: HuggingfaceAdamWOptions = {},
+    defaults: Required<HuggingfaceAdamWOptions> = HUGGINGFACE_ADAMW_DEFAULTS,
+  ) {
     super(params, withDefaults(defaults, options));
   }
 
@@ -119,7 +123,8 @@ export class HuggingfaceAdamW extends Optimizer<Required<HuggingfaceAdamWOptions
 
   protected override checkGradients(params: readonly Parameter[]): void {
     for (const p of params) {
-      if (SparseTensor.isSparse(p.grad)) throw new RuntimeError('Adam does not support sparse gradients, please consider SparseAdam instead');
+      if (SparseTensor.isSparse(p.grad))
+        throw new RuntimeError('Adam does not support sparse gradients, please consider SparseAdam instead');
     }
   }
 

@@ -66,7 +66,11 @@ export interface ParameterGroupsPlan extends ParameterGroups {
 const REQUIRES_GRAD = ['requires_grad', 'requiresGrad'];
 
 function checkNamed(namedParameters: Iterable<NamedParameter>): NamedParameter[] {
-  if (typeof namedParameters !== 'object' || namedParameters === null || typeof (namedParameters as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+  if (
+    typeof namedParameters !== 'object' ||
+    namedParameters === null ||
+    typeof (namedParameters as Iterable<unknown>)[Symbol.iterator] !== 'function'
+  ) {
     throw new TypeError_(`namedParameters must be an iterable of [name, parameter] pairs, got ${kindOf(namedParameters)}`);
   }
   const list = [...namedParameters];
@@ -113,7 +117,9 @@ export function planParameterGroups(
     const params = named.map(([, p]) => p);
     const numTrainable = params.reduce((n, p) => n + p.size, 0);
     const report: ParameterGroupsReport = {
-      groups: [{ index: 0, names: named.map(([n]) => n), numTensors: params.length, numElements: numTrainable, options: {}, isDefault: true }],
+      groups: [
+        { index: 0, names: named.map(([n]) => n), numTensors: params.length, numElements: numTrainable, options: {}, isDefault: true },
+      ],
       frozen: [],
       unmatchedRegexes: [],
       numTrainable,

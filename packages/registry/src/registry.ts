@@ -38,7 +38,8 @@ export class Registry<T> {
    * @throws ValueError `<kind> "<name>" is already registered` unless `overwrite`.
    */
   register(name: string, entry: T, options: RegisterOptions = {}): this {
-    if (typeof name !== 'string' || name === '') throw new TypeError_(`a ${this.kind} name must be a non-empty string, got ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || name === '')
+      throw new TypeError_(`a ${this.kind} name must be a non-empty string, got ${JSON.stringify(name)}`);
     if (this.entries.has(name) && options.overwrite !== true) {
       throw new ValueError(`${this.kind} "${name}" is already registered; pass { overwrite: true } to replace it`);
     }

@@ -25,7 +25,12 @@ const CONFIGS: Record<string, Record<string, unknown>> = {
   reduce_lr_on_plateau: { patience: 1 },
   reduce_on_plateau: { patience: 1 },
   sequential_lr: { schedulers: [{ type: 'constant_lr' }, { type: 'exponential_lr', gamma: 0.5 }], milestones: [2] },
-  chained_scheduler: { schedulers: [{ type: 'step_lr', step_size: 1 }, { type: 'exponential_lr', gamma: 0.5 }] },
+  chained_scheduler: {
+    schedulers: [
+      { type: 'step_lr', step_size: 1 },
+      { type: 'exponential_lr', gamma: 0.5 },
+    ],
+  },
 };
 
 describe('the scheduler registry', () => {
@@ -57,18 +62,29 @@ describe('the scheduler registry', () => {
   it('names every error', () => {
     expect(() => schedulerFromConfig(sgd(), { type: 'stepp' })).toThrow('unknown scheduler "stepp"; known: chained_scheduler, constant_lr');
     expect(() => schedulerFromConfig(sgd(), { type: 'step_lr', step_size: 2, gama: 0.5 })).toThrow(
-      new ValueError('invalid option "gama" for scheduler "step_lr"; valid options: lastEpoch, groups, stepSize, gamma; did you mean "gamma"?'),
+      new ValueError(
+        'invalid option "gama" for scheduler "step_lr"; valid options: lastEpoch, groups, stepSize, gamma; did you mean "gamma"?',
+      ),
     );
-    expect(() => schedulerFromConfig(sgd(), { type: 'step_lr' })).toThrow(new ValueError('missing option "step_size" for scheduler "step_lr"'));
+    expect(() => schedulerFromConfig(sgd(), { type: 'step_lr' })).toThrow(
+      new ValueError('missing option "step_size" for scheduler "step_lr"'),
+    );
     expect(() => schedulerFromConfig(sgd(), { type: 'lambda_lr', lr_lambda: '0.9 ** epoch' })).toThrow(TypeError_);
-    expect(() => schedulerFromConfig(sgd(), { type: 'sequential_lr', schedulers: [{ type: 'nope' }], milestones: [] })).toThrow('unknown scheduler "nope"');
-    expect(() => schedulerFromConfig(sgd(), { type: 'exponential_lr', gamma: 0.5, last_epoch: 3 })).toThrow(/^scheduler "exponential_lr": /);
+    expect(() => schedulerFromConfig(sgd(), { type: 'sequential_lr', schedulers: [{ type: 'nope' }], milestones: [] })).toThrow(
+      'unknown scheduler "nope"',
+    );
+    expect(() => schedulerFromConfig(sgd(), { type: 'exponential_lr', gamma: 0.5, last_epoch: 3 })).toThrow(
+      /^scheduler "exponential_lr": /,
+    );
     expect(() => schedulerFromConfig(sgd(), { type: 5 } as never)).toThrow(TypeError_);
     expect(() => schedulerFromConfig(sgd(), null as never)).toThrow('a scheduler config must be an object, got null');
   });
 
   it('registers user schedulers in a registry of their own', () => {
-    const registry = createSchedulerRegistry().register('halving', { create: (o) => new StepLR(o, { stepSize: 1, gamma: 0.5 }), options: [] });
+    const registry = createSchedulerRegistry().register('halving', {
+      create: (o) => new StepLR(o, { stepSize: 1, gamma: 0.5 }),
+      options: [],
+    });
     expect(schedulerFromConfig(sgd(), { type: 'halving' }, { registry })).toBeInstanceOf(StepLR);
     expect(schedulerRegistry.has('halving')).toBe(false);
   });

@@ -41,7 +41,10 @@ const BASE = ['lastEpoch', 'groups'];
 
 function functions(v: unknown, key: string): unknown {
   const ok = typeof v === 'function' || (Array.isArray(v) && v.every((f) => typeof f === 'function'));
-  if (!ok) throw new TypeError_(`option "${key}" must be a function of the epoch (or a list of one per group), got ${kindOf(v)}; configs never evaluate code`);
+  if (!ok)
+    throw new TypeError_(
+      `option "${key}" must be a function of the epoch (or a list of one per group), got ${kindOf(v)}; configs never evaluate code`,
+    );
   return v;
 }
 
@@ -78,10 +81,17 @@ export function createSchedulerRegistry(): Registry<SchedulerSpec> {
     ['groups', 'mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps'],
   );
   return new Registry<SchedulerSpec>('scheduler', [
-    ['lambda_lr', s((o, x) => new LambdaLR(o, { ...x, lrLambda: functions(x.lrLambda, 'lr_lambda') } as never), [...BASE, 'lrLambda'], ['lrLambda'])],
+    [
+      'lambda_lr',
+      s((o, x) => new LambdaLR(o, { ...x, lrLambda: functions(x.lrLambda, 'lr_lambda') } as never), [...BASE, 'lrLambda'], ['lrLambda']),
+    ],
     [
       'multiplicative_lr',
-      s((o, x) => new MultiplicativeLR(o, { ...x, lrLambda: functions(x.lrLambda, 'lr_lambda') } as never), [...BASE, 'lrLambda'], ['lrLambda']),
+      s(
+        (o, x) => new MultiplicativeLR(o, { ...x, lrLambda: functions(x.lrLambda, 'lr_lambda') } as never),
+        [...BASE, 'lrLambda'],
+        ['lrLambda'],
+      ),
     ],
     ['step_lr', step],
     ['step', step],
@@ -93,12 +103,32 @@ export function createSchedulerRegistry(): Registry<SchedulerSpec> {
     ['exponential', exponential],
     ['polynomial_lr', s((o, x) => new PolynomialLR(o, x as never), [...BASE, 'totalIters', 'power'])],
     ['cosine_annealing_lr', s((o, x) => new CosineAnnealingLR(o, x as never), [...BASE, 'tMax', 'etaMin'], ['tMax'])],
-    ['cosine_annealing_warm_restarts', s((o, x) => new CosineAnnealingWarmRestarts(o, x as never), [...BASE, 't0', 'tMult', 'etaMin'], ['t0'])],
+    [
+      'cosine_annealing_warm_restarts',
+      s((o, x) => new CosineAnnealingWarmRestarts(o, x as never), [...BASE, 't0', 'tMult', 'etaMin'], ['t0']),
+    ],
     [
       'cyclic_lr',
       s(
-        (o, x) => new CyclicLR(o, { ...x, scaleFn: x.scaleFn === undefined || x.scaleFn === null ? null : functions(x.scaleFn, 'scale_fn') } as never),
-        [...BASE, 'baseLr', 'maxLr', 'stepSizeUp', 'stepSizeDown', 'mode', 'gamma', 'scaleFn', 'scaleMode', 'cycleMomentum', 'baseMomentum', 'maxMomentum'],
+        (o, x) =>
+          new CyclicLR(o, {
+            ...x,
+            scaleFn: x.scaleFn === undefined || x.scaleFn === null ? null : functions(x.scaleFn, 'scale_fn'),
+          } as never),
+        [
+          ...BASE,
+          'baseLr',
+          'maxLr',
+          'stepSizeUp',
+          'stepSizeDown',
+          'mode',
+          'gamma',
+          'scaleFn',
+          'scaleMode',
+          'cycleMomentum',
+          'baseMomentum',
+          'maxMomentum',
+        ],
         ['baseLr', 'maxLr'],
       ),
     ],
@@ -128,12 +158,16 @@ export function createSchedulerRegistry(): Registry<SchedulerSpec> {
     ['reduce_on_plateau', plateau],
     [
       'sequential_lr',
-      s((o, x, r) => new SequentialLR(o, { ...x, schedulers: nested(o, x.schedulers, r) } as never), ['lastEpoch', 'schedulers', 'milestones'], [
-        'schedulers',
-        'milestones',
-      ]),
+      s(
+        (o, x, r) => new SequentialLR(o, { ...x, schedulers: nested(o, x.schedulers, r) } as never),
+        ['lastEpoch', 'schedulers', 'milestones'],
+        ['schedulers', 'milestones'],
+      ),
     ],
-    ['chained_scheduler', s((o, x, r) => new ChainedScheduler(nested(o, x.schedulers, r), { optimizer: o }), ['schedulers'], ['schedulers'])],
+    [
+      'chained_scheduler',
+      s((o, x, r) => new ChainedScheduler(nested(o, x.schedulers, r), { optimizer: o }), ['schedulers'], ['schedulers']),
+    ],
   ]);
 }
 

@@ -88,16 +88,86 @@ interface Spec {
   bad: Record<string, unknown[]>;
 }
 const SPECS: Spec[] = [
-  { name: 'StepLR', kind: 'sgd', make: (o, x) => new StepLR(o, x as never), valid: { stepSize: 2, gamma: 0.5 }, required: ['stepSize'], bad: { stepSize: [...INT_BAD, 0], gamma: NUMBER_BAD, lastEpoch: [...INT_BAD, -2] } },
-  { name: 'MultiStepLR', kind: 'sgd', make: (o, x) => new MultiStepLR(o, x as never), valid: { milestones: [2, 4] }, required: ['milestones'], bad: { milestones: LIST_BAD, gamma: NUMBER_BAD } },
-  { name: 'ExponentialLR', kind: 'sgd', make: (o, x) => new ExponentialLR(o, x as never), valid: { gamma: 0.9 }, required: ['gamma'], bad: { gamma: NUMBER_BAD } },
-  { name: 'ConstantLR', kind: 'sgd', make: (o, x) => new ConstantLR(o, x as never), valid: { factor: 0.5 }, required: [], bad: { factor: [...NUMBER_BAD, 1.5, -0.1], totalIters: [...INT_BAD] } },
-  { name: 'LinearLR', kind: 'sgd', make: (o, x) => new LinearLR(o, x as never), valid: {}, required: [], bad: { startFactor: [...NUMBER_BAD, 0, 2], endFactor: [...NUMBER_BAD, -1, 2], totalIters: [...INT_BAD, 0] } },
-  { name: 'PolynomialLR', kind: 'sgd', make: (o, x) => new PolynomialLR(o, x as never), valid: { totalIters: 4 }, required: [], bad: { totalIters: [...INT_BAD, 0], power: NUMBER_BAD } },
-  { name: 'CosineAnnealingLR', kind: 'sgd', make: (o, x) => new CosineAnnealingLR(o, x as never), valid: { tMax: 10 }, required: ['tMax'], bad: { tMax: [...NUMBER_BAD, 0, -1], etaMin: NUMBER_BAD } },
-  { name: 'CosineAnnealingWarmRestarts', kind: 'sgd', make: (o, x) => new CosineAnnealingWarmRestarts(o, x as never), valid: { t0: 5 }, required: ['t0'], bad: { t0: [...INT_BAD, 0], tMult: [...INT_BAD, 0], etaMin: NUMBER_BAD } },
-  { name: 'LambdaLR', kind: 'sgd', make: (o, x) => new LambdaLR(o, x as never), valid: { lrLambda: fn1 }, required: ['lrLambda'], bad: { lrLambda: FN_BAD } },
-  { name: 'MultiplicativeLR', kind: 'sgd', make: (o, x) => new MultiplicativeLR(o, x as never), valid: { lrLambda: fn1 }, required: ['lrLambda'], bad: { lrLambda: FN_BAD } },
+  {
+    name: 'StepLR',
+    kind: 'sgd',
+    make: (o, x) => new StepLR(o, x as never),
+    valid: { stepSize: 2, gamma: 0.5 },
+    required: ['stepSize'],
+    bad: { stepSize: [...INT_BAD, 0], gamma: NUMBER_BAD, lastEpoch: [...INT_BAD, -2] },
+  },
+  {
+    name: 'MultiStepLR',
+    kind: 'sgd',
+    make: (o, x) => new MultiStepLR(o, x as never),
+    valid: { milestones: [2, 4] },
+    required: ['milestones'],
+    bad: { milestones: LIST_BAD, gamma: NUMBER_BAD },
+  },
+  {
+    name: 'ExponentialLR',
+    kind: 'sgd',
+    make: (o, x) => new ExponentialLR(o, x as never),
+    valid: { gamma: 0.9 },
+    required: ['gamma'],
+    bad: { gamma: NUMBER_BAD },
+  },
+  {
+    name: 'ConstantLR',
+    kind: 'sgd',
+    make: (o, x) => new ConstantLR(o, x as never),
+    valid: { factor: 0.5 },
+    required: [],
+    bad: { factor: [...NUMBER_BAD, 1.5, -0.1], totalIters: [...INT_BAD] },
+  },
+  {
+    name: 'LinearLR',
+    kind: 'sgd',
+    make: (o, x) => new LinearLR(o, x as never),
+    valid: {},
+    required: [],
+    bad: { startFactor: [...NUMBER_BAD, 0, 2], endFactor: [...NUMBER_BAD, -1, 2], totalIters: [...INT_BAD, 0] },
+  },
+  {
+    name: 'PolynomialLR',
+    kind: 'sgd',
+    make: (o, x) => new PolynomialLR(o, x as never),
+    valid: { totalIters: 4 },
+    required: [],
+    bad: { totalIters: [...INT_BAD, 0], power: NUMBER_BAD },
+  },
+  {
+    name: 'CosineAnnealingLR',
+    kind: 'sgd',
+    make: (o, x) => new CosineAnnealingLR(o, x as never),
+    valid: { tMax: 10 },
+    required: ['tMax'],
+    bad: { tMax: [...NUMBER_BAD, 0, -1], etaMin: NUMBER_BAD },
+  },
+  {
+    name: 'CosineAnnealingWarmRestarts',
+    kind: 'sgd',
+    make: (o, x) => new CosineAnnealingWarmRestarts(o, x as never),
+    valid: { t0: 5 },
+    required: ['t0'],
+    bad: { t0: [...INT_BAD, 0], tMult: [...INT_BAD, 0], etaMin: NUMBER_BAD },
+  },
+  {
+    name: 'LambdaLR',
+    kind: 'sgd',
+    make: (o, x) => new LambdaLR(o, x as never),
+    valid: { lrLambda: fn1 },
+    required: ['lrLambda'],
+    bad: { lrLambda: FN_BAD },
+  },
+  {
+    name: 'MultiplicativeLR',
+    kind: 'sgd',
+    make: (o, x) => new MultiplicativeLR(o, x as never),
+    valid: { lrLambda: fn1 },
+    required: ['lrLambda'],
+    bad: { lrLambda: FN_BAD },
+  },
   {
     name: 'CyclicLR',
     kind: 'adam',
@@ -156,7 +226,19 @@ const SPECS: Spec[] = [
   },
 ];
 
-const UNKNOWN_KEYS = ['stepsize', 'lrr', 'verbose', 'constructor', 'toString', 'hasOwnProperty', 'T_max', 'step_size', 'max_lr', 'last_epoch', 'gamma_'];
+const UNKNOWN_KEYS = [
+  'stepsize',
+  'lrr',
+  'verbose',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'T_max',
+  'step_size',
+  'max_lr',
+  'last_epoch',
+  'gamma_',
+];
 
 // 1. Scheduler constructors: a missing required option, an unknown name, a bad value per option.
 for (const spec of SPECS) {
@@ -179,18 +261,37 @@ for (const spec of SPECS) {
     ctor((o) => (o[key] = 1), `with unknown ${key}`, [key]);
   }
   // As JSON.parse makes it: an own "__proto__" key (an inert prototype is covered in lr-scheduler's tests).
-  ctor((o) => Object.defineProperty(o, '__proto__', { value: { gamma: 2 }, enumerable: true, writable: true, configurable: true }), 'with a __proto__ key', ['__proto__']);
+  ctor(
+    (o) => Object.defineProperty(o, '__proto__', { value: { gamma: 2 }, enumerable: true, writable: true, configurable: true }),
+    'with a __proto__ key',
+    ['__proto__'],
+  );
   for (const [key, values] of Object.entries(spec.bad)) {
-    for (const v of values) ctor((o) => (o[key] = v), `${key} = ${String(typeof v === 'object' ? JSON.stringify(v) : v)}`, [key, snake(key), 'lr_lambda', 'scale_fn']);
+    for (const v of values)
+      ctor((o) => (o[key] = v), `${key} = ${String(typeof v === 'object' ? JSON.stringify(v) : v)}`, [
+        key,
+        snake(key),
+        'lr_lambda',
+        'scale_fn',
+      ]);
   }
 }
 
 // Composites: bad sub-scheduler lists and milestones.
 for (const [what, make] of [
-  ['SequentialLR without milestones', (o: Optimizer) => new SequentialLR(o, { schedulers: [new ExponentialLR(o, { gamma: 0.9 })] } as never)],
+  [
+    'SequentialLR without milestones',
+    (o: Optimizer) => new SequentialLR(o, { schedulers: [new ExponentialLR(o, { gamma: 0.9 })] } as never),
+  ],
   ['SequentialLR schedulers: 3', (o: Optimizer) => new SequentialLR(o, { schedulers: 3, milestones: [] } as never)],
-  ['SequentialLR milestones: "x"', (o: Optimizer) => new SequentialLR(o, { schedulers: [new ExponentialLR(o, { gamma: 0.9 })], milestones: 'x' } as never)],
-  ['SequentialLR with groups', (o: Optimizer) => new SequentialLR(o, { schedulers: [new ExponentialLR(o, { gamma: 0.9 })], milestones: [], groups: [0] } as never)],
+  [
+    'SequentialLR milestones: "x"',
+    (o: Optimizer) => new SequentialLR(o, { schedulers: [new ExponentialLR(o, { gamma: 0.9 })], milestones: 'x' } as never),
+  ],
+  [
+    'SequentialLR with groups',
+    (o: Optimizer) => new SequentialLR(o, { schedulers: [new ExponentialLR(o, { gamma: 0.9 })], milestones: [], groups: [0] } as never),
+  ],
   ['ChainedScheduler of null', (o: Optimizer) => new ChainedScheduler([null as never], { optimizer: o })],
   ['ChainedScheduler schedulers: 5', () => new ChainedScheduler(5 as never)],
   ['ChainedScheduler options.lr', (o: Optimizer) => new ChainedScheduler([new ExponentialLR(o, { gamma: 0.9 })], { lr: 1 } as never)],
@@ -207,7 +308,11 @@ for (const [what, make] of [
 // 2. loadStateDict: each entry of a real state dict broken in turn.
 const STEPPED: [string, (o: Optimizer) => LRScheduler, Kind][] = [
   ...SPECS.map((s): [string, (o: Optimizer) => LRScheduler, Kind] => [s.name, (o) => s.make(o, { ...s.valid }), s.kind]),
-  ['SequentialLR', (o) => new SequentialLR(o, { schedulers: [new ConstantLR(o, { factor: 0.5 }), new ExponentialLR(o, { gamma: 0.9 })], milestones: [2] }), 'sgd'],
+  [
+    'SequentialLR',
+    (o) => new SequentialLR(o, { schedulers: [new ConstantLR(o, { factor: 0.5 }), new ExponentialLR(o, { gamma: 0.9 })], milestones: [2] }),
+    'sgd',
+  ],
   ['ChainedScheduler', (o) => new ChainedScheduler([new StepLR(o, { stepSize: 1 }), new ExponentialLR(o, { gamma: 0.9 })]), 'sgd'],
 ];
 const SKIP_KEYS = new Set(['_get_lr_called_within_step', '_is_initial', 'mode_worse', 'lr_lambdas', '_scale_fn_custom', 'milestones']);
@@ -236,10 +341,21 @@ for (const [name, make, kind] of STEPPED) {
       load({ ...sd, [key]: 17 }, `${key} = 17`, key);
     } else if (key === '_schedulers') {
       load({ ...sd, [key]: (value as unknown[]).slice(1) }, `${key} short`, key);
-      load({ ...sd, [key]: [{ ...(value as Record<string, unknown>[])[0], last_epoch: 'x' }, ...(value as unknown[]).slice(1)] }, `${key}[0].last_epoch = x`, 'last_epoch');
+      load(
+        { ...sd, [key]: [{ ...(value as Record<string, unknown>[])[0], last_epoch: 'x' }, ...(value as unknown[]).slice(1)] },
+        `${key}[0].last_epoch = x`,
+        'last_epoch',
+      );
     } else if (key === '_schedule_phases') {
       load({ ...sd, [key]: [] }, `${key} = []`, key);
-      load({ ...sd, [key]: [{ end_step: 1, start_lr: '__proto__', end_lr: 'max_lr', start_momentum: 'max_momentum', end_momentum: 'base_momentum' }] }, `${key} naming __proto__`, key);
+      load(
+        {
+          ...sd,
+          [key]: [{ end_step: 1, start_lr: '__proto__', end_lr: 'max_lr', start_momentum: 'max_momentum', end_momentum: 'base_momentum' }],
+        },
+        `${key} naming __proto__`,
+        key,
+      );
     }
   }
   for (const required of name === 'ReduceLROnPlateau' ? ['last_epoch'] : ['last_epoch', '_last_lr']) {
@@ -247,14 +363,24 @@ for (const [name, make, kind] of STEPPED) {
     const { [required]: _drop, ...rest } = sd;
     load(rest, `without ${required}`, required);
   }
-  add('loadStateDict', { what: `${name} from a prototype`, names: ['base_lrs', '_schedulers', 'last_epoch', '_last_lr'], run: () => sched.loadStateDict(Object.create(sd)), state: snapshot });
+  add('loadStateDict', {
+    what: `${name} from a prototype`,
+    names: ['base_lrs', '_schedulers', 'last_epoch', '_last_lr'],
+    run: () => sched.loadStateDict(Object.create(sd)),
+    state: snapshot,
+  });
 }
 
 // 3. createScheduler / traceSchedule configs (lr-scheduler's JSON configs).
 const CONFIG_NAMES = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'steplr', 'Step', 'valueOf'];
 for (const name of CONFIG_NAMES) {
   const opt = optimizer('sgd');
-  add('createScheduler', { what: `scheduler ${name}`, names: [name], run: () => createScheduler(opt, { scheduler: name, options: {} }), state: () => groupsOf(opt) });
+  add('createScheduler', {
+    what: `scheduler ${name}`,
+    names: [name],
+    run: () => createScheduler(opt, { scheduler: name, options: {} }),
+    state: () => groupsOf(opt),
+  });
 }
 for (const spec of SPECS) {
   for (let i = 0; i < 3; i++) {
@@ -304,17 +430,55 @@ const BAD_EXPRESSIONS = [
 for (const expr of BAD_EXPRESSIONS) {
   for (const scheduler of ['LambdaLR', 'MultiplicativeLR']) {
     const opt = optimizer('sgd');
-    add('expression', { what: `${scheduler} lrLambda ${expr}`, names: ['lrLambda'], run: () => createScheduler(opt, { scheduler, options: { lrLambda: expr } }), state: () => groupsOf(opt) });
+    add('expression', {
+      what: `${scheduler} lrLambda ${expr}`,
+      names: ['lrLambda'],
+      run: () => createScheduler(opt, { scheduler, options: { lrLambda: expr } }),
+      state: () => groupsOf(opt),
+    });
   }
   add('expression', {
     what: `CyclicLR scaleFn ${expr}`,
     names: ['scaleFn'],
-    run: () => traceSchedule({ scheduler: 'CyclicLR', options: { baseLr: 0.01, maxLr: 0.1, scaleFn: expr.replaceAll('epoch', 'x').replace(/^x$/, 'epoch') }, steps: 3 }),
+    run: () =>
+      traceSchedule({
+        scheduler: 'CyclicLR',
+        options: { baseLr: 0.01, maxLr: 0.1, scaleFn: expr.replaceAll('epoch', 'x').replace(/^x$/, 'epoch') },
+        steps: 3,
+      }),
     state: () => '',
   });
 }
 // Random token soup: whatever compiles is fine; what does not must fail with a tsoptim error naming the option.
-const TOKENS = ['epoch', '1', '0.5', '+', '-', '*', '/', '**', '(', ')', '?', ':', '<', '===', '&&', '!', 'Math.', 'cos', 'min', ',', 'foo', '[', '"', ';', '=', '.', 'e3'];
+const TOKENS = [
+  'epoch',
+  '1',
+  '0.5',
+  '+',
+  '-',
+  '*',
+  '/',
+  '**',
+  '(',
+  ')',
+  '?',
+  ':',
+  '<',
+  '===',
+  '&&',
+  '!',
+  'Math.',
+  'cos',
+  'min',
+  ',',
+  'foo',
+  '[',
+  '"',
+  ';',
+  '=',
+  '.',
+  'e3',
+];
 for (let i = 0; i < 60; i++) {
   const src = Array.from({ length: 1 + Math.floor(random() * 8) }, () => pick(TOKENS)).join(' ');
   let compiles = true;
@@ -323,7 +487,13 @@ for (let i = 0; i < 60; i++) {
   } catch {
     compiles = false;
   }
-  if (!compiles) add('expression', { what: `soup ${src}`, names: ['lrLambda'], run: () => compileExpression(src, ['epoch'], 'lrLambda'), state: () => '' });
+  if (!compiles)
+    add('expression', {
+      what: `soup ${src}`,
+      names: ['lrLambda'],
+      run: () => compileExpression(src, ['epoch'], 'lrLambda'),
+      state: () => '',
+    });
 }
 for (const [what, config] of [
   ['config with __proto__', JSON.parse('{"scheduler": "StepLR", "options": {"stepSize": 2}, "__proto__": {"steps": 3}}')],
@@ -345,7 +515,22 @@ for (const [what, config] of [
 ] as const) {
   add('traceSchedule', {
     what,
-    names: ['__proto__', 'steps', 'optimizer', 'groups', 'metrics', 'constructor', 'schedule', 'rate', 'totalSteps', 'decaySteps', 'decay_steps', 'schedules', 'options', 'lr'],
+    names: [
+      '__proto__',
+      'steps',
+      'optimizer',
+      'groups',
+      'metrics',
+      'constructor',
+      'schedule',
+      'rate',
+      'totalSteps',
+      'decaySteps',
+      'decay_steps',
+      'schedules',
+      'options',
+      'lr',
+    ],
     run: () => traceSchedule(config as never),
     state: () => '',
   });
@@ -355,26 +540,51 @@ for (const [what, config] of [
 const FUNCTIONAL: [string, (o: never) => unknown, Record<string, unknown>, string[]][] = [
   ['decaying', schedules.decaying, { baseRate: 0.1, decay: 0.01 }, ['baseRate', 'decay']],
   ['compounding', schedules.compounding, { start: 1, stop: 4, compound: 1.1 }, ['start', 'stop', 'compound']],
-  ['warmupLinear', schedules.warmupLinear, { initialRate: 0.1, warmupSteps: 2, totalSteps: 10 }, ['initialRate', 'warmupSteps', 'totalSteps']],
+  [
+    'warmupLinear',
+    schedules.warmupLinear,
+    { initialRate: 0.1, warmupSteps: 2, totalSteps: 10 },
+    ['initialRate', 'warmupSteps', 'totalSteps'],
+  ],
   ['slantedTriangular', schedules.slantedTriangular, { maxRate: 0.1, numSteps: 10 }, ['maxRate', 'numSteps']],
   ['cyclicTriangular', schedules.cyclicTriangular, { minLr: 0.01, maxLr: 0.1, period: 4 }, ['minLr', 'maxLr', 'period']],
   ['constantThen', schedules.constantThen, { rate: 0.1, steps: 2, schedule: schedules.constant(0.1) }, ['rate', 'steps', 'schedule']],
   ['plateau', schedules.plateau, { maxPatience: 2, scale: 0.5, schedule: schedules.constant(0.1) }, ['maxPatience', 'scale', 'schedule']],
   ['cosineDecay', schedules.cosineDecay, { initValue: 0.1, decaySteps: 10 }, ['initValue', 'decaySteps']],
-  ['warmupCosineDecay', schedules.warmupCosineDecay, { initValue: 0, peakValue: 0.1, warmupSteps: 2, decaySteps: 10 }, ['initValue', 'peakValue', 'warmupSteps', 'decaySteps']],
-  ['exponentialDecay', schedules.exponentialDecay, { initValue: 0.1, transitionSteps: 2, decayRate: 0.5 }, ['initValue', 'transitionSteps', 'decayRate']],
+  [
+    'warmupCosineDecay',
+    schedules.warmupCosineDecay,
+    { initValue: 0, peakValue: 0.1, warmupSteps: 2, decaySteps: 10 },
+    ['initValue', 'peakValue', 'warmupSteps', 'decaySteps'],
+  ],
+  [
+    'exponentialDecay',
+    schedules.exponentialDecay,
+    { initValue: 0.1, transitionSteps: 2, decayRate: 0.5 },
+    ['initValue', 'transitionSteps', 'decayRate'],
+  ],
   ['piecewiseConstant', schedules.piecewiseConstant, { initValue: 0.1, boundariesAndScales: { 2: 0.5 } }, ['initValue']],
 ];
 for (const [name, make, valid, required] of FUNCTIONAL) {
   for (const key of Object.keys(valid)) {
     if (key === 'rate') continue; // constantThen's rate is any value (the schedule's type)
-    add('schedule function', { what: `${name} ${key} = "x"`, names: [key], run: () => make({ ...valid, [key]: 'x' } as never), state: () => '' });
+    add('schedule function', {
+      what: `${name} ${key} = "x"`,
+      names: [key],
+      run: () => make({ ...valid, [key]: 'x' } as never),
+      state: () => '',
+    });
   }
   for (const key of required) {
     const { [key]: _drop, ...rest } = valid;
     add('schedule function', { what: `${name} without ${key}`, names: [key], run: () => make(rest as never), state: () => '' });
   }
-  add('schedule function', { what: `${name} with warmup_steps_`, names: ['warmup_steps_'], run: () => make({ ...valid, warmup_steps_: 1 } as never), state: () => '' });
+  add('schedule function', {
+    what: `${name} with warmup_steps_`,
+    names: ['warmup_steps_'],
+    run: () => make({ ...valid, warmup_steps_: 1 } as never),
+    state: () => '',
+  });
 }
 
 // 4. The registry's scheduler configs.
@@ -401,18 +611,33 @@ for (const [type, valid] of Object.entries(REGISTRY_VALID)) {
     const { [key]: _drop, ...rest } = valid;
     const opt = optimizer(type === 'cyclic_lr' ? 'adam' : 'sgd');
     if (REGISTRY_REQUIRED.has(key)) {
-      add('registry', { what: `${type} without ${key}`, names: [key], run: () => schedulerFromConfig(opt, { type, ...rest }), state: () => groupsOf(opt) });
+      add('registry', {
+        what: `${type} without ${key}`,
+        names: [key],
+        run: () => schedulerFromConfig(opt, { type, ...rest }),
+        state: () => groupsOf(opt),
+      });
     }
     for (const bad of ['x', null, {}, key === 'milestones' ? [1.5] : [], true]) {
       const o2 = optimizer(type === 'cyclic_lr' ? 'adam' : 'sgd');
-      add('registry', { what: `${type} ${key} = ${JSON.stringify(bad)}`, names: [key, key.replace(/_/g, '')], run: () => schedulerFromConfig(o2, { type, ...valid, [key]: bad }), state: () => groupsOf(o2) });
+      add('registry', {
+        what: `${type} ${key} = ${JSON.stringify(bad)}`,
+        names: [key, key.replace(/_/g, '')],
+        run: () => schedulerFromConfig(o2, { type, ...valid, [key]: bad }),
+        state: () => groupsOf(o2),
+      });
     }
   }
   for (const unknown of ['stepp', 'lr_lambda_', '__proto__', 'constructor']) {
     const opt = optimizer('sgd');
     const config = JSON.parse(JSON.stringify({ type, ...valid }));
     Object.defineProperty(config, unknown, { value: 1, enumerable: true, writable: true, configurable: true });
-    add('registry', { what: `${type} with ${unknown}`, names: [unknown], run: () => schedulerFromConfig(opt, config), state: () => groupsOf(opt) });
+    add('registry', {
+      what: `${type} with ${unknown}`,
+      names: [unknown],
+      run: () => schedulerFromConfig(opt, config),
+      state: () => groupsOf(opt),
+    });
   }
 }
 
@@ -434,9 +659,23 @@ for (const [what, text, names] of [
   ['__proto__ section', `${THINC('@optimizers = "Adam.v1"')}\n\n[optimizer.__proto__]\nx = 1`, ['__proto__']],
   ['toString key', THINC('@optimizers = "Adam.v1"\ntoString = 1'), ['toString']],
   ['no optimizer section', '[training]\nx = 1', ['optimizer']],
-  ['schedule unknown arg', THINC('@optimizers = "Adam.v1"\n\n[optimizer.learn_rate]\n@schedules = "warmup_linear.v1"\ninitial_rate = 0.1\nwarmup_steps = 2\ntotal_steps = 10\ncycles = 3'), ['cycles']],
-  ['schedule missing arg', THINC('@optimizers = "Adam.v1"\n\n[optimizer.learn_rate]\n@schedules = "warmup_linear.v1"\ninitial_rate = 0.1'), ['warmup_steps']],
-  ['schedule bad value', THINC('@optimizers = "Adam.v1"\n\n[optimizer.learn_rate]\n@schedules = "decaying.v1"\nbase_rate = "x"\ndecay = 0.1'), ['base_rate', 'baseRate']],
+  [
+    'schedule unknown arg',
+    THINC(
+      '@optimizers = "Adam.v1"\n\n[optimizer.learn_rate]\n@schedules = "warmup_linear.v1"\ninitial_rate = 0.1\nwarmup_steps = 2\ntotal_steps = 10\ncycles = 3',
+    ),
+    ['cycles'],
+  ],
+  [
+    'schedule missing arg',
+    THINC('@optimizers = "Adam.v1"\n\n[optimizer.learn_rate]\n@schedules = "warmup_linear.v1"\ninitial_rate = 0.1'),
+    ['warmup_steps'],
+  ],
+  [
+    'schedule bad value',
+    THINC('@optimizers = "Adam.v1"\n\n[optimizer.learn_rate]\n@schedules = "decaying.v1"\nbase_rate = "x"\ndecay = 0.1'),
+    ['base_rate', 'baseRate'],
+  ],
   ['schedule constant text', THINC('@optimizers = "Adam.v1"\n\n[optimizer.learn_rate]\n@schedules = "constant.v1"\nrate = "x"'), ['rate']],
   ['unknown schedule', THINC('@optimizers = "Adam.v1"\n\n[optimizer.learn_rate]\n@schedules = "hasOwnProperty"'), ['hasOwnProperty']],
   ['dangling reference', THINC(`@optimizers = "Adam.v1"\nlearn_rate = $\{training.lr}`), ['training.lr']],
@@ -453,7 +692,8 @@ for (let i = 0; i < 40; i++) {
   add('thinc', {
     what: `${opt} ${key} = ${value}`,
     names: [key],
-    run: () => thincOptimizerFromConfig(THINC(`@optimizers = "${opt}"\n${key === 'learn_rate' ? '' : 'learn_rate = 0.1\n'}${key} = ${value}`)),
+    run: () =>
+      thincOptimizerFromConfig(THINC(`@optimizers = "${opt}"\n${key === 'learn_rate' ? '' : 'learn_rate = 0.1\n'}${key} = ${value}`)),
     state: () => '',
   });
 }
@@ -490,7 +730,8 @@ describe('seeded fuzz of bad inputs (schedulers, state dicts, configs, thinc tex
         continue;
       }
       const message = norm((error as Error).message);
-      if (!c.names.some((n) => message.includes(norm(n)))) problems.push(`${c.what}: message does not name ${c.names.join(' / ')}: ${(error as Error).message}`);
+      if (!c.names.some((n) => message.includes(norm(n))))
+        problems.push(`${c.what}: message does not name ${c.names.join(' / ')}: ${(error as Error).message}`);
       if (before !== after) problems.push(`${c.what}: state changed`);
     }
     expect(problems).toEqual([]);

@@ -68,9 +68,17 @@ describe('thincOptimizerFromConfig', () => {
   it("takes Adam.v1's defaults and a nested section", () => {
     const opt = thincOptimizerFromConfig('[training]\n[training.optimizer]\n@optimizers = "Adam.v1"\n', { section: 'training.optimizer' });
     expect(opt).toBeInstanceOf(ThincOptimizer);
-    expect([opt.learnRate, opt.beta1, opt.beta2, opt.eps, opt.gradClip, opt.l2, opt.l2IsWeightDecay, opt.useAverages, opt.useRadam]).toEqual([
-      0.001, 0.9, 0.999, 1e-8, 1, 0, true, true, false,
-    ]);
+    expect([
+      opt.learnRate,
+      opt.beta1,
+      opt.beta2,
+      opt.eps,
+      opt.gradClip,
+      opt.l2,
+      opt.l2IsWeightDecay,
+      opt.useAverages,
+      opt.useRadam,
+    ]).toEqual([0.001, 0.9, 0.999, 1e-8, 1, 0, true, true, false]);
     const w = tensor([1, -1]);
     opt(['x', 'W'], w, tensor([0.5, 0.5]));
     expect(w.data[0]).toBeLessThan(1);
@@ -129,9 +137,9 @@ rate = 0.2
     expect(build('[optimizer]\n@optimizers = "Adam.v1"\n[optimizer.learn_rate]\n@schedules = "warmup.v1"')).toThrow(
       'unknown thinc schedule "warmup.v1"; known: compounding.v1, constant.v1',
     );
-    expect(build('[optimizer]\n@optimizers = "Adam.v1"\n[optimizer.learn_rate]\n@schedules = "warmup_linear.v1"\ninitial_rate = 0.1')).toThrow(
-      'missing option "warmup_steps" for schedule "warmup_linear.v1" in [optimizer.learn_rate]',
-    );
+    expect(
+      build('[optimizer]\n@optimizers = "Adam.v1"\n[optimizer.learn_rate]\n@schedules = "warmup_linear.v1"\ninitial_rate = 0.1'),
+    ).toThrow('missing option "warmup_steps" for schedule "warmup_linear.v1" in [optimizer.learn_rate]');
     expect(build('[optimizer]\n@optimizers = "Adam.v1"\n[optimizer.learn_rate]\n@layers = "x.v1"')).toThrow(
       '[optimizer.learn_rate] refers to an unknown registry "@layers"; known: @optimizers, @schedules',
     );
@@ -145,7 +153,9 @@ describe('create() checks what the config path checks', () => {
   it('SGD.v1 given beta1 is rejected on both paths, never built as an Adam', () => {
     const sgd = thincOptimizers.get('SGD.v1');
     expect(() => sgd.create({ learn_rate: 0.1, beta1: 0.9 })).toThrow('invalid option "beta1" for optimizer "SGD.v1"');
-    expect(() => thincOptimizerFromConfig('[optimizer]\n@optimizers = "SGD.v1"\nlearn_rate = 0.1\nbeta1 = 0.9')).toThrow('invalid option "beta1"');
+    expect(() => thincOptimizerFromConfig('[optimizer]\n@optimizers = "SGD.v1"\nlearn_rate = 0.1\nbeta1 = 0.9')).toThrow(
+      'invalid option "beta1"',
+    );
     expect(() => sgd.create({})).toThrow('missing option "learn_rate" for optimizer "SGD.v1"');
   });
   it('schedules reject unknown and missing arguments in create() too', () => {
@@ -154,7 +164,9 @@ describe('create() checks what the config path checks', () => {
     expect(() => warmup.create({ initial_rate: 0.1 })).toThrow('missing option "warmup_steps"');
   });
   it('a __proto__ or constructor key in a config is an unknown option', () => {
-    expect(() => thincOptimizerFromConfig('[optimizer]\n@optimizers = "Adam.v1"\n__proto__ = 1')).toThrow(/invalid option "__proto__"|__proto__/);
+    expect(() => thincOptimizerFromConfig('[optimizer]\n@optimizers = "Adam.v1"\n__proto__ = 1')).toThrow(
+      /invalid option "__proto__"|__proto__/,
+    );
     expect(() => thincOptimizerFromConfig('[optimizer]\n@optimizers = "Adam.v1"\nconstructor = 1')).toThrow('invalid option "constructor"');
     expect(() => thincOptimizerFromConfig('[optimizer]\n@optimizers = "constructor"')).toThrow('unknown thinc optimizer "constructor"');
   });

@@ -202,12 +202,19 @@ export function thincOptimizerFromConfig(config: string | ThincConfig, options: 
   let node: unknown = parsed;
   for (const part of section.split('.')) {
     if (!isPlainObject(node) || !isPlainObject(node[part])) {
-      throw new ValueError(`the config has no [${section}] section; sections: ${Object.keys(parsed).map((s) => `[${s}]`).join(', ') || 'none'}`);
+      throw new ValueError(
+        `the config has no [${section}] section; sections: ${
+          Object.keys(parsed)
+            .map((s) => `[${s}]`)
+            .join(', ') || 'none'
+        }`,
+      );
     }
     node = node[part];
   }
   const block = node as Record<string, unknown>;
-  if (!Object.hasOwn(block, '@optimizers')) throw new ValueError(`[${section}] is not an optimizer block: it needs an "@optimizers" key such as @optimizers = "Adam.v1"`);
+  if (!Object.hasOwn(block, '@optimizers'))
+    throw new ValueError(`[${section}] is not an optimizer block: it needs an "@optimizers" key such as @optimizers = "Adam.v1"`);
   const resolved = resolveThincConfig({ [section]: block }, options);
   return resolved[section] as KeyedOptimizer;
 }

@@ -118,9 +118,11 @@ function makeHyper(name: HyperName, v: unknown): Hyper {
   if (typeof v === 'boolean') return { kind: 'const', value: v ? 1 : 0 };
   if (typeof v === 'function') return { kind: 'fn', fn: v as ScheduleLike<number> };
   const it = Array.isArray(v) ? v[Symbol.iterator]() : isIterator(v) ? v : null;
-  if (it === null) throw new TypeError_(`Invalid schedule for '${THINC_NAME[name]}' (${kindOf(v)}): expected a number, a list, a generator or a schedule`);
+  if (it === null)
+    throw new TypeError_(`Invalid schedule for '${THINC_NAME[name]}' (${kindOf(v)}): expected a number, a list, a generator or a schedule`);
   const first = it.next();
-  if (first.done) throw new ValueError(`Invalid schedule for '${THINC_NAME[name]}' (${Array.isArray(v) ? 'array' : 'iterator'}): it yields no value`);
+  if (first.done)
+    throw new ValueError(`Invalid schedule for '${THINC_NAME[name]}' (${Array.isArray(v) ? 'array' : 'iterator'}): it yields no value`);
   return { kind: 'iter', it, value: checkNumber(name, first.value, 'the schedule') };
 }
 
@@ -176,12 +178,15 @@ export class ThincOptimizer {
    * @throws TypeError_ for a missing learn rate or a value of the wrong kind (named).
    */
   constructor(options: ThincOptimizerOptions) {
-    if (typeof options !== 'object' || options === null) throw new TypeError_(`ThincOptimizer options must be an object, got ${kindOf(options)}`);
+    if (typeof options !== 'object' || options === null)
+      throw new TypeError_(`ThincOptimizer options must be an object, got ${kindOf(options)}`);
     const o = { ...THINC_OPTIMIZER_DEFAULTS, ...dropUndefined(options) } as Record<string, unknown>;
     if (o.learnRate === undefined) throw new TypeError_("ThincOptimizer needs a 'learn_rate'");
     for (const key of Object.keys(o)) {
       if (!(HYPERS as readonly string[]).includes(key) && !['l2IsWeightDecay', 'useAverages', 'useRadam'].includes(key)) {
-        throw new ValueError(`invalid option ${JSON.stringify(key)} for ThincOptimizer; valid options: ${[...HYPERS, 'l2IsWeightDecay', 'useAverages', 'useRadam'].join(', ')}`);
+        throw new ValueError(
+          `invalid option ${JSON.stringify(key)} for ThincOptimizer; valid options: ${[...HYPERS, 'l2IsWeightDecay', 'useAverages', 'useRadam'].join(', ')}`,
+        );
       }
     }
     for (const key of ['l2IsWeightDecay', 'useAverages', 'useRadam']) {
@@ -217,7 +222,8 @@ export class ThincOptimizer {
   set lastScore(score: number | LastScore | null) {
     if (score === null) this.st.lastScore = null;
     else if (typeof score === 'number') this.st.lastScore = [this.st.step, score];
-    else if (Array.isArray(score) && score.length === 2 && score.every((x) => typeof x === 'number')) this.st.lastScore = [score[0], score[1]];
+    else if (Array.isArray(score) && score.length === 2 && score.every((x) => typeof x === 'number'))
+      this.st.lastScore = [score[0], score[1]];
     else throw new TypeError_(`lastScore must be a number or a [step, score] pair, got ${show(score)}`);
   }
 
@@ -378,7 +384,7 @@ export class ThincOptimizer {
     buffered[1] = nSma;
     const stepSize =
       nSma >= 5
-        ? Math.sqrt((((((1 - beta2T) * (nSma - 4)) / (nSmaMax - 4)) * (nSma - 2)) / nSma) * nSmaMax / (nSmaMax - 2)) / (1 - beta1 ** step)
+        ? Math.sqrt(((((((1 - beta2T) * (nSma - 4)) / (nSmaMax - 4)) * (nSma - 2)) / nSma) * nSmaMax) / (nSmaMax - 2)) / (1 - beta1 ** step)
         : 1.0 / (1 - beta1 ** step);
     buffered[2] = stepSize;
     return [nSma, stepSize];

@@ -41,9 +41,13 @@ const OPTIMIZER_ARG = new Map<string, string>([
  * config, so `SGD.v1` given `beta1` is an error on both paths (it would otherwise build an Adam).
  */
 function checkArgs(args: unknown, names: readonly string[], required: readonly string[], what: string): Record<string, unknown> {
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new TypeError_(`the arguments of ${what} must be an object, got ${kindOf(args)}`);
+  if (typeof args !== 'object' || args === null || Array.isArray(args))
+    throw new TypeError_(`the arguments of ${what} must be an object, got ${kindOf(args)}`);
   for (const key of Object.keys(args)) {
-    if (!names.includes(key)) throw new ValueError(`invalid option ${JSON.stringify(key)} for ${what}; valid options: ${names.join(', ')}${didYouMean(key, names)}`);
+    if (!names.includes(key))
+      throw new ValueError(
+        `invalid option ${JSON.stringify(key)} for ${what}; valid options: ${names.join(', ')}${didYouMean(key, names)}`,
+      );
   }
   for (const key of required) {
     const v = Object.hasOwn(args, key) ? (args as Record<string, unknown>)[key] : undefined;
@@ -62,14 +66,23 @@ function checkThincArgs(name: string, args: Record<string, unknown>): void {
         typeof v === 'function' ||
         (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number')) ||
         (typeof v === 'object' && v !== null && typeof (v as Iterator<number>).next === 'function');
-      if (!ok) throw new TypeError_(`invalid value ${show(v)} for option "${key}" of optimizer "${name}": expected a number or a schedule, got ${kindOf(v)}`);
+      if (!ok)
+        throw new TypeError_(
+          `invalid value ${show(v)} for option "${key}" of optimizer "${name}": expected a number or a schedule, got ${kindOf(v)}`,
+        );
     } else if (typeof v !== 'boolean') {
       throw new TypeError_(`invalid value ${show(v)} for option "${key}" of optimizer "${name}": expected true or false, got ${kindOf(v)}`);
     }
   }
 }
 
-function thincOptimizer(name: string, args: readonly string[], fixed: Record<string, unknown>, defaults: Record<string, unknown>, required?: readonly string[]): ThincFunctionSpec<KeyedOptimizer> {
+function thincOptimizer(
+  name: string,
+  args: readonly string[],
+  fixed: Record<string, unknown>,
+  defaults: Record<string, unknown>,
+  required?: readonly string[],
+): ThincFunctionSpec<KeyedOptimizer> {
   const spec: ThincFunctionSpec<KeyedOptimizer> = {
     args,
     create: (given) => {
@@ -102,9 +115,13 @@ export function createThincOptimizerRegistry(): Registry<ThincFunctionSpec<Keyed
     ['RAdam.v1', thincOptimizer('RAdam.v1', ADAM_ARGS, { useRadam: true }, adamDefaults)],
     [
       'SGD.v1',
-      thincOptimizer('SGD.v1', ['learn_rate', 'L2', 'grad_clip', 'L2_is_weight_decay', 'use_averages'], { beta1: 0, beta2: 0, useRadam: false }, THINC_OPTIMIZER_DEFAULTS, [
-        'learn_rate',
-      ]),
+      thincOptimizer(
+        'SGD.v1',
+        ['learn_rate', 'L2', 'grad_clip', 'L2_is_weight_decay', 'use_averages'],
+        { beta1: 0, beta2: 0, useRadam: false },
+        THINC_OPTIMIZER_DEFAULTS,
+        ['learn_rate'],
+      ),
     ],
   ]);
 }
@@ -143,25 +160,38 @@ export function createThincScheduleRegistry(): Registry<ThincFunctionSpec<Schedu
     [
       'constant.v1',
       schedule('constant.v1', ['rate'], (o) => {
-        if (typeof o.rate !== 'number') throw new TypeError_(`invalid value ${show(o.rate)} for option "rate" of schedule "constant.v1": expected a number, got ${kindOf(o.rate)}`);
+        if (typeof o.rate !== 'number')
+          throw new TypeError_(
+            `invalid value ${show(o.rate)} for option "rate" of schedule "constant.v1": expected a number, got ${kindOf(o.rate)}`,
+          );
         return constant(o.rate);
       }),
     ],
     [
       'constant_then.v1',
-      schedule('constant_then.v1', ['rate', 'steps', 'schedule'], (o) => constantThen({ ...o, schedule: needSchedule(o.schedule, '"constant_then.v1"') } as never)),
+      schedule('constant_then.v1', ['rate', 'steps', 'schedule'], (o) =>
+        constantThen({ ...o, schedule: needSchedule(o.schedule, '"constant_then.v1"') } as never),
+      ),
     ],
     ['decaying.v1', schedule('decaying.v1', ['base_rate', 'decay', 't'], (o) => decaying(o as never), ['base_rate', 'decay'])],
-    ['compounding.v1', schedule('compounding.v1', ['start', 'stop', 'compound', 't'], (o) => compounding(o as never), ['start', 'stop', 'compound'])],
+    [
+      'compounding.v1',
+      schedule('compounding.v1', ['start', 'stop', 'compound', 't'], (o) => compounding(o as never), ['start', 'stop', 'compound']),
+    ],
     ['warmup_linear.v1', schedule('warmup_linear.v1', ['initial_rate', 'warmup_steps', 'total_steps'], (o) => warmupLinear(o as never))],
     [
       'slanted_triangular.v1',
-      schedule('slanted_triangular.v1', ['max_rate', 'num_steps', 'cut_frac', 'ratio', 't'], (o) => slantedTriangular(o as never), ['max_rate', 'num_steps']),
+      schedule('slanted_triangular.v1', ['max_rate', 'num_steps', 'cut_frac', 'ratio', 't'], (o) => slantedTriangular(o as never), [
+        'max_rate',
+        'num_steps',
+      ]),
     ],
     ['cyclic_triangular.v1', schedule('cyclic_triangular.v1', ['min_lr', 'max_lr', 'period'], (o) => cyclicTriangular(o as never))],
     [
       'plateau.v1',
-      schedule('plateau.v1', ['max_patience', 'scale', 'schedule'], (o) => plateau({ ...o, schedule: needSchedule(o.schedule, '"plateau.v1"') } as never)),
+      schedule('plateau.v1', ['max_patience', 'scale', 'schedule'], (o) =>
+        plateau({ ...o, schedule: needSchedule(o.schedule, '"plateau.v1"') } as never),
+      ),
     ],
   ]);
 }

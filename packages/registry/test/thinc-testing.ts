@@ -34,4 +34,3 @@ export function runThincCase(c: ThincCase, opt: KeyedOptimizer): void {
     opt.stepSchedules();
   });
 }
-

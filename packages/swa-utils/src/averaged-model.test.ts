@@ -25,9 +25,7 @@ describe(`AveragedModel against torch (${fx.source})`, () => {
     it(`${c.name}: parameters after each update`, () => {
       const model = net();
       const avg =
-        c.name === 'swa_default'
-          ? new AveragedModel(model)
-          : new AveragedModel(model, { avgFn: getEmaAvgFn(0.9), useBuffers: true });
+        c.name === 'swa_default' ? new AveragedModel(model) : new AveragedModel(model, { avgFn: getEmaAvgFn(0.9), useBuffers: true });
       c.snapshots.forEach((s, i) => {
         load(model, s);
         avg.updateParameters(model);
@@ -83,9 +81,7 @@ describe('AveragedModel', () => {
     const avg = new AveragedModel(model);
     const before = JSON.stringify(avg.stateDict());
     expect(() => avg.updateParameters(new Linear(3, 4))).toThrow(ValueError);
-    expect(() => avg.updateParameters(new Sequential(new Linear(3, 4), new BatchNorm1d(4), new ReLU(), new Linear(4, 3)))).toThrow(
-      /shape/,
-    );
+    expect(() => avg.updateParameters(new Sequential(new Linear(3, 4), new BatchNorm1d(4), new ReLU(), new Linear(4, 3)))).toThrow(/shape/);
     expect(JSON.stringify(avg.stateDict())).toBe(before);
   });
 

@@ -37,7 +37,10 @@ function check(what: string, names: string[], subject: Module | null, run: () =>
   expect(error, `${what}: accepted`).not.toBeNull();
   expect(TsoptimError.isInstance(error), `${what}: ${String(error)}`).toBe(true);
   const message = (error as Error).message;
-  expect(names.some((n) => message.includes(n)), `${what}: ${JSON.stringify(message)} names none of ${names.join(', ')}`).toBe(true);
+  expect(
+    names.some((n) => message.includes(n)),
+    `${what}: ${JSON.stringify(message)} names none of ${names.join(', ')}`,
+  ).toBe(true);
   if (subject !== null) expect(snapshot(subject), `${what}: changed something`).toBe(before);
 }
 
@@ -57,7 +60,8 @@ describe('strict inputs: AveragedModel and Module.loadStateDict', () => {
       const o = JSON.parse(`{"${key}": true}`);
       check(`AveragedModel({ ${key} })`, [key], null, () => new AveragedModel(net(), o));
     }
-    for (const o of ['fast', 3, [], null]) check(`AveragedModel(${String(o)})`, ['options'], null, () => new AveragedModel(net(), o as never));
+    for (const o of ['fast', 3, [], null])
+      check(`AveragedModel(${String(o)})`, ['options'], null, () => new AveragedModel(net(), o as never));
 
     // Module.loadStateDict on a model and on an AveragedModel.
     for (const make of [() => net(), () => new AveragedModel(net())]) {
@@ -72,7 +76,8 @@ describe('strict inputs: AveragedModel and Module.loadStateDict', () => {
         const size = shape.reduce((a, b) => a * b, 1);
         const values: unknown[] = ['fast', null, {}, true, tensor(new Array(size + 1).fill(0))];
         if (shape.length > 0) values.push([1, 2, 3, 4, 5, 6, 7], [['x']]);
-        if (shape.length === 2) values.push([[...new Array(shape[1]).fill(0)], [0]], new Array(shape[0]).fill(new Array(shape[1]).fill('a')));
+        if (shape.length === 2)
+          values.push([[...new Array(shape[1]).fill(0)], [0]], new Array(shape[0]).fill(new Array(shape[1]).fill('a')));
         if (shape.length === 1) values.push(new Array(size).fill(Number.NaN).map((x, i) => (i === 0 ? 'y' : x)));
         for (const v of values) {
           check(`loadStateDict({ ${key}: ${String(v)} })`, [key], m, () => m.loadStateDict({ ...good, [key]: v } as never));
@@ -82,7 +87,8 @@ describe('strict inputs: AveragedModel and Module.loadStateDict', () => {
         check(`loadStateDict without ${key}`, [key], m, () => m.loadStateDict(missing as never));
         // A bad entry after a good one: nothing written, not even the good one.
         const later = keys[keys.length - 1]!;
-        if (later !== key) check(`loadStateDict({ ${key}: ok, ${later}: bad })`, [later], m, () => m.loadStateDict({ ...good, [later]: 'bad' } as never));
+        if (later !== key)
+          check(`loadStateDict({ ${key}: ok, ${later}: bad })`, [later], m, () => m.loadStateDict({ ...good, [later]: 'bad' } as never));
       }
       for (const extra of ['0.weigth', 'foo', '__proto__', 'constructor', `${keys[Math.floor(r() * keys.length)]}x`]) {
         const sd = JSON.parse(JSON.stringify(good));
@@ -105,7 +111,10 @@ describe('strict inputs: AveragedModel and Module.loadStateDict', () => {
       counter().assign(i * 5);
       avg.updateParameters(model);
     }
-    const averaged = avg.module.namedBuffers().find(([n]) => n.endsWith('num_batches_tracked'))![1].item();
+    const averaged = avg.module
+      .namedBuffers()
+      .find(([n]) => n.endsWith('num_batches_tracked'))![1]
+      .item();
     // torch: 0 → (0 + (5 − 0)/2 = 2.5 → 2) → (2 + (10 − 2)/3 = 4.67 → 4).
     expect(averaged).toBe(4);
   });

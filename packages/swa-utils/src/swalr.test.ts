@@ -45,7 +45,7 @@ describe(`SWALR against torch (${fx.source})`, () => {
     });
   }
 
-  it("follows the torch.optim docs recipe: CosineAnnealingLR, then SWALR from the start epoch", () => {
+  it('follows the torch.optim docs recipe: CosineAnnealingLR, then SWALR from the start epoch', () => {
     const r = fx.recipe;
     const opt = new SGD([parameter([0, 0])], { lr: r.lr });
     const scheduler = new CosineAnnealingLR(opt, { tMax: r.tMax });

@@ -65,7 +65,13 @@ describe(`updateBn against torch (${fx.source})`, () => {
 
   it('recomputes a CNN’s BatchNorm2d statistics as torch’s update_bn does', () => {
     const cnn = JSON.parse(readFileSync(new URL('../../../tooling/fixtures/data/nn/cnn.json', import.meta.url), 'utf8')) as {
-      updateBn: { init: Record<string, FixtureTensor>; batches: FixtureTensor[]; runningMean: FixtureTensor; runningVar: FixtureTensor; numBatchesTracked: number };
+      updateBn: {
+        init: Record<string, FixtureTensor>;
+        batches: FixtureTensor[];
+        runningMean: FixtureTensor;
+        runningVar: FixtureTensor;
+        numBatchesTracked: number;
+      };
     };
     const u = cnn.updateBn;
     const net = new Sequential(

@@ -16,7 +16,9 @@ const N = 64;
 const STEPS = 100;
 const init = Array.from({ length: N }, (_, j) => Math.fround(Math.cos(j)));
 /** Gradients of four magnitudes (1, 0.1, 0.01, 0.001): eps placement matters for the small ones. */
-const grads = Array.from({ length: STEPS }, (_, s) => Array.from({ length: N }, (_, j) => Math.fround(Math.sin(1 + 7 * s + 3 * j) * 10 ** -(j % 4))));
+const grads = Array.from({ length: STEPS }, (_, s) =>
+  Array.from({ length: N }, (_, j) => Math.fround(Math.sin(1 + 7 * s + 3 * j) * 10 ** -(j % 4))),
+);
 
 interface Case {
   readonly name: string;

@@ -150,7 +150,11 @@ export class TfjsAveragedModel {
  * every epoch (SWA).
  * @throws {ValueError} for an interval other than 'batch' / 'epoch'.
  */
-export function averagingCallback(averaged: TfjsAveragedModel, model: WeightedModel, options: { readonly interval?: CallbackInterval } = {}): FitCallback {
+export function averagingCallback(
+  averaged: TfjsAveragedModel,
+  model: WeightedModel,
+  options: { readonly interval?: CallbackInterval } = {},
+): FitCallback {
   const interval = options.interval ?? 'batch';
   if (interval === 'batch') return { onBatchEnd: () => averaged.updateParameters(model) };
   if (interval === 'epoch') return { onEpochEnd: () => averaged.updateParameters(model) };

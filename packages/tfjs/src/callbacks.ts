@@ -54,7 +54,8 @@ export function schedulerCallback(scheduler: SteppableScheduler, options: Schedu
         return;
       }
       const value = logs?.[monitor];
-      if (typeof value !== 'number') throw new ValueError(`the epoch's logs have no '${monitor}' (have: ${Object.keys(logs ?? {}).join(', ')})`);
+      if (typeof value !== 'number')
+        throw new ValueError(`the epoch's logs have no '${monitor}' (have: ${Object.keys(logs ?? {}).join(', ')})`);
       scheduler.step(value);
     },
   };

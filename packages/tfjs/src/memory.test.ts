@@ -65,13 +65,38 @@ it('LBFGS (closure-driven, reads back): flat over 200 steps once its history is 
 it('matmul, permute, gatherRows and scatterAddRows: flat, into own tensors and a wrapped variable', async () => {
   const backend = new TfjsBackend();
   const on = { backend };
-  const a = tensor([[1, 2, 3], [4, 5, 6]], on);
-  const b = tensor([[1, -1], [0, 2], [3, 1]], on);
+  const a = tensor(
+    [
+      [1, 2, 3],
+      [4, 5, 6],
+    ],
+    on,
+  );
+  const b = tensor(
+    [
+      [1, -1],
+      [0, 2],
+      [3, 1],
+    ],
+    on,
+  );
   const bias = tensor([0.5, -0.5], on);
   const out = zeros([2, 2], on);
   const v = tf.variable(tf.zeros([2, 2]), true, 'mem_linalg/v');
   const wrapped = backend.wrapVariable(v);
-  const cube = tensor([[[0, 1, 2], [3, 4, 5]], [[6, 7, 8], [9, 10, 11]]], on);
+  const cube = tensor(
+    [
+      [
+        [0, 1, 2],
+        [3, 4, 5],
+      ],
+      [
+        [6, 7, 8],
+        [9, 10, 11],
+      ],
+    ],
+    on,
+  );
   const perm = zeros([3, 2, 2], on);
   const rows = zeros([4, 3], on);
   const acc = zeros([2, 3], on);

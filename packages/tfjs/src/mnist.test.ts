@@ -84,7 +84,9 @@ it('MNIST digits: a LayersModel trains with AdamW + OneCycleLR + EMA through mod
   expect(await updateBatchNorm(model, batches)).toBe(1);
   tf.dispose(batches);
   const averaged = accuracy(model, testX, testY);
-  console.info(`MNIST (8k train / 2k test digits): loss ${(h.history.loss as number[]).map((l) => l.toFixed(3)).join(' → ')}; test accuracy ${trained.toFixed(4)}, EMA ${averaged.toFixed(4)}`);
+  console.info(
+    `MNIST (8k train / 2k test digits): loss ${(h.history.loss as number[]).map((l) => l.toFixed(3)).join(' → ')}; test accuracy ${trained.toFixed(4)}, EMA ${averaged.toFixed(4)}`,
+  );
   expect(trained).toBeGreaterThanOrEqual(0.9);
   expect(averaged).toBeGreaterThanOrEqual(0.9);
   // Nothing left behind by training beyond the optimizer state (2 moments per weight: 6 weights → 12 tensors).

@@ -14,7 +14,11 @@ const values = (n: number): Float32Array => Float32Array.from({ length: n }, (_,
  * Forward and backward of `Σ y²` through a seeded layer, with the input a parameter too (so its gradient, a
  * product with the weight untransposed, is checked as well).
  */
-async function layerStep(make: (on: { backend?: Backend }) => Module, shape: number[], on?: Backend): Promise<Record<string, Float32Array>> {
+async function layerStep(
+  make: (on: { backend?: Backend }) => Module,
+  shape: number[],
+  on?: Backend,
+): Promise<Record<string, Float32Array>> {
   const opts = on === undefined ? {} : { backend: on };
   const layer = make(opts);
   const x = new Parameter(tensor(values(shape.reduce((a, b) => a * b, 1)), { shape, ...opts }));

@@ -18,7 +18,7 @@ describeBackend('tfjs-wasm', () => backend, { liveBuffers: (b) => (b as TfjsBack
 for (const table of [optimTable, adaptiveTable]) describeOptimizerConformance({ label: 'tfjs-wasm', backend: () => backend, table });
 describeTrajectoryConformance({ label: 'tfjs-wasm', backend: () => backend, table: [...alfTable, ...registryTable] });
 
-it('ran on tfjs\'s wasm backend', () => {
+it("ran on tfjs's wasm backend", () => {
   expect(tf.getBackend()).toBe('wasm');
   expect(backend.name).toBe('tfjs-wasm');
 });

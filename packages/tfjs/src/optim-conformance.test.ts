@@ -17,7 +17,7 @@ describeBackend('tfjs-cpu', () => backend, { liveBuffers: (b) => (b as TfjsBacke
 for (const table of [optimTable, adaptiveTable]) describeOptimizerConformance({ label: 'tfjs-cpu', backend: () => backend, table });
 describeTrajectoryConformance({ label: 'tfjs-cpu', backend: () => backend, table: [...alfTable, ...registryTable] });
 
-it('ran on tfjs\'s cpu backend', () => {
+it("ran on tfjs's cpu backend", () => {
   expect(tf.getBackend()).toBe('cpu');
   expect(backend.name).toBe('tfjs-cpu');
 });

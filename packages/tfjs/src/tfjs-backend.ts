@@ -268,7 +268,9 @@ export class TfjsBackend implements Backend {
       const values =
         programs !== null
           ? body.roots.map((root, j) =>
-              programs.inputs[j]!.length === 0 ? evalChain([root], leaf, hoisted)[0]! : runFused(gl!, programs, j, iterShape, leaf, hoisted),
+              programs.inputs[j]!.length === 0
+                ? evalChain([root], leaf, hoisted)[0]!
+                : runFused(gl!, programs, j, iterShape, leaf, hoisted),
             )
           : evalChain(body.roots, leaf, hoisted);
       return values.map((x, j) => {
@@ -394,7 +396,11 @@ export class TfjsBackend implements Backend {
     const { idx, outside } = rowTable(plan.indices, rows);
     const result = tf.tidy(() => {
       const full = tf.reshape(src.value!, [rows, rowSize]);
-      const table = outside ? (rows === 0 ? tf.zeros([1, rowSize], 'float32') : tf.concat([full, tf.zeros([1, rowSize], 'float32')], 0)) : full;
+      const table = outside
+        ? rows === 0
+          ? tf.zeros([1, rowSize], 'float32')
+          : tf.concat([full, tf.zeros([1, rowSize], 'float32')], 0)
+        : full;
       return tf.clone(tf.reshape(tf.gather(table, tf.tensor1d(idx, 'int32')), [plan.out.size]));
     });
     this.commit(out, result);

@@ -65,7 +65,9 @@ describe.skipIf(!hasTorch)('a checkpoint moves from a tfjs model into torch', ()
     for (const i of order) {
       const ours = Array.from(await byIndex(i).data());
       const theirs = torch.values[i]!.flat();
-      ours.forEach((v, j) => expect(Math.abs(v - theirs[j]!), `parameter ${i}, element ${j}`).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(v)));
+      ours.forEach((v, j) =>
+        expect(Math.abs(v - theirs[j]!), `parameter ${i}, element ${j}`).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(v)),
+      );
     }
     adapter.dispose();
     tf.dispose(vars);

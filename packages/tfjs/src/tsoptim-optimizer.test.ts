@@ -91,7 +91,15 @@ describe('TsoptimOptimizer: tfjs integration', () => {
     const g = (vs: tf.Variable[], step: number) => Object.fromEntries(vs.map((v, i) => [v.name, tf.tensor(gradAt(step, i), v.shape)]));
     for (let s = 0; s < 3; s++) first.applyGradients(g(a, s));
     const weights = await first.getWeights();
-    expect(weights.map((w) => w.name)).toEqual(['iter', 'save_a/kernel/step', 'save_a/kernel/exp_avg', 'save_a/kernel/exp_avg_sq', 'save_a/bias/step', 'save_a/bias/exp_avg', 'save_a/bias/exp_avg_sq']);
+    expect(weights.map((w) => w.name)).toEqual([
+      'iter',
+      'save_a/kernel/step',
+      'save_a/kernel/exp_avg',
+      'save_a/kernel/exp_avg_sq',
+      'save_a/bias/step',
+      'save_a/bias/exp_avg',
+      'save_a/bias/exp_avg_sq',
+    ]);
     // Same values in the other variables, then the weights renamed for them.
     b.forEach((v, i) => v.assign(a[i]!));
     const second = new TsoptimOptimizer(make).bind(b);
@@ -107,7 +115,7 @@ describe('TsoptimOptimizer: tfjs integration', () => {
     second.dispose();
   });
 
-  it('binds lazily on the first applyGradients, in the gradients\' order', () => {
+  it("binds lazily on the first applyGradients, in the gradients' order", () => {
     const vars = variables('lazy');
     const adapter = new TsoptimOptimizer((p) => new SGD(p, { lr: 0.1 }));
     expect(() => adapter.optimizer).toThrow('call bind(model) first');

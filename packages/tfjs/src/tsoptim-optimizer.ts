@@ -171,11 +171,13 @@ export class TsoptimOptimizer extends tf.Optimizer {
       : Object.entries(variableGradients);
     if (this.inner === null) {
       const registered = tf.engine().registeredVariables;
-      this.bind(entries.map(([name]) => {
-        const v = registered[name];
-        if (v === undefined) throw new ValueError(`no variable is named ${name}`);
-        return v;
-      }));
+      this.bind(
+        entries.map(([name]) => {
+          const v = registered[name];
+          if (v === undefined) throw new ValueError(`no variable is named ${name}`);
+          return v;
+        }),
+      );
     }
     for (const [name] of entries) {
       if (!this.byName.has(name)) throw new ValueError(`variable ${name} is not optimized by this adapter`);

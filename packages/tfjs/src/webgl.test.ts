@@ -95,12 +95,18 @@ run(`adapter on tfjs-webgl in headless Chromium (${CHROMIUM})`, () => {
     await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, undefined, { timeout: 240_000 });
     const r = (await page.evaluate(() => (window as unknown as { __result: unknown }).__result)) as PageResult;
     expect(r.error, logs.join('\n')).toBeUndefined();
-    console.info(`tfjs-webgl in Chromium: WebGL ${r.info.webglVersion}, float32 render targets ${r.info.float32}; fit loss ${r.losses[0]!.toFixed(4)} → ${r.losses[r.losses.length - 1]!.toFixed(5)}`);
+    console.info(
+      `tfjs-webgl in Chromium: WebGL ${r.info.webglVersion}, float32 render targets ${r.info.float32}; fit loss ${r.losses[0]!.toFixed(4)} → ${r.losses[r.losses.length - 1]!.toFixed(5)}`,
+    );
     expect(r.info.backend).toBe('webgl');
     expect(r.backendName).toBe('tfjs-webgl');
 
     // The reference: tsoptim's own optimizers on its CPU backend with the same gradients.
-    expectClose(r.steps, reference((p) => new Adam(p, { lr: 0.1, amsgrad: true }), r.steps.length), 'Adam in the default adapter');
+    expectClose(
+      r.steps,
+      reference((p) => new Adam(p, { lr: 0.1, amsgrad: true }), r.steps.length),
+      'Adam in the default adapter',
+    );
     for (const [name, make] of CASES) {
       const want = reference(make, r.fused.values[name]!.length);
       expectClose(r.fused.values[name]!, want, `${name}, fused WebGL programs`);
@@ -110,7 +116,9 @@ run(`adapter on tfjs-webgl in headless Chromium (${CHROMIUM})`, () => {
     expect(r.fused.runs.chained).toBe(0);
     expect(r.fused.runs.fused).toBeGreaterThan(0);
     expect(r.chained.runs.fused).toBe(0);
-    console.info(`Adam step on ${r.speed.n} elements, tfjs-webgl (SwiftShader): fused ${r.speed.fusedMs.toFixed(2)} ms, op chain ${r.speed.chainMs.toFixed(2)} ms`);
+    console.info(
+      `Adam step on ${r.speed.n} elements, tfjs-webgl (SwiftShader): fused ${r.speed.fusedMs.toFixed(2)} ms, op chain ${r.speed.chainMs.toFixed(2)} ms`,
+    );
 
     expect(r.losses[r.losses.length - 1]!).toBeLessThan(r.losses[0]! / 10);
     expect(new Set(r.counts.slice(1)).size).toBe(1);

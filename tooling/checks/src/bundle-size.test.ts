@@ -72,7 +72,11 @@ describe('bundle sizes (esbuild, minified, gzip)', () => {
     const s = await bundleSize(layout.dir, ADAM_APP);
     console.log(report('Adam only', s, BUDGETS.adamOnly));
     expect(s.gzip).toBeLessThanOrEqual(BUDGETS.adamOnly);
-    expect(Object.keys(s.byPackage).filter((k) => k.startsWith('@tsoptim/')).sort()).toEqual(['@tsoptim/core', '@tsoptim/optim']);
+    expect(
+      Object.keys(s.byPackage)
+        .filter((k) => k.startsWith('@tsoptim/'))
+        .sort(),
+    ).toEqual(['@tsoptim/core', '@tsoptim/optim']);
     // the kernels of other algorithms (and core's unused reductions) were dropped
     const min = await bundleSize(layout.dir, `${ADAM_APP}\nexport { SGD } from '@tsoptim/optim';`);
     expect(min.minified - s.minified, 'SGD adds its own kernel and class').toBeGreaterThan(500);

@@ -96,7 +96,10 @@ export async function installPacked(packed: Packed, install: readonly string[], 
     };
     writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest));
     const { status, log } = await new Promise<{ status: number | null; log: string }>((resolve) => {
-      const child = spawn('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=warn'], { cwd: dir, timeout: timeoutMs });
+      const child = spawn('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=warn'], {
+        cwd: dir,
+        timeout: timeoutMs,
+      });
       let text = '';
       child.stdout.on('data', (d) => (text += d));
       child.stderr.on('data', (d) => (text += d));

@@ -89,7 +89,13 @@ export function describeBackend(name: string, makeBackend: () => Backend | Promi
     describe('storage', () => {
       it('writes and reads back', async () => {
         await expectValues(t([1.5, -2, 3.25, 1e-7, -65504]), [1.5, -2, 3.25, 1e-7, -65504]);
-        await expectValues(t([[1, 2, 3], [4, 5, 6]]), [1, 2, 3, 4, 5, 6]);
+        await expectValues(
+          t([
+            [1, 2, 3],
+            [4, 5, 6],
+          ]),
+          [1, 2, 3, 4, 5, 6],
+        );
         await expectValues(t(7), [7]);
       });
 
@@ -237,8 +243,16 @@ export function describeBackend(name: string, makeBackend: () => Backend | Promi
           outputs: ['p'],
           body: ({ p, v }, { a }) => ({ p: k.add(p, k.mul(a, v)) }),
         });
-        const p = t([[1, 1], [1, 1], [1, 1], [1, 1]]);
-        const v = t([[1, 2], [3, 4]]);
+        const p = t([
+          [1, 1],
+          [1, 1],
+          [1, 1],
+          [1, 1],
+        ]);
+        const v = t([
+          [1, 2],
+          [3, 4],
+        ]);
         backend.run(kern, { tensors: { p, v }, scalars: { a: 2 }, rows: { indices: Int32Array.of(3, 1), rowSize: 2, compact: ['v'] } });
         await expectValues(p, [1, 1, 7, 9, 1, 1, 3, 5]);
       });
@@ -250,10 +264,21 @@ export function describeBackend(name: string, makeBackend: () => Backend | Promi
           outputs: ['q', 'c'],
           body: ({ p, v }) => ({ c: k.mul(p, 2), q: k.add(p, v) }),
         });
-        const p = t([[1, 2], [3, 4], [5, 6]]);
-        const v = t([[10, 20], [30, 40]]);
+        const p = t([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]);
+        const v = t([
+          [10, 20],
+          [30, 40],
+        ]);
         const c = z([2, 2]);
-        const q = t([[7, 7], [7, 7], [7, 7]]);
+        const q = t([
+          [7, 7],
+          [7, 7],
+          [7, 7],
+        ]);
         backend.run(kern, { tensors: { p, v, c, q }, rows: { indices: Int32Array.of(2, 0), rowSize: 2, compact: ['v', 'c'] } });
         await expectValues(c, [10, 12, 2, 4], 'compact output');
         await expectValues(q, [31, 42, 7, 7, 15, 26], 'full output');
@@ -281,7 +306,13 @@ export function describeBackend(name: string, makeBackend: () => Backend | Promi
         });
       }
 
-      const binary: [string, (a: ReturnType<typeof k.c>, b: ReturnType<typeof k.c>) => ReturnType<typeof k.c>, number[], number[], number[]][] = [
+      const binary: [
+        string,
+        (a: ReturnType<typeof k.c>, b: ReturnType<typeof k.c>) => ReturnType<typeof k.c>,
+        number[],
+        number[],
+        number[],
+      ][] = [
         ['add', k.add, [1, -2, 0.5, 3], [2, 2, 0.25, -3], [3, 0, 0.75, 0]],
         ['sub', k.sub, [1, -2, 0.5, 3], [2, 2, 0.25, -3], [-1, -4, 0.25, 6]],
         ['mul', k.mul, [1, -2, 0.5, 3], [2, 2, 0.25, -3], [2, -4, 0.125, -9]],
@@ -365,8 +396,16 @@ export function describeBackend(name: string, makeBackend: () => Backend | Promi
     describe('reductions', () => {
       const cube = (): Tensor =>
         t([
-          [[1, 2], [3, 4], [5, 6]],
-          [[-1, -2], [-3, -4], [-5, -6]],
+          [
+            [1, 2],
+            [3, 4],
+            [5, 6],
+          ],
+          [
+            [-1, -2],
+            [-3, -4],
+            [-5, -6],
+          ],
         ]);
 
       it('sums over everything and along axes', async () => {
@@ -462,19 +501,37 @@ export function describeBackend(name: string, makeBackend: () => Backend | Promi
 
       it('rejects a wrong output size', () => {
         const x = cube();
-        expect(() => backend.reduce(defineReduction({ name: 'suite_s', inputs: ['x'], body: ({ x }) => x, combine: 'sum' }), { tensors: { x }, out: z([5]), axes: [1] })).toThrow(
-          'reduction suite_s: output has 5 elements, 4 expected',
-        );
+        expect(() =>
+          backend.reduce(defineReduction({ name: 'suite_s', inputs: ['x'], body: ({ x }) => x, combine: 'sum' }), {
+            tensors: { x },
+            out: z([5]),
+            axes: [1],
+          }),
+        ).toThrow('reduction suite_s: output has 5 elements, 4 expected');
       });
     });
 
     describe('matmul, permute, row gather and scatter', () => {
       // a = [[1, 2, 3], [4, 5, 6]], b = [[1, -1], [0, 2], [3, 1]]: a·b = [[10, 6], [22, 12]]
       it('multiplies, with each operand transposed in place', async () => {
-        const a = t([[1, 2, 3], [4, 5, 6]]);
-        const b = t([[1, -1], [0, 2], [3, 1]]);
-        const aT = t([[1, 4], [2, 5], [3, 6]]);
-        const bT = t([[1, 0, 3], [-1, 2, 1]]);
+        const a = t([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]);
+        const b = t([
+          [1, -1],
+          [0, 2],
+          [3, 1],
+        ]);
+        const aT = t([
+          [1, 4],
+          [2, 5],
+          [3, 6],
+        ]);
+        const bT = t([
+          [1, 0, 3],
+          [-1, 2, 1],
+        ]);
         for (const [x, y, transA, transB] of [
           [a, b, false, false],
           [aT, b, true, false],
@@ -488,14 +545,27 @@ export function describeBackend(name: string, makeBackend: () => Backend | Promi
       });
 
       it('adds a bias to every row and accumulates into the output', async () => {
-        const a = t([[1, 2, 3], [4, 5, 6]]);
-        const b = t([[1, -1], [0, 2], [3, 1]]);
-        const out = t([[100, 200], [300, 400]]);
+        const a = t([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]);
+        const b = t([
+          [1, -1],
+          [0, 2],
+          [3, 1],
+        ]);
+        const out = t([
+          [100, 200],
+          [300, 400],
+        ]);
         backend.matmul({ a, b, out, bias: t([0.5, -0.5]) });
         await expectValues(out, [10.5, 5.5, 22.5, 11.5], 'bias');
         backend.matmul({ a, b, out, accumulate: true });
         await expectValues(out, [20.5, 11.5, 44.5, 23.5], 'accumulate');
-        const empty = t([[7, 7], [7, 7]]);
+        const empty = t([
+          [7, 7],
+          [7, 7],
+        ]);
         backend.matmul({ a: z([2, 0]), b: z([0, 2]), out: empty, bias: t([1, 2]) });
         await expectValues(empty, [1, 2, 1, 2], 'k = 0');
       });
@@ -524,27 +594,48 @@ export function describeBackend(name: string, makeBackend: () => Backend | Promi
       });
 
       it('rejects shapes that do not multiply', () => {
-        expect(() => backend.matmul({ a: z([2, 3]), b: z([2, 2]), out: z([2, 2]) })).toThrow('matmul: shapes cannot be multiplied (2x3 and 2x2)');
+        expect(() => backend.matmul({ a: z([2, 3]), b: z([2, 2]), out: z([2, 2]) })).toThrow(
+          'matmul: shapes cannot be multiplied (2x3 and 2x2)',
+        );
         expect(() => backend.matmul({ a: z([2, 3]), b: z([3, 2]), out: z([5]) })).toThrow('matmul: out has 5 elements, 4 expected');
       });
 
       it('permutes dimensions', async () => {
-        const x = t([[[0, 1, 2], [3, 4, 5]], [[6, 7, 8], [9, 10, 11]]]); // [2, 2, 3]
+        const x = t([
+          [
+            [0, 1, 2],
+            [3, 4, 5],
+          ],
+          [
+            [6, 7, 8],
+            [9, 10, 11],
+          ],
+        ]); // [2, 2, 3]
         const out = z([3, 2, 2]);
         backend.permute({ src: x, out, perm: [2, 0, 1] });
         await expectValues(out, [0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11], '[2, 0, 1]');
         const o2 = z([2, 3, 2]);
         backend.permute({ src: x, out: o2, perm: [0, 2, 1] });
         await expectValues(o2, [0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11], '[0, 2, 1]');
-        expect(() => backend.permute({ src: x, out: o2, perm: [0, 0, 1] })).toThrow('permute: [0, 0, 1] is not a permutation of the 3 dimensions');
+        expect(() => backend.permute({ src: x, out: o2, perm: [0, 0, 1] })).toThrow(
+          'permute: [0, 0, 1] is not a permutation of the 3 dimensions',
+        );
       });
 
       it('gathers rows and scatter-adds them back, repeated rows adding up', async () => {
-        const x = t([[1, 2], [3, 4], [5, 6]]);
+        const x = t([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]);
         const g = z([4, 2]);
         backend.gatherRows({ src: x, out: g, indices: Int32Array.from([2, 0, 2, 1]) });
         await expectValues(g, [5, 6, 1, 2, 5, 6, 3, 4], 'gather');
-        const acc = t([[1, 1], [1, 1], [1, 1]]);
+        const acc = t([
+          [1, 1],
+          [1, 1],
+          [1, 1],
+        ]);
         backend.scatterAddRows({ src: g, out: acc, indices: Int32Array.from([2, 0, 2, 1]) });
         await expectValues(acc, [2, 3, 4, 5, 11, 13], 'scatter-add');
         // -1: a row of zeros when gathering, skipped when scattering (zero padding through an index table).

@@ -77,7 +77,14 @@ function modules(text: string): { file: string; code: string }[] {
 describe('built packages run no code from data', () => {
   it('the patterns catch the ways to run a string and not the eval() method', () => {
     const hit = (code: string) => FORBIDDEN.some((re) => re.test(code));
-    for (const bad of ['eval("1")', 'x = eval (s)', 'new Function("a", s)', 'Function("return this")()', '(0, eval)(s)', 'globalThis.eval(s)']) {
+    for (const bad of [
+      'eval("1")',
+      'x = eval (s)',
+      'new Function("a", s)',
+      'Function("return this")()',
+      '(0, eval)(s)',
+      'globalThis.eval(s)',
+    ]) {
       expect(hit(bad), bad).toBe(true);
     }
     for (const ok of ['model.eval();', '  eval() {', 'isFunction(x)', 'typeof f === "function"']) expect(hit(ok), ok).toBe(false);
@@ -87,37 +94,41 @@ describe('built packages run no code from data', () => {
     expect(packages.length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each(packages.map((dir) => [dir.slice(root.length + 1), dir]))('%s: no eval( / new Function outside the kernel compilers', async (_name, dir) => {
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
-    const external = [
-      ...Object.keys(pkg.dependencies ?? {}),
-      ...Object.keys(pkg.peerDependencies ?? {}),
-      ...Object.keys(pkg.optionalDependencies ?? {}),
-      'node:*',
-    ];
-    const result = await esbuild.build({
-      absWorkingDir: dir,
-      entryPoints: entries(dir),
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'node',
-      target: 'es2022',
-      outdir: 'dist',
-      external,
-      logLevel: 'silent',
-    });
-    const found: string[] = [];
-    for (const out of result.outputFiles) {
-      if (!out.path.endsWith('.js')) continue;
-      for (const { file, code } of modules(out.text)) {
-        const rel = resolve(dir, file).slice(root.length + 1);
-        if (ALLOWED.has(rel)) continue;
-        for (const re of FORBIDDEN) if (re.test(code)) found.push(`${rel}: ${re.source}`);
+  it.each(packages.map((dir) => [dir.slice(root.length + 1), dir]))(
+    '%s: no eval( / new Function outside the kernel compilers',
+    async (_name, dir) => {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson;
+      const external = [
+        ...Object.keys(pkg.dependencies ?? {}),
+        ...Object.keys(pkg.peerDependencies ?? {}),
+        ...Object.keys(pkg.optionalDependencies ?? {}),
+        'node:*',
+      ];
+      const result = await esbuild.build({
+        absWorkingDir: dir,
+        entryPoints: entries(dir),
+        bundle: true,
+        write: false,
+        format: 'esm',
+        platform: 'node',
+        target: 'es2022',
+        outdir: 'dist',
+        external,
+        logLevel: 'silent',
+      });
+      const found: string[] = [];
+      for (const out of result.outputFiles) {
+        if (!out.path.endsWith('.js')) continue;
+        for (const { file, code } of modules(out.text)) {
+          const rel = resolve(dir, file).slice(root.length + 1);
+          if (ALLOWED.has(rel)) continue;
+          for (const re of FORBIDDEN) if (re.test(code)) found.push(`${rel}: ${re.source}`);
+        }
       }
-    }
-    expect(found).toEqual([]);
-  }, 60_000);
+      expect(found).toEqual([]);
+    },
+    60_000,
+  );
 
   it('the check sees code generation where it is (the kernel compiler)', async () => {
     const core = join(root, 'packages/core');

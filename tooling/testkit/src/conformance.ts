@@ -260,7 +260,10 @@ export function expectStateDictMatches(ours: StateDict, torch: StateDict, info: 
       if (CUDA_FLAGS.has(k) && !v && !og[k]) continue; // null and false both mean "off"
       expect(og, `param_groups[${i}] lacks '${k}'`).toHaveProperty(k);
       const exact = !info.groupState?.includes(k);
-      expect(sameValue(og[k], v, exact ? { atol: 0, rtol: 1e-12 } : tol), `param_groups[${i}].${k}: ${JSON.stringify(og[k])} vs torch ${JSON.stringify(v)}`).toBe(true);
+      expect(
+        sameValue(og[k], v, exact ? { atol: 0, rtol: 1e-12 } : tol),
+        `param_groups[${i}].${k}: ${JSON.stringify(og[k])} vs torch ${JSON.stringify(v)}`,
+      ).toBe(true);
     }
     for (const k of Object.keys(og)) {
       if (!(k in tg)) expect(info.extraGroupKeys ?? [], `param_groups[${i}] has '${k}', which torch's has not`).toContain(k);
@@ -359,9 +362,7 @@ export function describeOptimizerConformance(options: ConformanceOptions): void 
 
           maybe(`${name}: resume from torch's midway state dict`, async () => {
             const backend = options.backend();
-            const params = fx.shapes.map(
-              (shape, i) => new Parameter(tensor(fx.values[mid.step - 1]![i]!, { backend, shape })),
-            );
+            const params = fx.shapes.map((shape, i) => new Parameter(tensor(fx.values[mid.step - 1]![i]!, { backend, shape })));
             const opt = build(params);
             opt.loadStateDict(JSON.parse(JSON.stringify(mid.state_dict)));
             await runSteps(info, fx, opt, params, backend, mid.step, fx.steps, tol, `${name} (from torch)`);
@@ -399,7 +400,9 @@ export function describeOptimizerConformance(options: ConformanceOptions): void 
           const tooMany = { ...sd, param_groups: [...sd.param_groups, sd.param_groups[0]!] };
           expect(() => opt.loadStateDict(tooMany)).toThrow('loaded state dict has a different number of parameter groups');
           const shorter = { ...sd, param_groups: sd.param_groups.map((g, i) => (i === 0 ? { ...g, params: g.params.slice(1) } : g)) };
-          expect(() => opt.loadStateDict(shorter)).toThrow("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+          expect(() => opt.loadStateDict(shorter)).toThrow(
+            "loaded state dict contains a parameter group that doesn't match the size of optimizer's group",
+          );
           const id = Object.keys(sd.state).find((k) => Object.values(sd.state[k]!).some((v) => Array.isArray(v)));
           if (id !== undefined) {
             const key = Object.keys(sd.state[id]!).find((k) => Array.isArray(sd.state[id]![k]))!;

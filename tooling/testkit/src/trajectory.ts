@@ -59,7 +59,8 @@ export function describeTrajectoryConformance(options: TrajectoryOptions): void 
             for (let i = 0; i < run.tensors.length; i++) {
               const got = await run.tensors[i]!.read();
               const bad = firstMismatch(got, expected[i]!, tol.atol, tol.rtol);
-              if (bad) expect.fail(`${c.name}: step ${t + 1}, tensor ${i}, element ${bad.index}: got ${bad.actual}, reference ${bad.expected}`);
+              if (bad)
+                expect.fail(`${c.name}: step ${t + 1}, tensor ${i}, element ${bad.index}: got ${bad.actual}, reference ${bad.expected}`);
             }
           }
         });

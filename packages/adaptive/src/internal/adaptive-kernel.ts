@@ -28,13 +28,14 @@ export const adaptiveKernel = /*#__PURE__*/ fragments.decayKernelFamily((decay: 
       const ins = t as Record<string, Expr>;
       const sc = s as Record<string, Expr>;
       const d = fragments.preamble({ param: ins.param!, grad: ins.grad! }, sc, { decay });
-      const { m, v: second, vHat } = fragments.adamMoments(
-        { expAvg: ins.expAvg!, expAvgSq: ins.second!, maxExpAvgSq: ins.secondMax },
-        d.grad,
-        sc.beta1!,
-        sc.beta2!,
-        { amsgrad: f.amsgrad, belief: f.second === 'belief' },
-      );
+      const {
+        m,
+        v: second,
+        vHat,
+      } = fragments.adamMoments({ expAvg: ins.expAvg!, expAvgSq: ins.second!, maxExpAvgSq: ins.secondMax }, d.grad, sc.beta1!, sc.beta2!, {
+        amsgrad: f.amsgrad,
+        belief: f.second === 'belief',
+      });
       const v = f.second === 'belief' ? k.add(vHat, sc.eps!) : vHat;
       let param = d.param;
       if (f.update === 'adaptive') {

@@ -16,7 +16,8 @@ export function boundsOf(lower: Bound, upper: Bound, dim: number): { lo: Float32
       if (Number.isNaN(b)) throw new ValueError(`${name} must be a number, got NaN`);
       return new Float32Array(dim).fill(b);
     }
-    if (b === null || typeof b !== 'object' || typeof b.length !== 'number') throw new TypeError_(`${name} must be a number or an array of numbers`);
+    if (b === null || typeof b !== 'object' || typeof b.length !== 'number')
+      throw new TypeError_(`${name} must be a number or an array of numbers`);
     if (b.length !== dim) throw new ValueError(`${name} has ${b.length} values, but the solution has ${dim} dimensions`);
     return Float32Array.from(b);
   };

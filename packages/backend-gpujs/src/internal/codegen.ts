@@ -61,7 +61,12 @@ function divmod(q: string, c: string, x: string, d: number): string {
  * Code that decomposes the flat index `x` over `dims` (row-major, last fastest) and sums
  * `coordinate × stride` for each stride list; returns the statements and one offset expression per list.
  */
-function offsets(x: string, dims: readonly number[], strideLists: readonly (readonly number[])[], tag: string): { code: string[]; exprs: string[] } {
+function offsets(
+  x: string,
+  dims: readonly number[],
+  strideLists: readonly (readonly number[])[],
+  tag: string,
+): { code: string[]; exprs: string[] } {
   const code: string[] = [];
   const coord: string[] = new Array<string>(dims.length);
   let rest = x;
@@ -141,7 +146,12 @@ function program(kernel: ElementwiseKernel, plan: RunPlan, iter: Iteration, outp
   const index = new Map<number, string>();
   if (iter.kind === 'flat') {
     const bc = inputSlots.filter((k) => plan.modes[k] === 'broadcast');
-    const { code: oc, exprs } = offsets('i', plan.outShape, bc.map((k) => plan.strides[k]!), 'b');
+    const { code: oc, exprs } = offsets(
+      'i',
+      plan.outShape,
+      bc.map((k) => plan.strides[k]!),
+      'b',
+    );
     code.push(...oc);
     bc.forEach((k, j) => index.set(k, exprs[j]!));
     for (const k of inputSlots) {
@@ -266,9 +276,19 @@ export function reductionPasses(kernel: ReductionKernel, shape: ReduceShape): Re
   {
     const code: string[] = ['const i = this.thread.x;'];
     code.push(chunks === 1 ? 'const o = i; const ch = 0;' : divmod('o', 'ch', 'i', chunks));
-    const keptOff = offsets('o', kept.map((d) => inShape[d]!), [kept.map((d) => inStrides[d]!)], 'k');
+    const keptOff = offsets(
+      'o',
+      kept.map((d) => inShape[d]!),
+      [kept.map((d) => inStrides[d]!)],
+      'k',
+    );
     code.push(...keptOff.code, `const base = ${keptOff.exprs[0]};`);
-    const redOff = offsets('r', axes.map((d) => inShape[d]!), [axes.map((d) => inStrides[d]!)], 'm');
+    const redOff = offsets(
+      'r',
+      axes.map((d) => inShape[d]!),
+      [axes.map((d) => inStrides[d]!)],
+      'm',
+    );
     const { lines, values } = emitJs(
       [lowered.roots[0]!],
       dialect((node) => (node.kind === 'input' ? `v${kernel.inputs.indexOf(node.name)}` : scalarLeaf(node.name))),
@@ -276,7 +296,8 @@ export function reductionPasses(kernel: ReductionKernel, shape: ReduceShape): Re
     );
     const reads = kernel.inputs.map((_, k) => `const v${k} = a${k}[${shape.modes[k] === 'scalar' ? '0' : 'idx'}];`);
     code.push(
-      'let acc = 0;', 'let kc = 0;',
+      'let acc = 0;',
+      'let kc = 0;',
       `for (let j = 0; j < ${REDUCE_BLOCK}; j++) {`,
       `  const r = ch * ${REDUCE_BLOCK} + j;`,
       `  if (r < ${count}) {`,
@@ -305,7 +326,8 @@ export function reductionPasses(kernel: ReductionKernel, shape: ReduceShape): Re
     const code: string[] = ['const i = this.thread.x;'];
     code.push(chunks === 1 ? 'const o = i; const ch = 0;' : divmod('o', 'ch', 'i', chunks));
     code.push(
-      'let acc = 0;', 'let kc = 0;',
+      'let acc = 0;',
+      'let kc = 0;',
       `for (let j = 0; j < ${REDUCE_BLOCK}; j++) {`,
       `  const r = ch * ${REDUCE_BLOCK} + j;`,
       `  if (r < ${prev}) {`,

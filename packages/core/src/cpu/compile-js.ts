@@ -15,13 +15,7 @@ export interface LoopExtra {
 }
 
 export type ElementwiseLoop = (n: number, arrays: Float32Array[], scalars: readonly number[], extra: LoopExtra) => void;
-export type ReductionLoop = (
-  n: number,
-  arrays: Float32Array[],
-  scalars: readonly number[],
-  extra: LoopExtra,
-  out: Float32Array,
-) => void;
+export type ReductionLoop = (n: number, arrays: Float32Array[], scalars: readonly number[], extra: LoopExtra, out: Float32Array) => void;
 
 /**
  * Compiles an elementwise kernel to a JavaScript loop (source text → `new Function`), specialised for how
@@ -98,9 +92,13 @@ export function compileReduction(kernel: ReductionKernel, modes: readonly Bindin
     node.kind === 'input' ? `v${slot.get(node.name)}` : `s${scalarSlot.get(node.name)}`;
   const { lines, values } = emitJs([kernel.body], { leaf });
   const fin = kernel.finalize
-    ? emitJs([kernel.finalize], {
-        leaf: (node) => (node.kind === 'input' ? (node.name === 'acc' ? 'accv' : 'cnt') : `s${scalarSlot.get(node.name)}`),
-      }, 'f')
+    ? emitJs(
+        [kernel.finalize],
+        {
+          leaf: (node) => (node.kind === 'input' ? (node.name === 'acc' ? 'accv' : 'cnt') : `s${scalarSlot.get(node.name)}`),
+        },
+        'f',
+      )
     : { lines: [], values: ['accv'] };
   const head: string[] = [];
   kernel.inputs.forEach((_, i) => head.push(`const a${i} = T[${i}];`));

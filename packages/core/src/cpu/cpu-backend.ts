@@ -238,7 +238,13 @@ export class CpuBackend implements Backend {
     // The GEMM's packing scratch is the backend's own, not a tensor's: left out of the live counts.
     const scratch = this.linalg.gemm?.scratchBytes ?? 0;
     const own = scratch > 0 ? 1 : 0;
-    return { liveBlocks: a.liveBlocks - own, liveBytes: a.liveBytes - scratch, capacity: a.capacity, freeBlocks: a.freeBlocks, shared: a.shared };
+    return {
+      liveBlocks: a.liveBlocks - own,
+      liveBytes: a.liveBytes - scratch,
+      capacity: a.capacity,
+      freeBlocks: a.freeBlocks,
+      shared: a.shared,
+    };
   }
 
   /**
@@ -380,11 +386,18 @@ export class CpuBackend implements Backend {
     const isOutput = names.map((n) => kernel.outputs.includes(n as never));
     const st = names.map((_, i) => `st${i}`);
     const sc = kernel.scalars.map((_, j) => `c${j}`);
-    const lines: string[] = ['"use strict";', 'return function fast(A) {', 'const T = A.tensors;', 'if (T == null || A.rows) return false;'];
+    const lines: string[] = [
+      '"use strict";',
+      'return function fast(A) {',
+      'const T = A.tensors;',
+      'if (T == null || A.rows) return false;',
+    ];
     names.forEach((nm, i) => lines.push(`const t${i} = T[${JSON.stringify(nm)}];`));
     lines.push(`if (t${first} == null) return false;`, `const n = t${first}.size;`, 'let code = 0;');
     names.forEach((_, i) => {
-      lines.push(`let st${i}; if (t${i} == null || (st${i} = t${i}.storage) == null || st${i}.arena !== arena || st${i}.ptr < 0) return false;`);
+      lines.push(
+        `let st${i}; if (t${i} == null || (st${i} = t${i}.storage) == null || st${i}.arena !== arena || st${i}.ptr < 0) return false;`,
+      );
       lines.push(
         isOutput[i]
           ? `if (t${i}.size !== n) return false;`

@@ -53,7 +53,8 @@ describe.each(PATHS)('CPU matmul: $label', ({ make }) => {
           const got = out.data;
           for (let i = 0; i < m * n; i++) {
             const err = Math.abs(got[i]! - c[i]!);
-            if (err > 2 ** -22 * (k + 2) * mag[i]!) expect.fail(`${m}×${k}×${n} transA=${ta} transB=${tb}: element ${i}: ${got[i]} vs ${c[i]}`);
+            if (err > 2 ** -22 * (k + 2) * mag[i]!)
+              expect.fail(`${m}×${k}×${n} transA=${ta} transB=${tb}: element ${i}: ${got[i]} vs ${c[i]}`);
           }
           for (const x of [a, b, out]) x.dispose();
         }

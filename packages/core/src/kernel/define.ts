@@ -126,9 +126,7 @@ export function defineReduction<const I extends string, const S extends string =
  * A family of kernels that differ by compile-time flags (maximize, amsgrad, nesterov...). Each distinct
  * flag combination is defined once, on first use, and cached; flags never become per-element branches.
  */
-export function kernelFamily<F extends Record<string, boolean | number | string>, K>(
-  build: (flags: F) => K,
-): (flags: F) => K {
+export function kernelFamily<F extends Record<string, boolean | number | string>, K>(build: (flags: F) => K): (flags: F) => K {
   const cache = new Map<string, K>();
   return (flags: F): K => {
     // Cheap per call (this runs once per tensor per step): flags in their own key order. A call site that

@@ -8,22 +8,7 @@
  */
 
 export type UnaryOp = 'neg' | 'sqrt' | 'abs' | 'exp' | 'log' | 'sign' | 'tanh' | 'floor' | 'not' | 'cos' | 'sin';
-export type BinaryOp =
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'max'
-  | 'min'
-  | 'pow'
-  | 'lt'
-  | 'le'
-  | 'gt'
-  | 'ge'
-  | 'eq'
-  | 'ne'
-  | 'and'
-  | 'or';
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow' | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne' | 'and' | 'or';
 
 /** One node of a kernel body. Comparisons and logical ops yield 1 or 0. */
 export type Expr =

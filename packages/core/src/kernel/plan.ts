@@ -35,7 +35,10 @@ function need(kernel: { name: string }, args: RunArgs | ReduceArgs, name: string
   return t;
 }
 
-function scalarValues(kernel: { name: string; scalars: readonly string[] }, scalars: Readonly<Record<string, number>> | undefined): number[] {
+function scalarValues(
+  kernel: { name: string; scalars: readonly string[] },
+  scalars: Readonly<Record<string, number>> | undefined,
+): number[] {
   return kernel.scalars.map((s) => {
     const v = scalars?.[s];
     if (typeof v !== 'number') throw new ValueError(`kernel ${kernel.name}: scalar '${s}' is missing`);
@@ -80,9 +83,7 @@ export function planRun(kernel: ElementwiseKernel, args: RunArgs): RunPlan {
     } else {
       const s = isOutput ? null : broadcastStrides(t.shape, outShape);
       if (s === null) {
-        throw new ValueError(
-          `kernel ${kernel.name}: tensor '${name}' of shape [${t.shape}] does not match the output shape [${outShape}]`,
-        );
+        throw new ValueError(`kernel ${kernel.name}: tensor '${name}' of shape [${t.shape}] does not match the output shape [${outShape}]`);
       }
       modes.push('broadcast');
       strides.push(s);

@@ -112,7 +112,7 @@ export class WasmArena {
    */
   allocate(bytes: number): number {
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
-    const residue = size >= STAGGER_MIN ? ((this.staggerTurn & 7) * 512 + 64) : -1;
+    const residue = size >= STAGGER_MIN ? (this.staggerTurn & 7) * 512 + 64 : -1;
     if (residue >= 0) this.staggerTurn++;
     const place = (off: number): number => (residue < 0 ? off : off + ((residue - (off & 4095) + 4096) & 4095));
     for (let i = 0; i < this.free.length; i++) {

@@ -9,7 +9,13 @@ const f = Math.fround;
 
 /** Runs a one-input kernel `y = body(x, s)` on a backend and returns y. */
 function apply(backend: CpuBackend, body: (x: k.Expr, s: k.Expr) => k.Expr, xs: number[], s = 0): number[] {
-  const kern = defineKernel({ name: 'op', inputs: ['x'], scalars: ['s'], outputs: ['y'], body: ({ x }, { s: sv }) => ({ y: body(x, sv) }) });
+  const kern = defineKernel({
+    name: 'op',
+    inputs: ['x'],
+    scalars: ['s'],
+    outputs: ['y'],
+    body: ({ x }, { s: sv }) => ({ y: body(x, sv) }),
+  });
   const x = tensor(xs, { backend });
   const y = zeros([xs.length], { backend });
   backend.run(kern, { tensors: { x, y }, scalars: { s } });
@@ -41,12 +47,30 @@ describe.skipIf(!simdAvailable())('WebAssembly SIMD kernels', () => {
       const backend = new CpuBackend({ simd });
 
       it('unary ops', () => {
-        same(apply(backend, (x) => k.neg(x), xs), [-4, 2.5, -0, 0, -9, NaN_, -Inf, Inf, -0.25]);
-        same(apply(backend, (x) => k.abs(x), xs), [4, 2.5, 0, 0, 9, NaN_, Inf, Inf, 0.25]);
-        same(apply(backend, (x) => k.sqrt(x), xs), [2, NaN_, 0, -0, 3, NaN_, Inf, NaN_, 0.5]);
-        same(apply(backend, (x) => k.sign(x), xs), [1, -1, 0, -0, 1, NaN_, 1, -1, 1]);
-        same(apply(backend, (x) => k.floor(x), xs), [4, -3, 0, -0, 9, NaN_, Inf, -Inf, 0]);
-        same(apply(backend, (x) => k.not(x), xs), [0, 0, 1, 1, 0, 0, 0, 0, 0]);
+        same(
+          apply(backend, (x) => k.neg(x), xs),
+          [-4, 2.5, -0, 0, -9, NaN_, -Inf, Inf, -0.25],
+        );
+        same(
+          apply(backend, (x) => k.abs(x), xs),
+          [4, 2.5, 0, 0, 9, NaN_, Inf, Inf, 0.25],
+        );
+        same(
+          apply(backend, (x) => k.sqrt(x), xs),
+          [2, NaN_, 0, -0, 3, NaN_, Inf, NaN_, 0.5],
+        );
+        same(
+          apply(backend, (x) => k.sign(x), xs),
+          [1, -1, 0, -0, 1, NaN_, 1, -1, 1],
+        );
+        same(
+          apply(backend, (x) => k.floor(x), xs),
+          [4, -3, 0, -0, 9, NaN_, Inf, -Inf, 0],
+        );
+        same(
+          apply(backend, (x) => k.not(x), xs),
+          [0, 0, 1, 1, 0, 0, 0, 0, 0],
+        );
       });
 
       it('binary arithmetic, with NaN propagation in max and min', () => {
@@ -54,7 +78,10 @@ describe.skipIf(!simdAvailable())('WebAssembly SIMD kernels', () => {
         const b = [3, -2, 0.5, 0.25, 1, NaN_, 0, 7, 1e30];
         same(apply2(backend, k.add, a, b), [4, 0, -2.5, 0.75, NaN_, NaN_, 0, 14, f(2e30)]);
         same(apply2(backend, k.sub, a, b), [-2, 4, -3.5, 0.25, NaN_, NaN_, -0, 0, 0]);
-        same(apply2(backend, (x, y) => k.mul(x, y), a, b), [3, -4, -1.5, 0.125, NaN_, NaN_, -0, 49, Inf]);
+        same(
+          apply2(backend, (x, y) => k.mul(x, y), a, b),
+          [3, -4, -1.5, 0.125, NaN_, NaN_, -0, 49, Inf],
+        );
         same(apply2(backend, k.div, a, b), [f(1 / 3), -1, -6, 2, NaN_, NaN_, NaN_, 1, 1]);
         same(apply2(backend, k.max, a, b), [3, 2, 0.5, 0.5, NaN_, NaN_, 0, 7, f(1e30)]);
         same(apply2(backend, k.min, a, b), [1, -2, -3, 0.25, NaN_, NaN_, -0, 7, f(1e30)]);
@@ -62,21 +89,51 @@ describe.skipIf(!simdAvailable())('WebAssembly SIMD kernels', () => {
 
       it('min and max against scalars and constants (NaN, ±0 and ties as Math.min/max)', () => {
         const xs2 = [-1, 0.5, 2, NaN_, -0, 0, Inf, -Inf, 1];
-        same(apply(backend, (x, s) => k.clamp(x, k.neg(s), s), xs2, 1), [-1, 0.5, 1, NaN_, -0, 0, 1, -1, 1]);
-        same(apply(backend, (x) => k.max(1, k.min(x, 2)), xs2), [1, 1, 2, NaN_, 1, 1, 2, 1, 1]);
+        same(
+          apply(backend, (x, s) => k.clamp(x, k.neg(s), s), xs2, 1),
+          [-1, 0.5, 1, NaN_, -0, 0, 1, -1, 1],
+        );
+        same(
+          apply(backend, (x) => k.max(1, k.min(x, 2)), xs2),
+          [1, 1, 2, NaN_, 1, 1, 2, 1, 1],
+        );
         // A zero or NaN bound: ±0 ties and NaN propagate as in Math.max.
-        same(apply(backend, (x, s) => k.max(x, s), xs2, 0), [0, 0.5, 2, NaN_, 0, 0, Inf, 0, 1]);
-        same(apply(backend, (x, s) => k.min(s, x), xs2, -0), [-1, -0, -0, NaN_, -0, -0, -0, -Inf, -0]);
-        same(apply(backend, (x, s) => k.max(x, s), xs2, NaN_), xs2.map(() => NaN_));
-        same(apply(backend, (x) => k.max(x, 0), xs2), [0, 0.5, 2, NaN_, 0, 0, Inf, 0, 1]);
+        same(
+          apply(backend, (x, s) => k.max(x, s), xs2, 0),
+          [0, 0.5, 2, NaN_, 0, 0, Inf, 0, 1],
+        );
+        same(
+          apply(backend, (x, s) => k.min(s, x), xs2, -0),
+          [-1, -0, -0, NaN_, -0, -0, -0, -Inf, -0],
+        );
+        same(
+          apply(backend, (x, s) => k.max(x, s), xs2, NaN_),
+          xs2.map(() => NaN_),
+        );
+        same(
+          apply(backend, (x) => k.max(x, 0), xs2),
+          [0, 0.5, 2, NaN_, 0, 0, Inf, 0, 1],
+        );
       });
 
       it('compares sign(x) with 0 as x', () => {
         const xs2 = [-2, -0, 0, 3, NaN_, -Inf, Inf, 0.5, -0.5];
-        same(apply(backend, (x) => k.gt(k.sign(x), 0), xs2), [0, 0, 0, 1, 0, 0, 1, 1, 0]);
-        same(apply(backend, (x) => k.lt(k.sign(x), 0), xs2), [1, 0, 0, 0, 0, 1, 0, 0, 1]);
-        same(apply(backend, (x) => k.eq(0, k.sign(x)), xs2), [0, 1, 1, 0, 0, 0, 0, 0, 0]);
-        same(apply(backend, (x) => k.add(k.sign(x), k.ge(k.sign(x), 0)), xs2), [-1, 1, 1, 2, NaN_, -1, 2, 2, -1]);
+        same(
+          apply(backend, (x) => k.gt(k.sign(x), 0), xs2),
+          [0, 0, 0, 1, 0, 0, 1, 1, 0],
+        );
+        same(
+          apply(backend, (x) => k.lt(k.sign(x), 0), xs2),
+          [1, 0, 0, 0, 0, 1, 0, 0, 1],
+        );
+        same(
+          apply(backend, (x) => k.eq(0, k.sign(x)), xs2),
+          [0, 1, 1, 0, 0, 0, 0, 0, 0],
+        );
+        same(
+          apply(backend, (x) => k.add(k.sign(x), k.ge(k.sign(x), 0)), xs2),
+          [-1, 1, 1, 2, NaN_, -1, 2, 2, -1],
+        );
       });
 
       it('comparisons and logic yield 1 or 0', () => {
@@ -90,28 +147,61 @@ describe.skipIf(!simdAvailable())('WebAssembly SIMD kernels', () => {
         same(apply2(backend, k.ne, a, b), [1, 0, 1, 1, 0, 0, 1, 1, 1]);
         same(apply2(backend, k.and, a, b), [1, 1, 1, 1, 0, 1, 0, 0, 1]);
         same(apply2(backend, k.or, a, b), [1, 1, 1, 1, 0, 1, 1, 1, 1]);
-        same(apply2(backend, (x, y) => k.add(k.gt(x, y), k.lt(x, y)), a, b), [1, 0, 1, 0, 0, 0, 1, 1, 0]);
-        same(apply2(backend, (x, y) => k.not(k.ge(x, y)), a, b), [1, 0, 0, 1, 0, 0, 1, 1, 1]);
+        same(
+          apply2(backend, (x, y) => k.add(k.gt(x, y), k.lt(x, y)), a, b),
+          [1, 0, 1, 0, 0, 0, 1, 1, 0],
+        );
+        same(
+          apply2(backend, (x, y) => k.not(k.ge(x, y)), a, b),
+          [1, 0, 0, 1, 0, 0, 1, 1, 1],
+        );
       });
 
       it('select on masks and on numbers (NaN counts as true, as in JS)', () => {
         const a = [1, -1, 0, NaN_, 2, -2, 3, -3, 0.5];
-        same(apply(backend, (x) => k.select(k.gt(x, 0), k.mul(x, 10), k.neg(x)), a), [10, 1, -0, NaN_, 20, 2, 30, 3, 5]);
-        same(apply(backend, (x) => k.select(x, 7, 8), a), [7, 7, 8, 7, 7, 7, 7, 7, 7]);
-        same(apply(backend, (x) => k.select(k.and(k.gt(x, -2), k.lt(x, 2)), 1, 0), a), [1, 1, 1, 0, 0, 0, 0, 0, 1]);
+        same(
+          apply(backend, (x) => k.select(k.gt(x, 0), k.mul(x, 10), k.neg(x)), a),
+          [10, 1, -0, NaN_, 20, 2, 30, 3, 5],
+        );
+        same(
+          apply(backend, (x) => k.select(x, 7, 8), a),
+          [7, 7, 8, 7, 7, 7, 7, 7, 7],
+        );
+        same(
+          apply(backend, (x) => k.select(k.and(k.gt(x, -2), k.lt(x, 2)), 1, 0), a),
+          [1, 1, 1, 0, 0, 0, 0, 0, 1],
+        );
       });
 
       it('scalar-only subexpressions, constants and divisions by scalars', () => {
         // exp/pow of scalars only are computed on the host; the kernel stays on the fast path.
         const ys = apply(backend, (x, s) => k.add(k.div(x, k.sqrt(s)), k.mul(k.exp(k.sub(s, 4)), k.pow(s, 0.5))), [1, 2, 3, 4, 5], 4);
         same(ys, [2.5, 3, 3.5, 4, 4.5]);
-        same(apply(backend, (_x, s) => k.mul(s, 3), [1, 2, 3], 2), [6, 6, 6]);
-        same(apply(backend, (x) => k.div(x, 4), [1, 2, 6, 1e-45], 0), [0.25, 0.5, 1.5, 0]);
-        same(apply(backend, (x) => k.div(x, 0.5), [1, -3, 3e38], 0), [2, -6, Inf]);
-        same(apply(backend, (x) => k.div(x, 3), [1, 3, -6], 0), [f(1 / 3), 1, -2]);
+        same(
+          apply(backend, (_x, s) => k.mul(s, 3), [1, 2, 3], 2),
+          [6, 6, 6],
+        );
+        same(
+          apply(backend, (x) => k.div(x, 4), [1, 2, 6, 1e-45], 0),
+          [0.25, 0.5, 1.5, 0],
+        );
+        same(
+          apply(backend, (x) => k.div(x, 0.5), [1, -3, 3e38], 0),
+          [2, -6, Inf],
+        );
+        same(
+          apply(backend, (x) => k.div(x, 3), [1, 3, -6], 0),
+          [f(1 / 3), 1, -2],
+        );
         // Division by zero and by a tiny (subnormal) scalar: exact quotients.
-        same(apply(backend, (x, s) => k.div(x, s), [1, -1, 0], 0), [Inf, -Inf, NaN_]);
-        same(apply(backend, (x, s) => k.div(x, s), [2 ** -130, 2 ** -129, 0], 2 ** -130), [1, 2, 0]);
+        same(
+          apply(backend, (x, s) => k.div(x, s), [1, -1, 0], 0),
+          [Inf, -Inf, NaN_],
+        );
+        same(
+          apply(backend, (x, s) => k.div(x, s), [2 ** -130, 2 ** -129, 0], 2 ** -130),
+          [1, 2, 0],
+        );
       });
 
       it('handles every length (tails) and in-place multi-output updates', () => {
@@ -128,8 +218,14 @@ describe.skipIf(!simdAvailable())('WebAssembly SIMD kernels', () => {
           const p = tensor(pv, { backend });
           const g = tensor(gv, { backend });
           backend.run(kern, { tensors: { p, g }, scalars: { lr: 0.5 } });
-          same(Array.from(p.data), pv.map((v, i) => v - 0.5 * gv[i]!));
-          same(Array.from(g.data), gv.map((v) => 2 * v));
+          same(
+            Array.from(p.data),
+            pv.map((v, i) => v - 0.5 * gv[i]!),
+          );
+          same(
+            Array.from(g.data),
+            gv.map((v) => 2 * v),
+          );
         }
       });
 
@@ -142,7 +238,13 @@ describe.skipIf(!simdAvailable())('WebAssembly SIMD kernels', () => {
       });
 
       it('reports errors as the generic planner does, changing nothing', () => {
-        const kern = defineKernel({ name: 'cp', inputs: ['a'], scalars: ['s'], outputs: ['b'], body: ({ a }, { s }) => ({ b: k.mul(a, s) }) });
+        const kern = defineKernel({
+          name: 'cp',
+          inputs: ['a'],
+          scalars: ['s'],
+          outputs: ['b'],
+          body: ({ a }, { s }) => ({ b: k.mul(a, s) }),
+        });
         const b = tensor([1, 2], { backend });
         expect(() => backend.run(kern, { tensors: { b }, scalars: { s: 1 } })).toThrow("kernel cp: tensor 'a' is missing");
         expect(() => backend.run(kern, { tensors: { a: zeros([3], { backend }), b }, scalars: { s: 1 } })).toThrow(
@@ -164,7 +266,10 @@ describe.skipIf(!simdAvailable())('WebAssembly SIMD kernels', () => {
     apply(backend, (x) => k.mul(x, 2), [1, 2, 3]);
     expect(backend.pathCounts().simd).toBe(before.simd + 1);
     // exp of tensor values has no SIMD form: the whole kernel runs as a JS loop.
-    same(apply(backend, (x) => k.exp(x), [0, 1]), [1, f(Math.E)]);
+    same(
+      apply(backend, (x) => k.exp(x), [0, 1]),
+      [1, f(Math.E)],
+    );
     expect(backend.pathCounts().js).toBe(before.js + 1);
     // A divisor whose reciprocal is not a normal float32 sends the call to the JS loop.
     apply(backend, (x, s) => k.div(x, s), [1], 1e-40);
@@ -181,7 +286,9 @@ describe.skipIf(!simdAvailable())('WebAssembly SIMD kernels', () => {
     // Storage outside the WebAssembly memory (a plain Float32Array) runs as a JS loop too.
     const plain = new Tensor(backend, [3], new CpuStorage(Float32Array.of(1, 2, 3)));
     const out = zeros([3], { backend });
-    backend.run(defineKernel({ name: 'dbl', inputs: ['a'], outputs: ['b'], body: ({ a }) => ({ b: k.mul(a, 2) }) }), { tensors: { a: plain, b: out } });
+    backend.run(defineKernel({ name: 'dbl', inputs: ['a'], outputs: ['b'], body: ({ a }) => ({ b: k.mul(a, 2) }) }), {
+      tensors: { a: plain, b: out },
+    });
     same(Array.from(out.data), [2, 4, 6]);
     expect(backend.pathCounts().js).toBe(before.js + 4);
   });

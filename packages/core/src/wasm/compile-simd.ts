@@ -158,7 +158,9 @@ export function compileSimd(
   const splatRecip = new Map<Expr, number>();
   recipOf.forEach((nd, j) => {
     const l = f.local(V128);
-    f.get(pUni(uniformArgs.length + j)).simd(Simd.f32x4Splat).set(l);
+    f.get(pUni(uniformArgs.length + j))
+      .simd(Simd.f32x4Splat)
+      .set(l);
     splatRecip.set(nd, l);
   });
   const constLocal = new Map<string, number>();
@@ -306,7 +308,8 @@ export function compileSimd(
           }
         } else if (op in cmpOp) {
           // sign(x) compared with 0 orders as x does (NaN included): compare x.
-          const bare = (e: Expr): Expr => (e.kind === 'unary' && e.op === 'sign' && !uniform.get(e) && isZero(nd.a === e ? nd.b : nd.a) ? e.a : e);
+          const bare = (e: Expr): Expr =>
+            e.kind === 'unary' && e.op === 'sign' && !uniform.get(e) && isZero(nd.a === e ? nd.b : nd.a) ? e.a : e;
           pushNum(b, bare(nd.a));
           pushNum(b, bare(nd.b));
           b.simd(cmpOp[op]!);
@@ -339,14 +342,18 @@ export function compileSimd(
   /** One copy of the body: vector at `memOffset` bytes past `off`, or one lane. */
   const copy = (b: FuncBuilder, lane: boolean, memOffset: number): void => {
     for (const name of fullInputs) {
-      b.get(pPtr(slot.get(name)!)).get(off).op(Op.i32Add);
+      b.get(pPtr(slot.get(name)!))
+        .get(off)
+        .op(Op.i32Add);
       if (lane) b.mem(Simd.load32Zero, 2, 0);
       else b.mem(Simd.load, 4, memOffset);
       b.set(inputLocal.get(name)!);
     }
     for (const nd of varying) emitNode(b, nd);
     kernel.outputs.forEach((o, j) => {
-      b.get(pPtr(slot.get(o)!)).get(off).op(Op.i32Add);
+      b.get(pPtr(slot.get(o)!))
+        .get(off)
+        .op(Op.i32Add);
       pushNum(b, roots[j]!);
       if (lane) {
         b.mem(Simd.store32Lane, 2, 0);

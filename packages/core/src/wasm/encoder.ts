@@ -265,7 +265,10 @@ export function encodeModule(funcs: readonly FuncBuilder[], memory: MemoryImport
   }
   section(1, types);
   const imports = new Bytes().u32(1).str('env').str('memory').byte(0x02);
-  imports.byte(memory.shared ? 0x03 : 0x01).u32(memory.initialPages).u32(memory.maximumPages);
+  imports
+    .byte(memory.shared ? 0x03 : 0x01)
+    .u32(memory.initialPages)
+    .u32(memory.maximumPages);
   section(2, imports);
   const fsec = new Bytes().u32(funcs.length);
   funcs.forEach((_, i) => fsec.u32(i));

@@ -24,7 +24,9 @@ function reference(A: Float32Array, B: Float32Array, m: number, n: number, k: nu
 
 function setup(fma: boolean) {
   const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536 });
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(gemmModuleBytes({ fma, shared: false }) as BufferSource), { env: { memory } });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(gemmModuleBytes({ fma, shared: false }) as BufferSource), {
+    env: { memory },
+  });
   return { memory, ex: inst.exports as unknown as GemmExports };
 }
 

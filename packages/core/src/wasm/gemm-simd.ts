@@ -114,8 +114,12 @@ function microKernel(mr: number, fma: boolean): FuncBuilder {
   }
   f.op(Op.else);
   for (let r = 0; r < mr; r++) {
-    f.get(SCR).get(acc[r]![0]!).mem(Simd.store, 4, r * 32);
-    f.get(SCR).get(acc[r]![1]!).mem(Simd.store, 4, r * 32 + 16);
+    f.get(SCR)
+      .get(acc[r]![0]!)
+      .mem(Simd.store, 4, r * 32);
+    f.get(SCR)
+      .get(acc[r]![1]!)
+      .mem(Simd.store, 4, r * 32 + 16);
   }
   f.get(C).set(cr);
   for (let r = 0; r < mr; r++) {
@@ -127,9 +131,19 @@ function microKernel(mr: number, fma: boolean): FuncBuilder {
     f.get(cr).get(j).i32c(2).op(Op.i32Shl).op(Op.i32Add).set(addr);
     f.get(addr);
     // tile + C[addr] when accumulating, else tile
-    f.get(SCR).get(j).i32c(2).op(Op.i32Shl).op(Op.i32Add).memScalar(Op.f32Load, 2, r * 32);
+    f.get(SCR)
+      .get(j)
+      .i32c(2)
+      .op(Op.i32Shl)
+      .op(Op.i32Add)
+      .memScalar(Op.f32Load, 2, r * 32);
     f.get(addr).memScalar(Op.f32Load, 2, 0).op(Op.f32Add);
-    f.get(SCR).get(j).i32c(2).op(Op.i32Shl).op(Op.i32Add).memScalar(Op.f32Load, 2, r * 32);
+    f.get(SCR)
+      .get(j)
+      .i32c(2)
+      .op(Op.i32Shl)
+      .op(Op.i32Add)
+      .memScalar(Op.f32Load, 2, r * 32);
     f.get(ACC).op(Op.select);
     f.memScalar(Op.f32Store, 2, 0);
     f.get(j).i32c(1).op(Op.i32Add).set(j);
@@ -226,7 +240,9 @@ function packFunc(): FuncBuilder {
     f.set(t[3]!);
     // Row q of the four steps: (t0, t2) give steps 0 and 1, (t1, t3) steps 2 and 3.
     for (let q = 0; q < 4; q++) {
-      f.get(DST).get(q < 2 ? t[0]! : t[1]!).get(q < 2 ? t[2]! : t[3]!);
+      f.get(DST)
+        .get(q < 2 ? t[0]! : t[1]!)
+        .get(q < 2 ? t[2]! : t[3]!);
       shuffle32(f, q % 2 === 0 ? [0, 1, 4, 5] : [2, 3, 6, 7]);
       f.mem(Simd.store, 4, q * 32 + half * 16);
     }
@@ -296,7 +312,10 @@ function driveFunc(): FuncBuilder {
   const cptr = f.local(I32);
   const aptr = f.local(I32);
   const panelBytes = f.local(I32);
-  f.get(K).i32c(GEMM_NR * 4).op(Op.i32Mul).set(panelBytes);
+  f.get(K)
+    .i32c(GEMM_NR * 4)
+    .op(Op.i32Mul)
+    .set(panelBytes);
   f.op(Op.block).op(Op.blockVoid);
   f.op(Op.loop).op(Op.blockVoid);
   f.get(p0).get(K).op(Op.i32GeS);
@@ -305,7 +324,12 @@ function driveFunc(): FuncBuilder {
   f.get(K).get(p0).op(Op.i32Sub).i32c(GEMM_KC).get(K).get(p0).op(Op.i32Sub).i32c(GEMM_KC).op(Op.i32LtS).op(Op.select).set(kc);
   f.get(ACC).get(p0).i32c(0).op(Op.i32GtS).op(Op.i32Or).set(accNow);
   f.get(A).get(p0).get(CSA).op(Op.i32Mul).op(Op.i32Add).set(aptr);
-  f.get(BP).get(p0).i32c(GEMM_NR * 4).op(Op.i32Mul).op(Op.i32Add).set(bptr);
+  f.get(BP)
+    .get(p0)
+    .i32c(GEMM_NR * 4)
+    .op(Op.i32Mul)
+    .op(Op.i32Add)
+    .set(bptr);
   f.get(C).set(cptr);
   f.i32c(0).set(j0);
   f.op(Op.block).op(Op.blockVoid);
@@ -318,7 +342,10 @@ function driveFunc(): FuncBuilder {
   f.get(accNow).get(TILE);
   f.call(PANEL);
   f.get(bptr).get(panelBytes).op(Op.i32Add).set(bptr);
-  f.get(cptr).i32c(GEMM_NR * 4).op(Op.i32Add).set(cptr);
+  f.get(cptr)
+    .i32c(GEMM_NR * 4)
+    .op(Op.i32Add)
+    .set(cptr);
   f.get(j0).i32c(GEMM_NR).op(Op.i32Add).set(j0);
   br(f, 0);
   f.op(Op.end);
@@ -359,9 +386,33 @@ export function relaxedSimdAvailable(): boolean {
 
 /** The exported functions of a GEMM module. */
 export interface GemmExports {
-  readonly panel: (a: number, rsA: number, csA: number, b: number, c: number, ldc: number, m: number, kc: number, nr: number, acc: number, scratch: number) => void;
+  readonly panel: (
+    a: number,
+    rsA: number,
+    csA: number,
+    b: number,
+    c: number,
+    ldc: number,
+    m: number,
+    kc: number,
+    nr: number,
+    acc: number,
+    scratch: number,
+  ) => void;
   readonly pack: (src: number, rsB: number, csB: number, dst: number, k: number, n: number) => void;
-  readonly drive: (a: number, rsA: number, csA: number, bp: number, c: number, ldc: number, m: number, n: number, k: number, acc: number, tile: number) => void;
+  readonly drive: (
+    a: number,
+    rsA: number,
+    csA: number,
+    bp: number,
+    c: number,
+    ldc: number,
+    m: number,
+    n: number,
+    k: number,
+    acc: number,
+    tile: number,
+  ) => void;
 }
 
 /** Name of the export a helper thread runs (see {@link runGemm}'s `split`). */
@@ -415,6 +466,18 @@ export function runGemm(
   }
   const n1 = Math.ceil(panels / 2) * GEMM_NR;
   const here = [call.a, call.rsA, call.csA, scratch, call.c, call.ldc, m, n1, k, acc, tile];
-  const there = [call.a, call.rsA, call.csA, scratch + (n1 / GEMM_NR) * k * GEMM_NR * 4, call.c + n1 * 4, call.ldc, m, n - n1, k, acc, tile + GEMM_MR * GEMM_NR * 4];
+  const there = [
+    call.a,
+    call.rsA,
+    call.csA,
+    scratch + (n1 / GEMM_NR) * k * GEMM_NR * 4,
+    call.c + n1 * 4,
+    call.ldc,
+    m,
+    n - n1,
+    k,
+    acc,
+    tile + GEMM_MR * GEMM_NR * 4,
+  ];
   split(here, there);
 }

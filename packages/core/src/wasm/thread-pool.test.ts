@@ -52,7 +52,10 @@ describe.skipIf(!simdAvailable() || !threadsAvailable())('two threads over a sha
     two.dispose();
     expect(two.threads).toBe(1);
     const after = tensor(new Float32Array(1000).fill(4), { backend: two });
-    two.run(kern, { tensors: { p: after, g: tensor(new Float32Array(1000).fill(1), { backend: two }), c: tensor([0], { backend: two }) }, scalars: { lr: 1 } });
+    two.run(kern, {
+      tensors: { p: after, g: tensor(new Float32Array(1000).fill(1), { backend: two }), c: tensor([0], { backend: two }) },
+      scalars: { lr: 1 },
+    });
     expect(after.data[999]).toBe(3.5);
   });
 });

@@ -193,7 +193,11 @@ export class ThreadPool {
       const d = Atomics.load(ctl, DONE);
       if (d === seq) return true;
       const k = Atomics.load(ctl, CLAIM);
-      if (k !== seq ? (this.broken || (this.web && performance.now() - t0 > 20)) && Atomics.compareExchange(ctl, CLAIM, k, seq) === k : this.broken) {
+      if (
+        k !== seq
+          ? (this.broken || (this.web && performance.now() - t0 > 20)) && Atomics.compareExchange(ctl, CLAIM, k, seq) === k
+          : this.broken
+      ) {
         return false;
       }
       if (this.canBlock) Atomics.wait(ctl, DONE, d, this.web ? 1 : 50);

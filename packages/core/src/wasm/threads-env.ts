@@ -35,4 +35,3 @@ export function threadsUnavailableReason(): string | null {
 export function isNodeThreads(): boolean {
   return workerThreads() !== null;
 }
-

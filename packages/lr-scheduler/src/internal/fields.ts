@@ -17,7 +17,8 @@ export function checkFields(sd: SchedulerStateDict, table: OptionTable, map: Rea
   for (const [key, name] of Object.entries(map)) {
     if (!Object.hasOwn(sd, key)) continue;
     const v = sd[key];
-    if (typeof v !== 'number') throw new ValueError(`loaded scheduler state dict: '${key}' must be a number, got ${v === null ? 'null' : typeof v}`);
+    if (typeof v !== 'number')
+      throw new ValueError(`loaded scheduler state dict: '${key}' must be a number, got ${v === null ? 'null' : typeof v}`);
     const decl = table.decls.get(name);
     try {
       decl?.check?.(v, { owner: table.owner, name, torchName: decl.torchName });

@@ -28,13 +28,16 @@ export function checkLambdaState(fns: readonly unknown[], saved: unknown, key = 
   }
   saved.forEach((s, i) => {
     if (s === null) return;
-    if (typeof s !== 'object' || Array.isArray(s)) throw new ValueError(`loaded scheduler state dict: '${key}'[${i}] must be an object or null`);
+    if (typeof s !== 'object' || Array.isArray(s))
+      throw new ValueError(`loaded scheduler state dict: '${key}'[${i}] must be an object or null`);
     const f = fns[i];
     for (const k of Object.keys(s)) {
       const own = f !== null && (typeof f === 'object' || typeof f === 'function') ? Object.getOwnPropertyDescriptor(f, k) : undefined;
       const writable = own === undefined ? !(k in Object(f)) : own.writable === true && own.enumerable === true;
       if (k === '__proto__' || k === 'constructor' || k === 'prototype' || !writable) {
-        throw new ValueError(`loaded scheduler state dict: '${key}'[${i}] has the key ${JSON.stringify(k)}, which cannot be set on the function`);
+        throw new ValueError(
+          `loaded scheduler state dict: '${key}'[${i}] has the key ${JSON.stringify(k)}, which cannot be set on the function`,
+        );
       }
     }
   });

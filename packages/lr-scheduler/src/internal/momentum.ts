@@ -26,13 +26,18 @@ export function readMomentum(g: Group, useBeta1: boolean): number {
 export function checkMomentumGroups(groups: readonly Group[], useBeta1: boolean): void {
   groups.forEach((g, i) => {
     const ok = useBeta1 ? Array.isArray(g.betas) && g.betas.length >= 1 : typeof g.momentum === 'number';
-    if (!ok) throw new ValueError(`loaded scheduler state dict cycles ${useBeta1 ? 'betas[0]' : 'momentum'}, which parameter group ${i} does not have`);
+    if (!ok)
+      throw new ValueError(
+        `loaded scheduler state dict cycles ${useBeta1 ? 'betas[0]' : 'momentum'}, which parameter group ${i} does not have`,
+      );
   });
 }
 
 /** Saves the listed keys of each group (presence included); the returned function puts them back. */
 export function snapshotGroups(groups: readonly Group[], keys: readonly string[]): () => void {
-  const saved = groups.map((g) => keys.map((k) => [k, Object.hasOwn(g, k), Array.isArray(g[k]) ? [...(g[k] as unknown[])] : g[k]] as const));
+  const saved = groups.map((g) =>
+    keys.map((k) => [k, Object.hasOwn(g, k), Array.isArray(g[k]) ? [...(g[k] as unknown[])] : g[k]] as const),
+  );
   return () => {
     groups.forEach((g, i) => {
       for (const [k, had, v] of saved[i]!) {

@@ -35,7 +35,8 @@ export interface OptionTable {
 }
 
 const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const camel = (k: string): string => k.replace(/^[A-Z](?=_|$)/, (c) => c.toLowerCase()).replace(/_+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase());
+const camel = (k: string): string =>
+  k.replace(/^[A-Z](?=_|$)/, (c) => c.toLowerCase()).replace(/_+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** Declares the options of `owner`. */
 export function declareOptions(owner: string, decls: readonly OptionDecl[]): OptionTable {
@@ -159,7 +160,17 @@ export function typeError(ctx: OptionContext, expected: string, v: unknown): nev
 }
 
 /** A number (finite unless `allowInfinite`), optionally within bounds; `message` gives torch's wording for a range error. */
-export function num(opts: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; int?: boolean; allowInfinite?: boolean; message?: (v: number, ctx: OptionContext) => string } = {}): Check {
+export function num(
+  opts: {
+    min?: number;
+    max?: number;
+    minExclusive?: boolean;
+    maxExclusive?: boolean;
+    int?: boolean;
+    allowInfinite?: boolean;
+    message?: (v: number, ctx: OptionContext) => string;
+  } = {},
+): Check {
   return (v, ctx) => {
     if (typeof v !== 'number' || Number.isNaN(v) || (!opts.allowInfinite && !Number.isFinite(v))) {
       if (typeof v === 'number' && opts.message !== undefined) throw new ValueError(opts.message(v, ctx));
@@ -218,6 +229,9 @@ export function perGroup(each: Check): Check {
 
 /** A list of integers (`milestones`). */
 export function intList(v: unknown, ctx: OptionContext): void {
-  const list = typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function' ? [...(v as Iterable<unknown>)] : v;
+  const list =
+    typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function'
+      ? [...(v as Iterable<unknown>)]
+      : v;
   if (!Array.isArray(list) || !list.every((x) => typeof x === 'number' && Number.isInteger(x))) typeError(ctx, 'a list of integers', v);
 }

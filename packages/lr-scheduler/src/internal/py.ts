@@ -30,7 +30,8 @@ export function copyData<T>(v: T): T {
   if (typeof v === 'object' && v !== null) {
     const out: Record<string, unknown> = {};
     // defineProperty: a `__proto__` key stays an ordinary key instead of setting the copy's prototype.
-    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: copyData(x), enumerable: true, writable: true, configurable: true });
+    for (const [k, x] of Object.entries(v))
+      Object.defineProperty(out, k, { value: copyData(x), enumerable: true, writable: true, configurable: true });
     return out as T;
   }
   return v;

@@ -20,4 +20,3 @@ export function checkSubSchedulers(kind: string, optimizer: Optimizer, scheduler
     }
   });
 }
-

@@ -5,13 +5,33 @@
 import { defineKernel, defineReduction, k } from '@tsoptim/core';
 
 /** `out ← a + b`. */
-export const addK = /*#__PURE__*/ defineKernel({ name: 'nn_add', inputs: ['a', 'b'], outputs: ['out'], body: ({ a, b }) => ({ out: k.add(a, b) }) });
+export const addK = /*#__PURE__*/ defineKernel({
+  name: 'nn_add',
+  inputs: ['a', 'b'],
+  outputs: ['out'],
+  body: ({ a, b }) => ({ out: k.add(a, b) }),
+});
 /** `out ← a − b`. */
-export const subK = /*#__PURE__*/ defineKernel({ name: 'nn_sub', inputs: ['a', 'b'], outputs: ['out'], body: ({ a, b }) => ({ out: k.sub(a, b) }) });
+export const subK = /*#__PURE__*/ defineKernel({
+  name: 'nn_sub',
+  inputs: ['a', 'b'],
+  outputs: ['out'],
+  body: ({ a, b }) => ({ out: k.sub(a, b) }),
+});
 /** `out ← a · b`. */
-export const mulK = /*#__PURE__*/ defineKernel({ name: 'nn_mul', inputs: ['a', 'b'], outputs: ['out'], body: ({ a, b }) => ({ out: k.mul(a, b) }) });
+export const mulK = /*#__PURE__*/ defineKernel({
+  name: 'nn_mul',
+  inputs: ['a', 'b'],
+  outputs: ['out'],
+  body: ({ a, b }) => ({ out: k.mul(a, b) }),
+});
 /** `out ← a / b`. */
-export const divK = /*#__PURE__*/ defineKernel({ name: 'nn_div', inputs: ['a', 'b'], outputs: ['out'], body: ({ a, b }) => ({ out: k.div(a, b) }) });
+export const divK = /*#__PURE__*/ defineKernel({
+  name: 'nn_div',
+  inputs: ['a', 'b'],
+  outputs: ['out'],
+  body: ({ a, b }) => ({ out: k.div(a, b) }),
+});
 /** `out ← alpha · x` (x may broadcast: expands a reduced gradient). */
 export const scaledK = /*#__PURE__*/ defineKernel({
   name: 'nn_scaled',
@@ -23,7 +43,12 @@ export const scaledK = /*#__PURE__*/ defineKernel({
 /** `out ← x` (x may broadcast). */
 export const copyK = /*#__PURE__*/ defineKernel({ name: 'nn_copy', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: x }) });
 /** `y ← y + x` (the gradient accumulator; x may broadcast). */
-export const accumulateK = /*#__PURE__*/ defineKernel({ name: 'nn_acc', inputs: ['x', 'y'], outputs: ['y'], body: ({ x, y }) => ({ y: k.add(y, x) }) });
+export const accumulateK = /*#__PURE__*/ defineKernel({
+  name: 'nn_acc',
+  inputs: ['x', 'y'],
+  outputs: ['y'],
+  body: ({ x, y }) => ({ y: k.add(y, x) }),
+});
 /** d/db of a / b: `out ← −g · a / b²`. */
 export const divGradBK = /*#__PURE__*/ defineKernel({
   name: 'nn_div_grad_b',
@@ -33,7 +58,12 @@ export const divGradBK = /*#__PURE__*/ defineKernel({
 });
 
 /** `out ← max(x, 0)`. */
-export const reluK = /*#__PURE__*/ defineKernel({ name: 'nn_relu', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: k.max(x, 0) }) });
+export const reluK = /*#__PURE__*/ defineKernel({
+  name: 'nn_relu',
+  inputs: ['x'],
+  outputs: ['out'],
+  body: ({ x }) => ({ out: k.max(x, 0) }),
+});
 /** `out ← g` where x > 0, else 0. */
 export const reluGradK = /*#__PURE__*/ defineKernel({
   name: 'nn_relu_grad',
@@ -42,7 +72,12 @@ export const reluGradK = /*#__PURE__*/ defineKernel({
   body: ({ g, x }) => ({ out: k.select(k.gt(x, 0), g, 0) }),
 });
 /** `out ← tanh x`. */
-export const tanhK = /*#__PURE__*/ defineKernel({ name: 'nn_tanh', inputs: ['x'], outputs: ['out'], body: ({ x }) => ({ out: k.tanh(x) }) });
+export const tanhK = /*#__PURE__*/ defineKernel({
+  name: 'nn_tanh',
+  inputs: ['x'],
+  outputs: ['out'],
+  body: ({ x }) => ({ out: k.tanh(x) }),
+});
 /** `out ← g · (1 − y²)`, y = tanh x. */
 export const tanhGradK = /*#__PURE__*/ defineKernel({
   name: 'nn_tanh_grad',

@@ -18,9 +18,7 @@ export function broadcastShape(a: Shape, b: Shape): number[] {
     const da = ai >= 0 ? a[ai]! : 1;
     const db = bi >= 0 ? b[bi]! : 1;
     if (da !== db && da !== 1 && db !== 1) {
-      throw new RuntimeError(
-        `The size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}`,
-      );
+      throw new RuntimeError(`The size of tensor a (${da}) must match the size of tensor b (${db}) at non-singleton dimension ${i}`);
     }
     out[i] = da === 1 ? db : da;
   }
@@ -43,7 +41,6 @@ export function normDim(dim: number, rank: number): number {
 export function viewAs(t: Tensor, shape: Shape): Tensor {
   return shapesEqual(t.shape, shape) ? t : new Tensor(t.backend, shape, t.storage);
 }
-
 
 /** `shape` with the reduced axes kept as 1. */
 export function keptShape(shape: Shape, axes: readonly number[]): number[] {
@@ -76,7 +73,8 @@ export function flattenChecked(data: unknown, shape: readonly number[], out: Flo
       out[k++] = v;
       return;
     }
-    if (!Array.isArray(v) || v.length !== shape[dim]) throw new Error(`ragged nested array: expected length ${shape[dim]} at dimension ${dim}`);
+    if (!Array.isArray(v) || v.length !== shape[dim])
+      throw new Error(`ragged nested array: expected length ${shape[dim]} at dimension ${dim}`);
     for (const x of v) walk(x, dim + 1);
   };
   walk(data, 0);

@@ -34,9 +34,7 @@ function isIterator(v: unknown): v is Iter {
 }
 
 function isIterable(v: unknown): v is Iterable<unknown> {
-  return (
-    typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function'
-  );
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as Iterable<unknown>)[Symbol.iterator] === 'function';
 }
 
 const NOT = Symbol('not a schedule');
@@ -152,11 +150,7 @@ function resolveValue(key: string, v: unknown, d: unknown, step: number): unknow
 }
 
 /** The group itself if no option is a schedule; otherwise a shallow copy with each schedule evaluated at `step`. */
-export function resolveHyper(
-  group: Record<string, unknown>,
-  defaults: Record<string, unknown>,
-  step: number,
-): Record<string, unknown> {
+export function resolveHyper(group: Record<string, unknown>, defaults: Record<string, unknown>, step: number): Record<string, unknown> {
   let out: Record<string, unknown> | null = null;
   // Own keys only, and defaults read as own properties: a key such as `constructor` never reaches a prototype.
   for (const key of Object.keys(group)) {

@@ -58,7 +58,8 @@ function toTensor(v: unknown, param: Parameter, what: string): Tensor {
     const shape = inferShape(v as NestedArray);
     return tensor(v as NestedArray, { backend: param.backend, shape });
   }
-  if (typeof v === 'string' && /^-?(inf|nan)$/i.test(v)) return tensor(Number(v.replace(/inf/i, 'Infinity').replace(/nan/i, 'NaN')), { backend: param.backend });
+  if (typeof v === 'string' && /^-?(inf|nan)$/i.test(v))
+    return tensor(Number(v.replace(/inf/i, 'Infinity').replace(/nan/i, 'NaN')), { backend: param.backend });
   throw new ValueError(`loaded state dict has a value for ${what} that is not a tensor`);
 }
 

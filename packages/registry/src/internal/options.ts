@@ -2,7 +2,10 @@ import { TypeError_, ValueError } from '@tsoptim/core';
 import { camelCase, didYouMean, kindOf, show } from './names.js';
 
 function isScheduleValue(v: unknown): boolean {
-  return typeof v === 'function' || (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { next?: unknown }).next === 'function');
+  return (
+    typeof v === 'function' ||
+    (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { next?: unknown }).next === 'function')
+  );
 }
 
 /**
@@ -66,7 +69,9 @@ export function convertOptions(
     const name = camelCase(key);
     if (!Object.hasOwn(defaults, name)) {
       const hint = didYouMean(key, Object.keys(defaults));
-      throw new ValueError(`invalid option ${JSON.stringify(key)}${at} for ${what}; valid options: ${Object.keys(defaults).join(', ')}${hint}`);
+      throw new ValueError(
+        `invalid option ${JSON.stringify(key)}${at} for ${what}; valid options: ${Object.keys(defaults).join(', ')}${hint}`,
+      );
     }
     const before = spelled.get(name);
     if (before !== undefined) throw new ValueError(`option ${JSON.stringify(key)}${at} for ${what} repeats ${JSON.stringify(before)}`);

