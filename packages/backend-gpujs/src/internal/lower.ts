@@ -1,4 +1,4 @@
-import { type Expr, k } from '@tsoptim/core';
+import { type Expr, k, uniformTest } from '@tsoptim/core';
 
 /**
  * Rewrites a kernel body into what a GPU evaluates as the CPU backend (and torch) do.
@@ -50,32 +50,7 @@ export function lowerForGpu(roots: readonly Expr[]): Lowered {
     return e;
   };
   // Which nodes are uniform (no tensor input below them).
-  const uniform = new Map<Expr, boolean>();
-  const isUniform = (n: Expr): boolean => {
-    const u = uniform.get(n);
-    if (u !== undefined) return u;
-    let r: boolean;
-    switch (n.kind) {
-      case 'input':
-        r = false;
-        break;
-      case 'scalar':
-      case 'const':
-        r = true;
-        break;
-      case 'unary':
-        r = isUniform(n.a);
-        break;
-      case 'binary':
-        r = isUniform(n.a) && isUniform(n.b);
-        break;
-      case 'select':
-        r = isUniform(n.cond) && isUniform(n.a) && isUniform(n.b);
-        break;
-    }
-    uniform.set(n, r);
-    return r;
-  };
+  const isUniform = uniformTest();
   const memo = new Map<Expr, Expr>();
   const visit = (n: Expr): Expr => {
     const done = memo.get(n);

@@ -1,6 +1,7 @@
 import type { ElementwiseKernel } from '../kernel/define.js';
 import { emitJs } from '../kernel/emit-js.js';
 import { type Expr, topoOrder } from '../kernel/expr.js';
+import { uniformTest } from '../kernel/uniform.js';
 import { F32, FuncBuilder, I32, Op, Simd, V128, encodeModule } from './encoder.js';
 
 /** How a kernel slot is addressed by the SIMD path: a full array, or one value broadcast to every element. */
@@ -53,29 +54,9 @@ export function compileSimd(
 ): SimdVariant | null {
   const roots = kernel.outputs.map((o) => kernel.body[o] as Expr);
   const { order } = topoOrder(roots);
-  const uniform = new Map<Expr, boolean>();
+  const isUniform = uniformTest();
   for (const nd of order) {
-    let u: boolean;
-    switch (nd.kind) {
-      case 'input':
-        u = false;
-        break;
-      case 'scalar':
-      case 'const':
-        u = true;
-        break;
-      case 'unary':
-        u = uniform.get(nd.a)!;
-        break;
-      case 'binary':
-        u = uniform.get(nd.a)! && uniform.get(nd.b)!;
-        break;
-      case 'select':
-        u = uniform.get(nd.cond)! && uniform.get(nd.a)! && uniform.get(nd.b)!;
-        break;
-    }
-    uniform.set(nd, u);
-    if (!u && (nd.kind === 'unary' || nd.kind === 'binary') && SIMD_UNSUPPORTED.has(nd.op)) return null;
+    if (!isUniform(nd) && (nd.kind === 'unary' || nd.kind === 'binary') && SIMD_UNSUPPORTED.has(nd.op)) return null;
   }
   const slot = new Map(names.map((n, i) => [n, i]));
 
@@ -90,9 +71,9 @@ export function compileSimd(
     uniformArgs.push(nd);
   };
   const isDivByUniform = (nd: Expr): boolean =>
-    nd.kind === 'binary' && nd.op === 'div' && !uniform.get(nd.a) && uniform.get(nd.b)! && nd.b.kind !== 'const';
+    nd.kind === 'binary' && nd.op === 'div' && !isUniform(nd.a) && isUniform(nd.b) && nd.b.kind !== 'const';
   for (const nd of order) {
-    if (uniform.get(nd)) continue;
+    if (isUniform(nd)) continue;
     if (isDivByUniform(nd)) {
       const b = (nd as Expr & { kind: 'binary' }).b;
       needUniform(b);
@@ -103,9 +84,9 @@ export function compileSimd(
       continue;
     }
     const kids = nd.kind === 'unary' ? [nd.a] : nd.kind === 'binary' ? [nd.a, nd.b] : nd.kind === 'select' ? [nd.cond, nd.a, nd.b] : [];
-    for (const c of kids) if (uniform.get(c)) needUniform(c);
+    for (const c of kids) if (isUniform(c)) needUniform(c);
   }
-  for (const r of roots) if (uniform.get(r)) needUniform(r);
+  for (const r of roots) if (isUniform(r)) needUniform(r);
 
   // Host prelude: uniform values in float64.
   const scalarSlot = new Map(kernel.scalars.map((s, i) => [s, i]));
@@ -124,8 +105,8 @@ export function compileSimd(
   // JS loop for that call.
   const pseudoMinMax = new Set<Expr>();
   for (const nd of order) {
-    if (uniform.get(nd) || nd.kind !== 'binary' || (nd.op !== 'min' && nd.op !== 'max')) continue;
-    const u = uniform.get(nd.b) ? nd.b : uniform.get(nd.a) ? nd.a : null;
+    if (isUniform(nd) || nd.kind !== 'binary' || (nd.op !== 'min' && nd.op !== 'max')) continue;
+    const u = isUniform(nd.b) ? nd.b : isUniform(nd.a) ? nd.a : null;
     if (u === null) continue;
     if (u.kind === 'const') {
       const v = Math.fround(u.value);
@@ -192,7 +173,7 @@ export function compileSimd(
   // Value locals of varying nodes; masks flagged.
   const valueLocal = new Map<Expr, number>();
   const isMask = new Map<Expr, boolean>();
-  const varying = order.filter((nd) => !uniform.get(nd) && nd.kind !== 'input');
+  const varying = order.filter((nd) => !isUniform(nd) && nd.kind !== 'input');
   for (const nd of varying) valueLocal.set(nd, f.local(V128));
 
   // Constant initialisation is emitted after all constants are known; record code positions by building
@@ -205,7 +186,7 @@ export function compileSimd(
       b.get(constLocalOf(nd.value));
       return;
     }
-    if (uniform.get(nd)) {
+    if (isUniform(nd)) {
       b.get(splatUniform.get(nd)!);
       return;
     }
@@ -217,7 +198,7 @@ export function compileSimd(
     if (isMask.get(nd)) b.get(ONE()).simd(Simd.and);
   };
   const pushMask = (b: FuncBuilder, nd: Expr): void => {
-    if (!uniform.get(nd) && nd.kind !== 'input' && isMask.get(nd)) {
+    if (!isUniform(nd) && nd.kind !== 'input' && isMask.get(nd)) {
       b.get(valueLocal.get(nd)!);
       return;
     }
@@ -273,7 +254,7 @@ export function compileSimd(
             break;
           }
           case 'not':
-            if (!uniform.get(nd.a) && nd.a.kind !== 'input' && isMask.get(nd.a)) {
+            if (!isUniform(nd.a) && nd.a.kind !== 'input' && isMask.get(nd.a)) {
               b.get(valueLocal.get(nd.a)!).simd(Simd.not);
             } else {
               pushNum(b, nd.a);
@@ -289,7 +270,7 @@ export function compileSimd(
       case 'binary': {
         const op = nd.op;
         if (op in arith) {
-          if (op === 'div' && recipIndex.has(nd.b) && uniform.get(nd.b) && nd.b.kind !== 'const') {
+          if (op === 'div' && recipIndex.has(nd.b) && isUniform(nd.b) && nd.b.kind !== 'const') {
             pushNum(b, nd.a);
             b.get(splatRecip.get(nd.b)!).simd(Simd.f32x4Mul);
           } else if (op === 'div' && nd.b.kind === 'const' && exactReciprocal(nd.b.value) !== null) {
@@ -297,7 +278,7 @@ export function compileSimd(
             pushNum(b, nd.a);
             b.get(constLocalOf(exactReciprocal(nd.b.value)!)).simd(Simd.f32x4Mul);
           } else if (pseudoMinMax.has(nd)) {
-            const [x, u] = uniform.get(nd.b) ? [nd.a, nd.b] : [nd.b, nd.a];
+            const [x, u] = isUniform(nd.b) ? [nd.a, nd.b] : [nd.b, nd.a];
             pushNum(b, x);
             pushNum(b, u);
             b.simd(op === 'min' ? Simd.f32x4Pmin : Simd.f32x4Pmax);
@@ -309,7 +290,7 @@ export function compileSimd(
         } else if (op in cmpOp) {
           // sign(x) compared with 0 orders as x does (NaN included): compare x.
           const bare = (e: Expr): Expr =>
-            e.kind === 'unary' && e.op === 'sign' && !uniform.get(e) && isZero(nd.a === e ? nd.b : nd.a) ? e.a : e;
+            e.kind === 'unary' && e.op === 'sign' && !isUniform(e) && isZero(nd.a === e ? nd.b : nd.a) ? e.a : e;
           pushNum(b, bare(nd.a));
           pushNum(b, bare(nd.b));
           b.simd(cmpOp[op]!);

@@ -1,4 +1,4 @@
-import type { Expr } from '@tsoptim/core';
+import { type Expr, uniformTest } from '@tsoptim/core';
 
 /**
  * A kernel body split for tfjs: every uniform sub-expression (made only of scalars and constants, such as
@@ -31,32 +31,7 @@ export interface SplitTfBody {
 export function splitUniform(roots: readonly Expr[], hostInputs: readonly string[] = []): SplitTfBody {
   const hoisted: Expr[] = [];
   const leafOf = new Map<Expr, HoistedLeaf>();
-  const uniform = new Map<Expr, boolean>();
-  const isUniform = (n: Expr): boolean => {
-    const u = uniform.get(n);
-    if (u !== undefined) return u;
-    let r: boolean;
-    switch (n.kind) {
-      case 'input':
-        r = hostInputs.includes(n.name);
-        break;
-      case 'scalar':
-      case 'const':
-        r = true;
-        break;
-      case 'unary':
-        r = isUniform(n.a);
-        break;
-      case 'binary':
-        r = isUniform(n.a) && isUniform(n.b);
-        break;
-      case 'select':
-        r = isUniform(n.cond) && isUniform(n.a) && isUniform(n.b);
-        break;
-    }
-    uniform.set(n, r);
-    return r;
-  };
+  const isUniform = uniformTest(hostInputs);
   const memo = new Map<Expr, TfExpr>();
   const visit = (n: Expr): TfExpr => {
     const done = memo.get(n);
