@@ -1,10 +1,10 @@
-import { TsoptimError, TypeError_, ValueError } from '@tsoptim/core';
+import { TypeError_, ValueError } from '@tsoptim/core';
 import { ownState } from './internal/fields.js';
 import type { Optimizer } from '@tsoptim/optim';
 import { RESTORE_GROUPS, SUB_SCHEDULERS } from './internal/friend.js';
 import { copyData } from './internal/py.js';
 import { LRScheduler, type SchedulerStateDict, numberList } from './lr-scheduler.js';
-import { checkSubSchedulers } from './internal/sub-schedulers.js';
+import { checkSubSchedulers, checkSubStateDicts } from './internal/sub-schedulers.js';
 import { declareOptions, readOptions, typeError } from './internal/options.js';
 
 const OPTIONS = declareOptions('ChainedScheduler', [
@@ -79,14 +79,7 @@ export class ChainedScheduler extends LRScheduler {
       throw new ValueError(`loaded scheduler state dict: '_schedulers' must hold ${this.schedulers.length} state dicts`);
     }
     numberList(sd._last_lr, '_last_lr', this.groups().length);
-    this.schedulers.forEach((s, i) => {
-      try {
-        s.checkStateDict(subs[i] as SchedulerStateDict);
-      } catch (e) {
-        if (!TsoptimError.isInstance(e)) throw e;
-        throw new ValueError(`loaded scheduler state dict: '_schedulers'[${i}]: ${e.message}`, { cause: e });
-      }
-    });
+    checkSubStateDicts(this.schedulers, subs);
   }
 
   override loadStateDict(stateDict: SchedulerStateDict): void {

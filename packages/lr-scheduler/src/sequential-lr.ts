@@ -1,9 +1,9 @@
-import { TsoptimError, ValueError } from '@tsoptim/core';
+import { ValueError } from '@tsoptim/core';
 import { ownState } from './internal/fields.js';
 import type { Optimizer } from '@tsoptim/optim';
 import { GROUP_INDICES, INITIAL_STEP, RESTORE_GROUPS, SUB_SCHEDULERS, UPDATE_LR } from './internal/friend.js';
 import { bisectRight, copyData } from './internal/py.js';
-import { checkSubSchedulers } from './internal/sub-schedulers.js';
+import { checkSubSchedulers, checkSubStateDicts } from './internal/sub-schedulers.js';
 import { declareOptions, intList, readOptions, typeError } from './internal/options.js';
 import {
   LRScheduler,
@@ -142,14 +142,7 @@ export class SequentialLR extends LRScheduler {
         throw new ValueError("loaded scheduler state dict: '_milestones' must be increasing integers");
       }
     }
-    this.schedulers.forEach((s, i) => {
-      try {
-        s.checkStateDict(subs[i] as SchedulerStateDict);
-      } catch (e) {
-        if (!TsoptimError.isInstance(e)) throw e;
-        throw new ValueError(`loaded scheduler state dict: '_schedulers'[${i}]: ${e.message}`, { cause: e });
-      }
-    });
+    checkSubStateDicts(this.schedulers, subs);
   }
 
   override loadStateDict(stateDict: SchedulerStateDict): void {
