@@ -16,12 +16,12 @@ import {
   planReduce,
   planRows,
   planRun,
+  evalHost,
 } from '@tsoptim/core';
 import type { GpuJsMode } from './gpujs-mode.js';
 import { type ArgSource, MAX_INDEXED_ELEMENTS, type Program, elementwisePrograms, reductionPasses } from './internal/codegen.js';
 import { type DeviceValue, type GpuJsInstance, type GpuJsKernel, isDeviceHandle } from './internal/gpujs-types.js';
 import { gatherSource, matmulSource, permuteSource, scatterAddSource, scatterTable } from './internal/linalg-codegen.js';
-import { evalHost } from './internal/lower.js';
 import { GpuJsStorage } from './internal/storage.js';
 
 /** Options of {@link createGpuJsBackend}. */

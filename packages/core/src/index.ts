@@ -19,7 +19,7 @@ export {
   kernelFamily,
 } from './kernel/define.js';
 export { type JsDialect, emitJs, jsNumber } from './kernel/emit-js.js';
-export { uniformTest } from './kernel/uniform.js';
+export { evalHost, uniformTest } from './kernel/uniform.js';
 export * as k from './kernel/expr.js';
 export type { BinaryOp, Expr, ExprLike, UnaryOp } from './kernel/expr.js';
 export {

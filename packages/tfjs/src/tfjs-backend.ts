@@ -20,10 +20,11 @@ import {
   planPermute,
   planReduce,
   planRows,
+  evalHost,
   planRun,
   shapeSize,
 } from '@tsoptim/core';
-import { type SplitTfBody, evalHost, splitUniform } from './internal/expr-eval.js';
+import { type SplitTfBody, splitUniform } from './internal/expr-eval.js';
 import { evalChain, shapedAs } from './internal/op-chain.js';
 import { type FusedPrograms, emitFused, fusableWebGL, runFused } from './internal/webgl-fused.js';
 import { TfjsStorage } from './internal/storage.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { k } from '../index.js';
-import { uniformTest } from './uniform.js';
+import { evalHost, uniformTest } from './uniform.js';
 
 describe('uniformTest', () => {
   const x: k.Expr = { kind: 'input', name: 'x' };
@@ -20,5 +20,16 @@ describe('uniformTest', () => {
     expect(isUniform(k.mul(h, beta))).toBe(true);
     expect(isUniform(k.add(h, x))).toBe(false);
     expect(isUniform(k.sqrt(h))).toBe(true);
+  });
+
+  it('evaluates a uniform part on the host as the CPU backend does', () => {
+    const scalars: Record<string, number> = { beta: 0.999 };
+    const of = (name: string) => scalars[name]!;
+    expect(evalHost(k.sub(1, beta), of)).toBe(1 - 0.999);
+    expect(evalHost(k.gt(beta, 0.5), of)).toBe(1);
+    expect(evalHost(k.select(k.lt(beta, 0.5), 2, 3), of)).toBe(3);
+    expect(evalHost(k.max(beta, Number.NaN), of)).toBeNaN();
+    expect(evalHost(k.sign(k.c(-0)), of)).toBe(-0);
+    expect(evalHost(k.mul(h, 2), of, (name) => (name === 'h' ? 21 : Number.NaN))).toBe(42);
   });
 });
