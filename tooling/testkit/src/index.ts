@@ -20,3 +20,4 @@ export {
   describeTrajectoryConformance,
 } from './trajectory.js';
 export { type LabelledBackend, cpuPaths } from './cpu-paths.js';
+export { type BadInput, expectRejectedUnchanged } from './strict.js';
