@@ -21,3 +21,4 @@ export {
 } from './trajectory.js';
 export { type LabelledBackend, cpuPaths } from './cpu-paths.js';
 export { type BadInput, expectRejectedUnchanged } from './strict.js';
+export { type ReadmeExamplesOptions, describeReadmeExamples } from './readme-examples.js';
