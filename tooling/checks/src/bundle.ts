@@ -1,15 +1,17 @@
 /**
  * Bundles an app the way a user's bundler sees the published packages: each package is first built as tsup
- * builds `dist/` (ESM, `index.js` plus a chunk per module loaded by a dynamic `import()`, other `@tsoptim/*`
- * packages external), laid out under a temporary `node_modules`; then the app is bundled and minified against
- * those files with esbuild, with code splitting, as a browser app's bundler (Vite, esbuild) does: a module
- * the packages load by `import()` becomes a chunk of its own, fetched only when that code runs.
+ * builds `dist/` (the shared preset, `tooling/config/tsup.js`: ESM, one output module per source module its
+ * entry reaches, `bundle: false`), laid out under a temporary `node_modules` with the package's `sideEffects`;
+ * then the app is bundled and minified against those files with esbuild, with code splitting, as a browser
+ * app's bundler (Vite, esbuild) does: a module the packages load by `import()` becomes a chunk of its own,
+ * fetched only when that code runs.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { publishedModules } from '@tsoptim/config/tsup';
 import { build } from 'esbuild';
 
 /** The repository root. */
@@ -25,7 +27,7 @@ export interface BundleSize {
   readonly byPackage: Record<string, number>;
 }
 
-/** A temporary folder holding each named package built to one file, as published. */
+/** A temporary folder holding each named package built as published. */
 export async function publishedLayout(packages: readonly string[]): Promise<{ dir: string; dispose(): void }> {
   const dir = mkdtempSync(join(tmpdir(), 'tsoptim-bundle-'));
   for (const name of packages) {
@@ -33,15 +35,15 @@ export async function publishedLayout(packages: readonly string[]): Promise<{ di
     const manifest = JSON.parse(readFileSync(join(src, 'package.json'), 'utf8')) as { sideEffects?: boolean };
     const out = join(dir, 'node_modules', '@tsoptim', name);
     mkdirSync(out, { recursive: true });
+    // As the preset builds (`publishedModules`, `bundle: false`, ESM, es2022): tsup passes these to esbuild.
     await build({
-      entryPoints: { index: join(src, 'src', 'index.ts') },
+      entryPoints: publishedModules(['src/index.ts'], src).map((m) => join(src, m)),
+      outbase: join(src, 'src'),
       outdir: out,
-      splitting: true,
-      bundle: true,
+      bundle: false,
       format: 'esm',
       platform: 'neutral',
       target: 'es2022',
-      external: ['@tsoptim/*', 'node:*'],
       logLevel: 'error',
     });
     const pkg = { name: `@tsoptim/${name}`, type: 'module', sideEffects: manifest.sideEffects, exports: { '.': './index.js' } };
