@@ -1,7 +1,7 @@
 import { Parameter, RuntimeError, Tensor, TypeError_, ValueError, isSparseTensor, zeros } from '@tsoptim/core';
 import { HookList, type RemovableHandle } from './hooks.js';
 import { isSchedule, resolveHyper } from './internal/hyper.js';
-import { type StateShape, decodeStateDict, encodeStateDict } from './internal/state-codec.js';
+import { type StateShape, copyEntry, decodeStateDict, encodeStateDict } from './internal/state-codec.js';
 import type { SavedTensor, StateDict } from './state-dict.js';
 import { finiteGradients } from './internal/finite.js';
 import { type OptionSite, type OptionsDecl, SCHEDULER_GROUP_KEYS } from './options.js';
@@ -601,15 +601,6 @@ export function evaluateClosure(closure: Closure | undefined): number | undefine
 function restoreKey(s: ParamState, key: string, v: unknown): void {
   if (v === undefined) delete s[key];
   else s[key] = v;
-}
-
-function copyEntry(entry: ParamState): ParamState {
-  const out: ParamState = {};
-  for (const [k, v] of Object.entries(entry ?? {})) {
-    if (k === '__proto__') continue;
-    out[k] = Tensor.isTensor(v) ? v.clone() : Array.isArray(v) ? v.map((x) => (Tensor.isTensor(x) ? x.clone() : x)) : v;
-  }
-  return out;
 }
 
 /** Rejects a dense gradient whose size or backend is not its parameter's, before any update happens. */

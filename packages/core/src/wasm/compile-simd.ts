@@ -145,20 +145,15 @@ export function compileSimd(
     splatRecip.set(nd, l);
   });
   const constLocal = new Map<string, number>();
-  const constant = (v: number): number => {
+  const constInit: [number, number][] = [];
+  const constLocalOf = (v: number): number => {
     const key = Object.is(v, -0) ? '-0' : String(v);
     let l = constLocal.get(key);
     if (l === undefined) {
       l = f.local(V128);
       constLocal.set(key, l);
+      constInit.push([l, v]);
     }
-    return l;
-  };
-  const constInit: [number, number][] = [];
-  const constLocalOf = (v: number): number => {
-    const before = constLocal.size;
-    const l = constant(v);
-    if (constLocal.size > before) constInit.push([l, v]);
     return l;
   };
   // Scalar-mode input tensors: one value, loaded and splatted once.
@@ -205,71 +200,37 @@ export function compileSimd(
     pushNum(b, nd);
     b.get(ZERO()).simd(Simd.f32x4Ne);
   };
-  const cmpOp: Record<string, number> = {
-    lt: Simd.f32x4Lt,
-    le: Simd.f32x4Le,
-    gt: Simd.f32x4Gt,
-    ge: Simd.f32x4Ge,
-    eq: Simd.f32x4Eq,
-    ne: Simd.f32x4Ne,
-  };
-  const arith: Record<string, number> = {
-    add: Simd.f32x4Add,
-    sub: Simd.f32x4Sub,
-    mul: Simd.f32x4Mul,
-    div: Simd.f32x4Div,
-    min: Simd.f32x4Min,
-    max: Simd.f32x4Max,
-  };
   const emitNode = (b: FuncBuilder, nd: Expr): void => {
     let mask = false;
     switch (nd.kind) {
       case 'unary': {
-        switch (nd.op) {
-          case 'neg':
+        const op = nd.op;
+        if (op === 'sign') {
+          // copysign(1, x) where x < 0 or x > 0; x itself for ±0 and NaN (as Math.sign).
+          pushNum(b, nd.a);
+          b.i32x4Const(-0x80000000).simd(Simd.and).get(ONE()).simd(Simd.or);
+          pushNum(b, nd.a);
+          pushNum(b, nd.a);
+          b.get(ZERO()).simd(Simd.f32x4Lt);
+          pushNum(b, nd.a);
+          b.get(ZERO()).simd(Simd.f32x4Gt).simd(Simd.or).simd(Simd.bitselect);
+        } else if (op === 'not') {
+          if (!isUniform(nd.a) && nd.a.kind !== 'input' && isMask.get(nd.a)) {
+            b.get(valueLocal.get(nd.a)!).simd(Simd.not);
+          } else {
             pushNum(b, nd.a);
-            b.simd(Simd.f32x4Neg);
-            break;
-          case 'abs':
-            pushNum(b, nd.a);
-            b.simd(Simd.f32x4Abs);
-            break;
-          case 'sqrt':
-            pushNum(b, nd.a);
-            b.simd(Simd.f32x4Sqrt);
-            break;
-          case 'floor':
-            pushNum(b, nd.a);
-            b.simd(Simd.f32x4Floor);
-            break;
-          case 'sign': {
-            // copysign(1, x) where x < 0 or x > 0; x itself for ±0 and NaN (as Math.sign).
-            pushNum(b, nd.a);
-            b.i32x4Const(-0x80000000).simd(Simd.and).get(ONE()).simd(Simd.or);
-            pushNum(b, nd.a);
-            pushNum(b, nd.a);
-            b.get(ZERO()).simd(Simd.f32x4Lt);
-            pushNum(b, nd.a);
-            b.get(ZERO()).simd(Simd.f32x4Gt).simd(Simd.or).simd(Simd.bitselect);
-            break;
+            b.get(ZERO()).simd(Simd.f32x4Eq);
           }
-          case 'not':
-            if (!isUniform(nd.a) && nd.a.kind !== 'input' && isMask.get(nd.a)) {
-              b.get(valueLocal.get(nd.a)!).simd(Simd.not);
-            } else {
-              pushNum(b, nd.a);
-              b.get(ZERO()).simd(Simd.f32x4Eq);
-            }
-            mask = true;
-            break;
-          default:
-            throw new Error(`no SIMD form for ${nd.op}`);
+          mask = true;
+        } else {
+          pushNum(b, nd.a);
+          b.simd(opcode(UNARY, op));
         }
         break;
       }
       case 'binary': {
         const op = nd.op;
-        if (op in arith) {
+        if (op in ARITH) {
           if (op === 'div' && recipIndex.has(nd.b) && isUniform(nd.b) && nd.b.kind !== 'const') {
             pushNum(b, nd.a);
             b.get(splatRecip.get(nd.b)!).simd(Simd.f32x4Mul);
@@ -285,23 +246,21 @@ export function compileSimd(
           } else {
             pushNum(b, nd.a);
             pushNum(b, nd.b);
-            b.simd(arith[op]!);
+            b.simd(ARITH[op]!);
           }
-        } else if (op in cmpOp) {
+        } else if (op in CMP) {
           // sign(x) compared with 0 orders as x does (NaN included): compare x.
           const bare = (e: Expr): Expr =>
             e.kind === 'unary' && e.op === 'sign' && !isUniform(e) && isZero(nd.a === e ? nd.b : nd.a) ? e.a : e;
           pushNum(b, bare(nd.a));
           pushNum(b, bare(nd.b));
-          b.simd(cmpOp[op]!);
-          mask = true;
-        } else if (op === 'and' || op === 'or') {
-          pushMask(b, nd.a);
-          pushMask(b, nd.b);
-          b.simd(op === 'and' ? Simd.and : Simd.or);
+          b.simd(CMP[op]!);
           mask = true;
         } else {
-          throw new Error(`no SIMD form for ${op}`);
+          pushMask(b, nd.a);
+          pushMask(b, nd.b);
+          b.simd(opcode(LOGIC, op));
+          mask = true;
         }
         break;
       }
@@ -375,6 +334,32 @@ export function compileSimd(
 
   const bytes = encodeModule([f], { initialPages: 0, maximumPages: 65536, shared: memory.shared });
   return { bytes, name: fname, prelude: preLines.join('\n'), uniformNames };
+}
+
+/** f32x4 instructions by operation. */
+const UNARY: Record<string, number> = { neg: Simd.f32x4Neg, abs: Simd.f32x4Abs, sqrt: Simd.f32x4Sqrt, floor: Simd.f32x4Floor };
+const ARITH: Record<string, number> = {
+  add: Simd.f32x4Add,
+  sub: Simd.f32x4Sub,
+  mul: Simd.f32x4Mul,
+  div: Simd.f32x4Div,
+  min: Simd.f32x4Min,
+  max: Simd.f32x4Max,
+};
+const CMP: Record<string, number> = {
+  lt: Simd.f32x4Lt,
+  le: Simd.f32x4Le,
+  gt: Simd.f32x4Gt,
+  ge: Simd.f32x4Ge,
+  eq: Simd.f32x4Eq,
+  ne: Simd.f32x4Ne,
+};
+const LOGIC: Record<string, number> = { and: Simd.and, or: Simd.or };
+
+function opcode(table: Record<string, number>, op: string): number {
+  const o = table[op];
+  if (o === undefined) throw new Error(`no SIMD form for ${op}`);
+  return o;
 }
 
 function isZero(e: Expr): boolean {

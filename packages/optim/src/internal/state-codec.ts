@@ -12,6 +12,13 @@ function copyValue(v: unknown): unknown {
   return v;
 }
 
+/** A copy of a state entry (tensors cloned), without `__proto__` keys. */
+export function copyEntry(entry: ParamState): ParamState {
+  const out: ParamState = {};
+  for (const [k, v] of Object.entries(entry ?? {})) if (k !== '__proto__') out[k] = copyValue(v);
+  return out;
+}
+
 /** A state dict's copy of a value: tensors become host data where the backend reads synchronously. */
 function saveValue(v: unknown): unknown {
   if (Tensor.isTensor(v)) return v.backend.syncRead ? SavedTensor.of(v) : v.clone();
@@ -64,34 +71,23 @@ function toTensor(v: unknown, param: Parameter, what: string): Tensor {
 }
 
 /**
- * Decodes and checks a state dict against the current groups. Returns new groups and state; throws before
- * anything is built into the optimizer.
+ * Decodes a state dict against the current groups: returns new groups and state, and throws before anything
+ * is built into the optimizer. `sd` has passed `checkStateDict` (layout, group count and sizes, parameter
+ * indices); its state holds only parameters' entries.
  */
 export function decodeStateDict(
   sd: StateDict,
   current: readonly ParamGroup<object>[],
   shapeOf: (key: string, param: Parameter) => StateShape,
 ): { groups: ParamGroup<object>[]; state: Map<Parameter, ParamState> } {
-  if (typeof sd !== 'object' || sd === null || typeof sd.state !== 'object' || !Array.isArray(sd.param_groups)) {
-    throw new ValueError("a state dict must have 'state' (an object) and 'param_groups' (a list)");
-  }
   const saved = sd.param_groups;
-  if (saved.length !== current.length) throw new ValueError('loaded state dict has a different number of parameter groups');
-  saved.forEach((g, i) => {
-    if (!Array.isArray(g.params) || g.params.length !== current[i]!.params.length) {
-      throw new ValueError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
-    }
-  });
   const byId = new Map<number, Parameter>();
   saved.forEach((g, i) => g.params.forEach((id, j) => byId.set(Number(id), current[i]!.params[j]!)));
   const created: Tensor[] = [];
   const state = new Map<Parameter, ParamState>();
   try {
     for (const [key, entry] of Object.entries(sd.state)) {
-      const param = byId.get(Number(key));
-      if (param === undefined) {
-        throw new ValueError(`loaded state dict has state for parameter ${key}, which is not in any of its parameter groups`);
-      }
+      const param = byId.get(Number(key))!;
       const out: ParamState = {};
       for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
         const shape = shapeOf(k, param);
