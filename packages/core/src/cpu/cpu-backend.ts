@@ -5,7 +5,7 @@ import { planReduce, planRun } from '../kernel/plan.js';
 import { WasmArena } from '../wasm/arena.js';
 import { type SimdMode, compileSimd, simdAvailable } from '../wasm/compile-simd.js';
 import type { ThreadPool } from '../wasm/thread-pool.js';
-import { isNodeThreads, threadsUnavailableReason } from '../wasm/threads-env.js';
+import { isNodeThreads, threadsUnavailableReason, workerThreads } from '../wasm/threads-env.js';
 import { type ElementwiseLoop, type LoopExtra, type ReductionLoop, compileElementwise, compileReduction } from './compile-js.js';
 import { CpuStorage } from './cpu-storage.js';
 import { type CpuGemmFactory, CpuLinalg } from './linalg-cpu.js';
@@ -216,7 +216,7 @@ export class CpuBackend implements Backend {
           if (this.starting !== starting) return; // disposed meanwhile
           this.starting = null;
           try {
-            this.pool = new ThreadPool(arena.memory);
+            this.pool = new ThreadPool(arena.memory, workerThreads());
           } catch {
             return;
           }

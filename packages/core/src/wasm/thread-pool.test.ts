@@ -4,7 +4,7 @@ import { defineKernel } from '../kernel/define.js';
 import * as k from '../kernel/expr.js';
 import { tensor } from '../tensor.js';
 import { simdAvailable } from './compile-simd.js';
-import { threadsAvailable } from './thread-pool.js';
+import { threadsAvailable } from './threads-env.js';
 
 const kern = defineKernel({
   name: 'thr',

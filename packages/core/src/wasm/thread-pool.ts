@@ -6,10 +6,14 @@
  * {@link ThreadPool.dispose}.
  */
 
-import { workerThreads } from './threads-env.js';
-import { webCanBlock, webThreadsUnavailableReason } from './web-threads.js';
+// Nothing here is imported from modules the backend loads up front (threads-env.ts, web-threads.ts): this
+// module is a chunk of its own, loaded only with `threads: 2`, and sharing a module would split it into a third.
+import type { WorkerThreadsModule } from './threads-env.js';
 
-export { isNodeThreads, threadsAvailable, threadsUnavailableReason } from './threads-env.js';
+/** True where `Atomics.wait` may block: inside a worker (a page's main thread may not block). */
+export function webCanBlock(): boolean {
+  return typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function';
+}
 
 /** Control words (Int32 indices into the shared control buffer). */
 const SEQ = 0;
@@ -101,19 +105,20 @@ export class ThreadPool {
   /** Whether this thread may block in Atomics.wait (false on a page's main thread). */
   private readonly canBlock: boolean;
 
-  constructor(memory: WebAssembly.Memory) {
+  /**
+   * @param wt Node's worker_threads (`workerThreads()`), or null in a browser. The caller has checked that a
+   *   helper can run here (`threadsUnavailableReason()` is null).
+   */
+  constructor(memory: WebAssembly.Memory, wt: WorkerThreadsModule | null) {
     const control = new SharedArrayBuffer(ARGS_BYTE_OFFSET + MAX_ARGS * 8);
     this.ctl = new Int32Array(control, 0, ARGS_BYTE_OFFSET / 4);
     this.args = new Float64Array(control, ARGS_BYTE_OFFSET, MAX_ARGS);
-    const wt = workerThreads();
     this.web = wt === null;
     this.canBlock = wt !== null || webCanBlock();
     const broken = () => {
       this.broken = true;
     };
     if (wt === null) {
-      const reason = webThreadsUnavailableReason();
-      if (reason !== null) throw new Error(reason);
       const web = startWebWorker(memory, control, broken);
       this.port = { postMessage: web.postMessage!, close() {} };
       this.worker = web;

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CpuBackend } from '../cpu/cpu-backend.js';
-import { webCanBlock, webThreadsUnavailableReason } from './web-threads.js';
+import { webCanBlock } from './thread-pool.js';
+import { webThreadsUnavailableReason } from './web-threads.js';
 
 afterEach(() => {
   vi.unstubAllGlobals();

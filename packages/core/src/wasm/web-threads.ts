@@ -19,7 +19,6 @@
 interface WebGlobals {
   Worker?: unknown;
   crossOriginIsolated?: boolean;
-  WorkerGlobalScope?: unknown;
 }
 
 /**
@@ -33,9 +32,4 @@ export function webThreadsUnavailableReason(): string | null {
     return 'the page is not cross-origin isolated (no shared memory); serve it with "Cross-Origin-Opener-Policy: same-origin" and "Cross-Origin-Embedder-Policy: require-corp"';
   }
   return typeof (Atomics as { waitAsync?: unknown }).waitAsync === 'function' ? null : 'no Atomics.waitAsync here';
-}
-
-/** True where `Atomics.wait` may block: inside a worker (a page's main thread may not block). */
-export function webCanBlock(): boolean {
-  return typeof (globalThis as WebGlobals).WorkerGlobalScope === 'function';
 }
