@@ -6,7 +6,7 @@
 // only be shaken statement by statement, and keeps every module-level value built by a call or read from a
 // property (`X_OPTIONS.defaults`): an Adam-only app shipped every other algorithm's option declarations that way.
 import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { defineConfig } from 'tsup';
 
 /** A relative value import or re-export (`import … from './x.js'`, `export * from`, `import('./x.js')`); not `import type`. */
@@ -35,11 +35,27 @@ export function publishedModules(entries, root = process.cwd()) {
 }
 
 /**
- * @param {{ entry?: string[] }} [options] `entry`: the public entry points (default `src/index.ts`), which get
- *   declarations; every module they reach is published.
+ * A package's public entry points: the source file (`@tsoptim/source`) of each `exports` entry that is
+ * published (has a `default` in `dist/`), as paths relative to `root`. Workspace-only exports (`./conformance-table`)
+ * are not built.
+ *
+ * @param {string} [root]
+ * @returns {string[]}
+ */
+export function publicEntries(root = process.cwd()) {
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  return Object.values(manifest.exports ?? {})
+    .map((e) => (e !== null && typeof e === 'object' && typeof e.default === 'string' ? e['@tsoptim/source'] : undefined))
+    .filter((e) => typeof e === 'string')
+    .map((e) => e.replace(/^\.\//, ''));
+}
+
+/**
+ * @param {{ entry?: string[] }} [options] `entry`: more entry points than the package's `exports` (a command's
+ *   module); each entry gets declarations, and every module the entries reach is published.
  */
 export function libraryConfig(options = {}) {
-  const entry = options.entry ?? ['src/index.ts'];
+  const entry = [...publicEntries(), ...(options.entry ?? [])];
   return defineConfig({
     entry: publishedModules(entry),
     bundle: false,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { publishedModules } from '@tsoptim/config/tsup';
+import { publicEntries, publishedModules } from '@tsoptim/config/tsup';
 import { build } from 'esbuild';
 
 /** The repository root. */
@@ -32,12 +32,16 @@ export async function publishedLayout(packages: readonly string[]): Promise<{ di
   const dir = mkdtempSync(join(tmpdir(), 'tsoptim-bundle-'));
   for (const name of packages) {
     const src = join(ROOT, 'packages', name);
-    const manifest = JSON.parse(readFileSync(join(src, 'package.json'), 'utf8')) as { sideEffects?: boolean };
+    const manifest = JSON.parse(readFileSync(join(src, 'package.json'), 'utf8')) as {
+      sideEffects?: boolean;
+      exports: Record<string, { default?: string } | string | null>;
+    };
     const out = join(dir, 'node_modules', '@tsoptim', name);
     mkdirSync(out, { recursive: true });
-    // As the preset builds (`publishedModules`, `bundle: false`, ESM, es2022): tsup passes these to esbuild.
+    // As the preset builds (`publishedModules` of the public entries, `bundle: false`, ESM, es2022): tsup passes
+    // these to esbuild.
     await build({
-      entryPoints: publishedModules(['src/index.ts'], src).map((m) => join(src, m)),
+      entryPoints: publishedModules(publicEntries(src), src).map((m) => join(src, m)),
       outbase: join(src, 'src'),
       outdir: out,
       bundle: false,
@@ -46,7 +50,13 @@ export async function publishedLayout(packages: readonly string[]): Promise<{ di
       target: 'es2022',
       logLevel: 'error',
     });
-    const pkg = { name: `@tsoptim/${name}`, type: 'module', sideEffects: manifest.sideEffects, exports: { '.': './index.js' } };
+    // The published exports map, pointed at the built files (`./dist/x.js` → `./x.js`).
+    const exports: Record<string, string> = {};
+    for (const [key, e] of Object.entries(manifest.exports)) {
+      const file = e !== null && typeof e === 'object' ? e.default : undefined;
+      if (file?.startsWith('./dist/')) exports[key] = `./${file.slice('./dist/'.length)}`;
+    }
+    const pkg = { name: `@tsoptim/${name}`, type: 'module', sideEffects: manifest.sideEffects, exports };
     writeFileSync(join(out, 'package.json'), JSON.stringify(pkg));
   }
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };

@@ -1,4 +1,5 @@
-import { type Backend, type Parameter, type Tensor, defineReduction, isSparseTensor, k, zeros } from '@tsoptim/core';
+import { type Backend, type Parameter, type Tensor, defineReduction, isSparseTensor, zeros } from '@tsoptim/core';
+import * as k from '@tsoptim/core/expr';
 
 /** Σ (x − x): 0 when every element is finite, NaN as soon as one is NaN or ±∞. One pass, no host loop. */
 const nonFiniteReduction = defineReduction({ name: 'nonfinite', inputs: ['x'], body: ({ x }) => k.sub(x, x), combine: 'sum' });

@@ -1,4 +1,5 @@
-import { type Expr, k, kernelFamily } from '@tsoptim/core';
+import { type Expr, kernelFamily } from '@tsoptim/core';
+import * as k from '@tsoptim/core/expr';
 
 /** The per-element parameter and gradient a kernel body starts from. */
 export interface Terms {

@@ -1,4 +1,5 @@
-import { type Expr, type ExprLike, k } from '@tsoptim/core';
+import type { Expr, ExprLike } from '@tsoptim/core';
+import * as k from '@tsoptim/core/expr';
 
 /** An exponential moving average written in one of its two forms (see {@link ema} and {@link lerpAverage}). */
 export type Average = (avg: Expr, x: Expr, beta: ExprLike) => Expr;
