@@ -121,6 +121,14 @@ export {
   defineAlgorithm,
   functionalForm,
 } from './algorithm.js';
+export {
+  type AlgorithmAbout,
+  type AlgorithmReference,
+  type AlgorithmStart,
+  type CatalogEntry,
+  admitsParameter,
+  catalogEntry,
+} from './catalog.js';
 export * as validate from './validate.js';
 export * as fragments from './kernels/index.js';
 export type { DecayFragment, ResolvedDecay } from './kernels/decay.js';
