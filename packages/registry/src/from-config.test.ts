@@ -1,5 +1,7 @@
 import { Parameter, RuntimeError, SparseTensor, TypeError_, ValueError, parameter, tensor } from '@tsoptim/core';
-import { Adam, AdamW, LBFGS, SGD } from '@tsoptim/optim';
+import * as optim from '@tsoptim/optim';
+import { Adam, AdamW, SGD, admitsParameter } from '@tsoptim/optim';
+import { describeCatalog, subclassNames } from '@tsoptim/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   DenseSparseAdam,
@@ -7,8 +9,10 @@ import {
   type ParameterGroupsReport,
   createOptimizerRegistry,
   fromConfig,
+  optimizerCatalog,
   optimizerRegistry,
 } from './index.js';
+import * as registry from './index.js';
 
 const quiet = { info: () => {}, warn: () => {} };
 
@@ -20,6 +24,7 @@ function named(): [string, Parameter][] {
   ];
 }
 
+/** AllenNLP's registered names (`allennlp/training/optimizers.py`): the registry keeps every one of them. */
 const ALLENNLP = [
   'adam',
   'sparse_adam',
@@ -33,30 +38,37 @@ const ALLENNLP = [
   'averaged_sgd',
   'dense_sparse_adam',
 ];
-const TORCH = ['asgd', 'nadam', 'radam', 'rprop', 'lbfgs', 'adafactor'];
-const MODERN = ['lion', 'lamb', 'schedule_free_adamw', 'prodigy', 'muon'];
+
+function gradFor(p: Parameter, sparse: boolean): void {
+  p.grad = sparse
+    ? new SparseTensor(p.shape, Int32Array.of(0), tensor(Array(p.size / p.shape[0]!).fill(0.5), { shape: [1, ...p.shape.slice(1)] }))
+    : tensor(Array(p.size).fill(0.5), { shape: p.shape });
+}
+
+// Every optimizer class of @tsoptim/optim and of this package (the base classes aside) has a registry name.
+describeCatalog('optimizerCatalog()', optimizerCatalog(), [
+  ...subclassNames(optim, optim.Optimizer, (name) => name === 'DeclaredOptimizer'),
+  ...subclassNames(registry, optim.Optimizer),
+]);
 
 describe('the optimizer registry', () => {
-  it("holds AllenNLP's names and every other tsoptim algorithm", () => {
-    expect(optimizerRegistry.names()).toEqual([...ALLENNLP, ...TORCH, ...MODERN].sort());
+  it("holds AllenNLP's names, each built-in name with its catalog entry", () => {
+    const names = optimizerRegistry.names();
+    expect(names).toEqual(expect.arrayContaining(ALLENNLP));
+    expect(names.filter((n) => optimizerRegistry.get(n).about === undefined)).toEqual([]);
+    expect(optimizerCatalog().map((e) => e.name)).toEqual(names);
   });
 
-  it('builds every registered optimizer with its defaults, and each one steps', () => {
+  it('builds every registered optimizer with its defaults as its catalog entry says, and each one steps', () => {
     for (const name of optimizerRegistry.names()) {
-      const ps = name === 'muon' ? named().filter(([, p]) => p.shape.length >= 2) : named(); // Muon: matrices only
-      const opt = fromConfig(ps, name === 'sgd' ? { type: name, lr: 0.1 } : { type: name }, { logger: quiet });
-      for (const [, p] of ps) {
-        p.grad =
-          name === 'sparse_adam'
-            ? new SparseTensor(
-                p.shape,
-                Int32Array.of(0),
-                tensor(Array(p.size / p.shape[0]!).fill(0.5), { shape: [1, ...p.shape.slice(1)] }),
-              )
-            : tensor(Array(p.size).fill(0.5), { shape: p.shape });
-      }
+      const { about, required } = optimizerRegistry.get(name);
+      const ps = named().filter(([, p]) => admitsParameter(about!, p.shape));
+      const config = required?.includes('lr') ? { type: name, lr: about!.start.lr } : { type: name };
+      const opt = fromConfig(ps, config, { logger: quiet });
+      expect(opt.constructor.name, name).toBe(about!.className);
+      for (const [, p] of ps) gradFor(p, about!.gradients === 'sparse');
       const before = Array.from(ps[0]![1].data);
-      if (opt instanceof LBFGS) opt.step(() => 1);
+      if (about!.step === 'closure') opt.step(() => 1);
       else opt.step();
       expect(Array.from(ps[0]![1].data), name).not.toEqual(before);
     }
@@ -100,9 +112,7 @@ describe('fromConfig', () => {
 
   it('names every bad key and value', () => {
     const build = (config: unknown) => () => fromConfig(named(), config as never, { logger: quiet });
-    expect(build({ type: 'adamx' })).toThrow(
-      new ValueError(`unknown optimizer "adamx"; known: ${[...ALLENNLP, ...TORCH, ...MODERN].sort().join(', ')}`),
-    );
+    expect(build({ type: 'adamx' })).toThrow(new ValueError(`unknown optimizer "adamx"; known: ${optimizerRegistry.names().join(', ')}`));
     expect(build({ type: 'adam', lrr: 0.1 })).toThrow(
       'invalid option "lrr" for optimizer "adam"; valid options: lr, betas, eps, weightDecay',
     );

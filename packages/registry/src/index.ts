@@ -1,3 +1,4 @@
+export { optimizerCatalog } from './catalog.js';
 export { DENSE_SPARSE_ADAM_DEFAULTS, DenseSparseAdam, type DenseSparseAdamOptions } from './dense-sparse-adam.js';
 export { type FromConfigOptions, type OptimizerConfig, fromConfig } from './from-config.js';
 export {

@@ -22,3 +22,4 @@ export {
 export { type LabelledBackend, cpuPaths } from './cpu-paths.js';
 export { type BadInput, expectRejectedUnchanged } from './strict.js';
 export { type ReadmeExamplesOptions, describeReadmeExamples } from './readme-examples.js';
+export { type CheckedCatalogEntry, catalogEntryProblems, describeCatalog, subclassNames } from './catalog.js';
