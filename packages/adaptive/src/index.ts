@@ -20,3 +20,4 @@ export { L1WeightDecay } from './l1-weight-decay.js';
 export { Noam, type NoamGroupOptions, type NoamOptions } from './noam.js';
 export { LabmlRAdam, type LabmlRAdamOptions } from './radam.js';
 export { WeightDecay, type WeightDecayOptions } from './weight-decay.js';
+export { ADAPTIVE_CATALOG } from './catalog.js';

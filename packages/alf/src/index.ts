@@ -16,3 +16,4 @@ export {
   WrappedOptimizer,
   wrapOptimizer,
 } from './wrap-optimizer.js';
+export { ALF_CATALOG } from './catalog.js';
