@@ -1,32 +1,18 @@
 import type { Parameter } from '@tsoptim/core';
-import { AdaBelief, AMSGrad as LabmlAMSGrad } from '@tsoptim/adaptive';
-import { AdamTF, NeroPlus } from '@tsoptim/alf';
-import {
-  Adagrad,
-  Adam,
-  Adamax,
-  AdamW,
-  LAMB,
-  Lion,
-  Muon,
-  NAdam,
-  type Optimizer,
-  Prodigy,
-  RAdam,
-  RMSprop,
-  SGD,
-  ScheduleFreeAdamW,
-} from '@tsoptim/optim';
+import { ADAPTIVE_CATALOG } from '@tsoptim/adaptive';
+import { ALF_CATALOG } from '@tsoptim/alf';
+import { type CatalogEntry, type Optimizer, admitsParameter } from '@tsoptim/optim';
+import { optimizerCatalog } from '@tsoptim/registry';
 
 /** One optimizer the demo can train with. */
 export interface DemoOptimizer {
-  /** The name used on the command line (`--optimizers sgd,adam`). */
+  /** The name used on the command line (`--optimizers sgd,adam`): its catalog name. */
   readonly id: string;
   /** The name in tables and plots. */
   readonly label: string;
   /** The package it comes from. */
   readonly from: string;
-  /** Peak learning rate of the schedule (tuned once for the demo's model and batch size). */
+  /** Peak learning rate of the schedule (the catalog's one-cycle peak for the demo's model and batch size). */
   readonly lr: number;
   /** The options, as written in the report. */
   readonly options: string;
@@ -34,108 +20,47 @@ export interface DemoOptimizer {
   make(params: Parameter[], lr: number): Optimizer;
 }
 
-/**
- * Every optimizer the demo knows, in table order. Peak learning rates are for the demo's MLP (784-128-10,
- * batch 64, 5 epochs) under one-cycle; weight decay is small where the algorithm has it.
- */
-export const DEMO_OPTIMIZERS: readonly DemoOptimizer[] = [
-  {
-    id: 'sgd',
-    label: 'SGD momentum',
-    from: '@tsoptim/optim',
-    lr: 0.3,
-    options: 'momentum 0.9, nesterov',
-    make: (p, lr) => new SGD(p, { lr, momentum: 0.9, nesterov: true }),
-  },
-  { id: 'adam', label: 'Adam', from: '@tsoptim/optim', lr: 0.01, options: 'betas (0.9, 0.999)', make: (p, lr) => new Adam(p, { lr }) },
-  {
-    id: 'adamw',
-    label: 'AdamW',
-    from: '@tsoptim/optim',
-    lr: 0.01,
-    options: 'weight decay 0.01',
-    make: (p, lr) => new AdamW(p, { lr, weightDecay: 0.01 }),
-  },
-  { id: 'radam', label: 'RAdam', from: '@tsoptim/optim', lr: 0.04, options: 'defaults', make: (p, lr) => new RAdam(p, { lr }) },
-  { id: 'nadam', label: 'NAdam', from: '@tsoptim/optim', lr: 0.01, options: 'defaults', make: (p, lr) => new NAdam(p, { lr }) },
-  {
-    id: 'adabelief',
-    label: 'AdaBelief (labml)',
-    from: '@tsoptim/adaptive',
-    lr: 0.04,
-    options: 'eps 1e-16, rectified',
-    make: (p, lr) => new AdaBelief(p, { lr }) as unknown as Optimizer,
-  },
-  { id: 'adamtf', label: 'AdamTF (ALF)', from: '@tsoptim/alf', lr: 0.01, options: 'defaults', make: (p, lr) => new AdamTF(p, { lr }) },
-  // Not in the default run:
-  { id: 'adamax', label: 'Adamax', from: '@tsoptim/optim', lr: 0.04, options: 'defaults', make: (p, lr) => new Adamax(p, { lr }) },
-  { id: 'rmsprop', label: 'RMSprop', from: '@tsoptim/optim', lr: 0.002, options: 'defaults', make: (p, lr) => new RMSprop(p, { lr }) },
-  { id: 'adagrad', label: 'Adagrad', from: '@tsoptim/optim', lr: 0.1, options: 'defaults', make: (p, lr) => new Adagrad(p, { lr }) },
-  {
-    id: 'amsgrad',
-    label: 'AMSGrad (labml)',
-    from: '@tsoptim/adaptive',
-    lr: 0.01,
-    options: 'defaults',
-    make: (p, lr) => new LabmlAMSGrad(p, { lr }) as unknown as Optimizer,
-  },
-  {
-    id: 'neroplus',
-    label: 'NeroPlus (ALF)',
-    from: '@tsoptim/alf',
-    lr: 0.01,
-    options: 'weights projected by NeroPlus.initialize',
-    make: (p, lr) => {
-      NeroPlus.initialize(p);
-      return new NeroPlus(p, { lr });
+/** `momentum 0.9, nesterov true`. */
+function describeOptions(options: Readonly<Record<string, unknown>>): string {
+  return Object.entries(options)
+    .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+    .join(', ');
+}
+
+/** A catalog entry as the demo runs it: its start options, its one-cycle peak, the parameters it admits. */
+function demoOptimizer(entry: CatalogEntry): DemoOptimizer {
+  const { about } = entry;
+  const { start } = about;
+  const notes = [
+    start.options === undefined ? 'defaults' : describeOptions(start.options),
+    ...(about.params === 'matrices' ? ['weight matrices and filters only: the other parameters keep their initial values'] : []),
+    ...(start.note === undefined ? [] : [start.note]),
+  ];
+  return {
+    id: entry.name,
+    label: about.label ?? about.className,
+    from: about.from,
+    lr: start.peakLr ?? start.lr,
+    options: notes.join('; '),
+    make: (params, lr) => {
+      const taken = params.filter((p) => admitsParameter(about, p.shape));
+      entry.prepare?.(taken);
+      return entry.create(
+        taken.map((p, i) => [`${i}`, p] as const),
+        { ...start.options, lr },
+      );
     },
-  },
-  // Not in torch.optim (learning rates from the papers' suggestions, not tuned for the demo):
-  {
-    id: 'lion',
-    label: 'Lion',
-    from: '@tsoptim/optim',
-    lr: 0.001,
-    options: 'weight decay 0.1',
-    make: (p, lr) => new Lion(p, { lr, weightDecay: 0.1 }),
-  },
-  {
-    id: 'lamb',
-    label: 'LAMB',
-    from: '@tsoptim/optim',
-    lr: 0.01,
-    options: 'weight decay 0.01',
-    make: (p, lr) => new LAMB(p, { lr, weightDecay: 0.01 }),
-  },
-  {
-    id: 'sfadamw',
-    label: 'Schedule-Free AdamW',
-    from: '@tsoptim/optim',
-    lr: 0.0025,
-    options: 'warm-up 100 steps; evaluated at y (no eval() switch in the demo loop)',
-    make: (p, lr) => new ScheduleFreeAdamW(p, { lr, warmupSteps: 100 }) as unknown as Optimizer,
-  },
-  {
-    id: 'prodigy',
-    label: 'Prodigy',
-    from: '@tsoptim/optim',
-    lr: 1,
-    options: 'd estimated, lr 1',
-    make: (p, lr) => new Prodigy(p, { lr }) as unknown as Optimizer,
-  },
-  {
-    id: 'muon',
-    label: 'Muon',
-    from: '@tsoptim/optim',
-    lr: 0.02,
-    options: 'weight matrices and filters only: biases keep their initial values (Muon takes no 1-D parameters)',
-    make: (p, lr) =>
-      new Muon(
-        p.filter((x) => x.shape.length >= 2),
-        { lr },
-      ),
-  },
-];
+  };
+}
+
+/**
+ * Every optimizer the demo knows: the registry's names, then labml's and ALF's catalogs, leaving out what its
+ * loop cannot drive (a closure-driven step, sparse gradients). Peak learning rates and options are the catalogs'
+ * (`about.start`) for the demo's MLP (784-128-10, batch 64, 5 epochs) under one-cycle.
+ */
+export const DEMO_OPTIMIZERS: readonly DemoOptimizer[] = [...optimizerCatalog(), ...ADAPTIVE_CATALOG, ...ALF_CATALOG]
+  .filter((e) => e.about.step !== 'closure' && e.about.gradients !== 'sparse')
+  .map(demoOptimizer);
 
 /** The ids trained when `--optimizers` is not given. */
 export const DEFAULT_OPTIMIZER_IDS: readonly string[] = ['sgd', 'adam', 'adamw', 'radam', 'nadam', 'adabelief', 'adamtf'];

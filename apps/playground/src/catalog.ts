@@ -1,9 +1,9 @@
+import { ADAPTIVE_CATALOG } from '@tsoptim/adaptive';
+import { ALF_CATALOG } from '@tsoptim/alf';
 import type { Parameter } from '@tsoptim/core';
-import { AdaBelief, AdamWarmup, AdamWarmupCosineDecay, AMSGrad, LabmlAdam, LabmlRAdam, Noam } from '@tsoptim/adaptive';
-import { AdamTF, AdamW as AlfAdamW, NeroPlus } from '@tsoptim/alf';
 import type { LRScheduler } from '@tsoptim/lr-scheduler';
-import type { Optimizer } from '@tsoptim/optim';
-import { fromConfig, optimizerRegistry, schedulerFromConfig, schedulerRegistry } from '@tsoptim/registry';
+import { type CatalogEntry, type Optimizer, admitsParameter } from '@tsoptim/optim';
+import { optimizerCatalog, schedulerFromConfig, schedulerRegistry } from '@tsoptim/registry';
 import { SWALR } from '@tsoptim/swa-utils';
 
 /** Options as the page edits them: a JSON object with the TypeScript API's camelCase names. */
@@ -15,77 +15,37 @@ export interface OptimizerEntry {
   readonly id: string;
   /** The package it comes from. */
   readonly from: string;
-  /** The name shown (a registry name or a class name). */
+  /** The name shown: its catalog name (a registry name such as `adamw`, or `adabelief`). */
   readonly name: string;
-  /** Options the page starts from (a learning rate that trains the MLP in a few hundred steps). */
+  /** What it does, in one line. */
+  readonly summary: string;
+  /** Takes sparse gradients only (the MLP's are dense: the page shows its error). */
+  readonly sparseOnly: boolean;
+  /** Options the page starts from: the catalog's start (a learning rate that trains the MLP, held constant). */
   readonly options: Options;
-  /** Builds it over named parameters. */
+  /** Builds it over named parameters (those it admits: Muon's matrices; the others keep their values). */
   make(named: readonly (readonly [string, Parameter])[], options: Options): Optimizer;
 }
 
-type Ctor = new (params: Parameter[], options: never) => unknown;
-
-function cls(from: string, name: string, ctor: Ctor, options: Options, prepare?: (p: Parameter[]) => void): OptimizerEntry {
+function pageEntry(entry: CatalogEntry): OptimizerEntry {
+  const { about } = entry;
   return {
-    id: `${from}:${name}`,
-    from,
-    name,
-    options,
+    id: `${about.from}:${entry.name}`,
+    from: about.from,
+    name: entry.name,
+    summary: about.summary,
+    sparseOnly: about.gradients === 'sparse',
+    options: { lr: about.start.lr, ...about.start.options },
     make: (named, o) => {
-      const params = named.map(([, p]) => p);
-      prepare?.(params);
-      return new ctor(params, o as never) as Optimizer;
+      const taken = named.filter(([, p]) => admitsParameter(about, p.shape));
+      entry.prepare?.(taken.map(([, p]) => p));
+      return entry.create(taken, o);
     },
   };
 }
 
-/** Learning rates that suit the MLP and batch size of the page (registry defaults are torch's). */
-const LR: Readonly<Record<string, number>> = {
-  sgd: 0.1,
-  averaged_sgd: 0.1,
-  asgd: 0.1,
-  adagrad: 0.05,
-  adadelta: 1,
-  rmsprop: 0.002,
-  lbfgs: 0.5,
-  rprop: 0.001,
-  huggingface_adamw: 0.003,
-};
-
-/** Optimizers the registry builds by name: every algorithm of `@tsoptim/optim`, and the registry's own two. */
-function registryEntries(): OptimizerEntry[] {
-  const own = new Set(['huggingface_adamw', 'dense_sparse_adam']);
-  return optimizerRegistry.names().map((name) => {
-    const from = own.has(name) ? '@tsoptim/registry' : '@tsoptim/optim';
-    const defaults = optimizerRegistry.get(name).defaults;
-    const lr = LR[name] ?? (typeof defaults.lr === 'number' ? Math.max(defaults.lr, 0.003) : 0.01);
-    const options: Options = { lr };
-    if (name === 'sgd') options.momentum = 0.9;
-    return {
-      id: `${from}:${name}`,
-      from,
-      name,
-      options,
-      // Muon takes matrices only: the model's biases keep their initial values under it.
-      make: (named, o) => fromConfig(name === 'muon' ? named.filter(([, p]) => p.shape.length >= 2) : named, { type: name, ...o }),
-    };
-  });
-}
-
-/** Every optimizer the page offers, grouped by package. */
-export const OPTIMIZERS: readonly OptimizerEntry[] = [
-  ...registryEntries(),
-  cls('@tsoptim/adaptive', 'AdaBelief', AdaBelief as Ctor, { lr: 0.003 }),
-  cls('@tsoptim/adaptive', 'LabmlAdam', LabmlAdam as Ctor, { lr: 0.003 }),
-  cls('@tsoptim/adaptive', 'AMSGrad', AMSGrad as Ctor, { lr: 0.003 }),
-  cls('@tsoptim/adaptive', 'LabmlRAdam', LabmlRAdam as Ctor, { lr: 0.003 }),
-  cls('@tsoptim/adaptive', 'AdamWarmup', AdamWarmup as Ctor, { lr: 0.003, warmup: 50 }),
-  cls('@tsoptim/adaptive', 'AdamWarmupCosineDecay', AdamWarmupCosineDecay as Ctor, { lr: 0.003, warmup: 50, totalSteps: 1000 }),
-  cls('@tsoptim/adaptive', 'Noam', Noam as Ctor, { lr: 1, warmup: 50, dModel: 128 }),
-  cls('@tsoptim/alf', 'AdamTF', AdamTF as Ctor, { lr: 0.003 }),
-  cls('@tsoptim/alf', 'AdamW', AlfAdamW as Ctor, { lr: 0.003 }),
-  cls('@tsoptim/alf', 'NeroPlus', NeroPlus as Ctor, { lr: 0.01 }, (p) => NeroPlus.initialize(p)),
-];
+/** Every optimizer the page offers, grouped by package: the registry's names, then labml's and ALF's catalogs. */
+export const OPTIMIZERS: readonly OptimizerEntry[] = [...optimizerCatalog(), ...ADAPTIVE_CATALOG, ...ALF_CATALOG].map(pageEntry);
 
 /** The optimizer with id `id`. */
 export function optimizerEntry(id: string): OptimizerEntry {

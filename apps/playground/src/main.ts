@@ -100,7 +100,11 @@ const buttons = {
 for (const from of [...new Set(OPTIMIZERS.map((o) => o.from))]) {
   const group = document.createElement('optgroup');
   group.label = from;
-  for (const o of OPTIMIZERS.filter((e) => e.from === from)) group.appendChild(new Option(o.name, o.id));
+  for (const o of OPTIMIZERS.filter((e) => e.from === from)) {
+    const option = new Option(o.name, o.id);
+    option.title = o.summary;
+    group.appendChild(option);
+  }
   optimizerSel.appendChild(group);
 }
 for (const s of SCHEDULERS) schedulerSel.appendChild(new Option(s, s));
