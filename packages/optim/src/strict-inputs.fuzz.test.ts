@@ -6,47 +6,9 @@
 import { Parameter, SparseTensor, Tensor, tensor } from '@tsoptim/core';
 import { expectRejectedUnchanged } from '@tsoptim/testkit';
 import { describe, expect, it } from 'vitest';
-import {
-  ADADELTA_OPTIONS,
-  ADAFACTOR_OPTIONS,
-  ADAGRAD_OPTIONS,
-  ADAMAX_OPTIONS,
-  ADAMW_OPTIONS,
-  ADAM_OPTIONS,
-  ASGD_OPTIONS,
-  Adadelta,
-  Adafactor,
-  Adagrad,
-  Adam,
-  AdamW,
-  Adamax,
-  ASGD,
-  LAMB,
-  LAMB_OPTIONS,
-  LBFGS,
-  LBFGS_OPTIONS,
-  LION_OPTIONS,
-  Lion,
-  NADAM_OPTIONS,
-  NAdam,
-  type Optimizer,
-  type OptionsDecl,
-  PRODIGY_OPTIONS,
-  Prodigy,
-  RADAM_OPTIONS,
-  RAdam,
-  RMSPROP_OPTIONS,
-  RMSprop,
-  RPROP_OPTIONS,
-  Rprop,
-  SGD,
-  SGD_OPTIONS,
-  SCHEDULE_FREE_ADAMW_OPTIONS,
-  SPARSE_ADAM_OPTIONS,
-  ScheduleFreeAdamW,
-  SparseAdam,
-  type StateDict,
-} from './index.js';
+import { optimTable } from '../test/conformance-table.js';
+import * as optim from './index.js';
+import type { Optimizer, OptionsDecl, StateDict } from './index.js';
 
 type Ctor = (params: unknown, options?: unknown) => Optimizer;
 interface Row {
@@ -54,32 +16,35 @@ interface Row {
   make: Ctor;
   decl: OptionsDecl<object>;
   closure?: boolean;
+  /** Takes parameters of two or more dimensions only (Muon): every parameter of its cases is a matrix. */
+  matricesOnly: boolean;
 }
 
-const rows: Row[] = [
-  { name: 'SGD', make: (p, o) => new SGD(p as never, o as never), decl: SGD_OPTIONS as never },
-  { name: 'Adam', make: (p, o) => new Adam(p as never, o as never), decl: ADAM_OPTIONS as never },
-  { name: 'AdamW', make: (p, o) => new AdamW(p as never, o as never), decl: ADAMW_OPTIONS as never },
-  { name: 'Adadelta', make: (p, o) => new Adadelta(p as never, o as never), decl: ADADELTA_OPTIONS as never },
-  { name: 'Adagrad', make: (p, o) => new Adagrad(p as never, o as never), decl: ADAGRAD_OPTIONS as never },
-  { name: 'Adamax', make: (p, o) => new Adamax(p as never, o as never), decl: ADAMAX_OPTIONS as never },
-  { name: 'ASGD', make: (p, o) => new ASGD(p as never, o as never), decl: ASGD_OPTIONS as never },
-  { name: 'NAdam', make: (p, o) => new NAdam(p as never, o as never), decl: NADAM_OPTIONS as never },
-  { name: 'RAdam', make: (p, o) => new RAdam(p as never, o as never), decl: RADAM_OPTIONS as never },
-  { name: 'RMSprop', make: (p, o) => new RMSprop(p as never, o as never), decl: RMSPROP_OPTIONS as never },
-  { name: 'Rprop', make: (p, o) => new Rprop(p as never, o as never), decl: RPROP_OPTIONS as never },
-  { name: 'Adafactor', make: (p, o) => new Adafactor(p as never, o as never), decl: ADAFACTOR_OPTIONS as never },
-  { name: 'SparseAdam', make: (p, o) => new SparseAdam(p as never, o as never), decl: SPARSE_ADAM_OPTIONS as never },
-  { name: 'LBFGS', make: (p, o) => new LBFGS(p as never, o as never), decl: LBFGS_OPTIONS as never, closure: true },
-  { name: 'Lion', make: (p, o) => new Lion(p as never, o as never), decl: LION_OPTIONS as never },
-  { name: 'LAMB', make: (p, o) => new LAMB(p as never, o as never), decl: LAMB_OPTIONS as never },
-  {
-    name: 'ScheduleFreeAdamW',
-    make: (p, o) => new ScheduleFreeAdamW(p as never, o as never),
-    decl: SCHEDULE_FREE_ADAMW_OPTIONS as never,
-  },
-  { name: 'Prodigy', make: (p, o) => new Prodigy(p as never, o as never), decl: PRODIGY_OPTIONS as never },
-];
+/** Every options declaration the package exports, by the class it declares. */
+const DECLS = new Map(
+  (Object.values(optim) as unknown[])
+    .filter((v): v is OptionsDecl<object> => typeof v === 'object' && v !== null && 'className' in v && 'specs' in v && 'check' in v)
+    .map((d) => [d.className, d]),
+);
+
+/** Whether a constructor refuses a vector parameter (it takes matrices only). */
+function refusesVectors(make: Ctor): boolean {
+  try {
+    make([new Parameter(tensor([1, 2]))], {});
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+// Every class of the conformance table (its variant rows, such as "Adam (decoupledWeightDecay)", aside): a new
+// algorithm is fuzzed as soon as it has its table row.
+const rows: Row[] = optimTable
+  .filter((info) => DECLS.has(info.name))
+  .map((info) => {
+    const make = info.make as unknown as Ctor;
+    return { name: info.name, make, decl: DECLS.get(info.name)!, closure: info.closureDriven === true, matricesOnly: refusesVectors(make) };
+  });
 
 /** mulberry32: a small seeded generator, so every run tries the same inputs. */
 function rng(seed: number): () => number {
@@ -163,7 +128,7 @@ function misspellings(key: string, r: () => number): string[] {
   return [...out].filter((k) => k !== key);
 }
 
-function params(): Parameter[] {
+function params(row: Row): Parameter[] {
   return [
     new Parameter(
       tensor([
@@ -171,7 +136,7 @@ function params(): Parameter[] {
         [2, 0.25],
       ]),
     ),
-    new Parameter(tensor([1, -2])),
+    new Parameter(row.matricesOnly ? tensor([[1, -2]]) : tensor([1, -2])),
   ];
 }
 
@@ -238,7 +203,7 @@ function check(c: Case, kind: string): void {
 
 /** An optimizer after two steps, with its parameters. */
 function trained(row: Row): { opt: Optimizer; ps: Parameter[] } {
-  const ps = params();
+  const ps = params(row);
   const opt = row.make(ps, {});
   for (let s = 0; s < 2; s++) {
     if (row.closure) opt.step(quadClosure(ps));
@@ -321,6 +286,10 @@ function stateMutations(row: Row, sd: StateDict, r: () => number): { what: strin
 }
 
 describe('strict inputs: seeded fuzz over every optimizer', () => {
+  it('covers every options declaration the package exports', () => {
+    expect(new Set(rows.map((r) => r.name))).toEqual(new Set(DECLS.keys()));
+  });
+
   it('rejects every bad input with a tsoptim error naming it, and changes nothing', { timeout: 30_000 }, () => {
     const r = rng(14);
     for (const row of rows) {
@@ -328,7 +297,7 @@ describe('strict inputs: seeded fuzz over every optimizer', () => {
       // Constructor options: wrong kinds, out of range, unknown names.
       for (const key of keys) {
         for (const v of badValues(row.decl, key)) {
-          const ps = params();
+          const ps = params(row);
           check(
             {
               what: `new ${row.name}({ ${key}: ${String(v)} })`,
@@ -341,7 +310,7 @@ describe('strict inputs: seeded fuzz over every optimizer', () => {
         }
         for (const typo of misspellings(key, r)) {
           if (row.decl.has(typo)) continue;
-          const ps = params();
+          const ps = params(row);
           const def = (row.decl.defaults as Record<string, unknown>)[key];
           check(
             {
@@ -355,7 +324,7 @@ describe('strict inputs: seeded fuzz over every optimizer', () => {
         }
       }
       for (const junk of ['__proto__', 'constructor', 'toString', 'params2']) {
-        const ps = params();
+        const ps = params(row);
         const o = JSON.parse(`{"${junk}": 0.1}`);
         check(
           {
@@ -371,7 +340,7 @@ describe('strict inputs: seeded fuzz over every optimizer', () => {
       for (const key of keys) {
         const bad = badValues(row.decl, key);
         const v = bad[Math.floor(r() * bad.length)];
-        const ps = params();
+        const ps = params(row);
         check(
           {
             what: `new ${row.name}([{ params, ${key}: ${String(v)} }])`,
@@ -383,7 +352,7 @@ describe('strict inputs: seeded fuzz over every optimizer', () => {
         );
         if (row.name === 'LBFGS') continue;
         const { opt, ps: tps } = trained(row);
-        const extra = new Parameter(tensor([3, 4]));
+        const extra = new Parameter(row.matricesOnly ? tensor([[3, 4]]) : tensor([3, 4]));
         const w = bad[Math.floor(r() * bad.length)];
         check(
           {
@@ -428,7 +397,7 @@ describe('strict inputs: seeded fuzz over every optimizer', () => {
           ['a scheduled lr that gives a string', ['lr'], () => ((opt.paramGroups[0] as Record<string, unknown>).lr = () => 'fast')],
         ];
         if (row.name !== 'SGD' && row.name !== 'Adagrad' && row.name !== 'SparseAdam') {
-          cases.push(['a sparse gradient', ['sparse'], () => (ps[1]!.grad = sparseOf(tensor([0, 1])))]);
+          cases.push(['a sparse gradient', ['sparse'], () => (ps[1]!.grad = sparseOf(tensor([0, 1], { shape: ps[1]!.shape })))]);
         }
         for (const [what, names, spoil] of cases) {
           const saved = ps.map((p) => p.grad);
