@@ -75,9 +75,12 @@ function namesOf(key: string): string[] {
 
 /** Values of the wrong kind for an option of `decl`. */
 function badValues(decl: OptionsDecl<object>, key: string): unknown[] {
-  const spec = (decl.specs as Record<string, { kind: { type: string; nullable?: boolean }; check?: (v: unknown) => string | undefined }>)[
-    key
-  ]!;
+  const spec = (
+    decl.specs as Record<
+      string,
+      { kind: { type: string; nullable?: boolean; length?: number }; check?: (v: unknown) => string | undefined }
+    >
+  )[key]!;
   // Out-of-range values: those the declared check refuses (it carries torch's message).
   const refused = (cands: unknown[]) => (spec.check === undefined ? [] : cands.filter((c) => spec.check!(c) !== undefined));
   const t = () => tensor([0.5]);
@@ -92,15 +95,21 @@ function badValues(decl: OptionsDecl<object>, key: string): unknown[] {
       return out;
     }
     case 'tuple': {
-      const out = [...common, null, [0.9], [0.9, 'x'], [0.9, 0.99, 0.999], t(), [t(), t()], 0.9];
+      // Tuples of the declared length n (2 for betas, 3 for Adan's), and of other lengths.
+      const n = spec.kind.length ?? 2;
+      const sized = (v: unknown[]) => [...v, ...Array(Math.max(0, n - v.length)).fill(0.5)].slice(0, n);
+      const out = [...common, null, [0.9], [...Array(n - 1).fill(0.9), 'x'], Array(n + 1).fill(0.9), t(), Array(n).fill(t()), 0.9];
       out.push(
-        ...refused([
-          [1, 0.999],
-          [-0.5, 2],
-          [Number.NaN, 0.5],
-          [0.5, 0.5],
-          [0.5, -1],
-        ]),
+        ...refused(
+          [
+            [1, 0.999],
+            [-0.5, 2],
+            [Number.NaN, 0.5],
+            [0.5, 0.5],
+            [0.5, -1],
+            [0.5, 0.5, 1],
+          ].map(sized),
+        ),
       );
       return out;
     }
