@@ -132,6 +132,7 @@ export {
 export * as validate from './validate.js';
 export * as fragments from './kernels/index.js';
 export type { DecayFragment, ResolvedDecay } from './kernels/decay.js';
+export { ADAN_DEFAULTS, ADAN_OPTIONS, Adan, type AdanOptions, type AdanStepOptions, adan, adanKernel } from './adan.js';
 export {
   LAMB,
   LAMB_DEFAULTS,

@@ -1,5 +1,5 @@
 import type { OptimizerInfo } from '@tsoptim/testkit';
-import { LAMB, Lion, Muon, Prodigy, ScheduleFreeAdamW } from '../../src/index.js';
+import { Adan, LAMB, Lion, Muon, Prodigy, ScheduleFreeAdamW } from '../../src/index.js';
 
 /**
  * Optimizers torch.optim lacks, against float64 references written from the papers and the authors' code
@@ -43,4 +43,5 @@ export const modernOptimizers: OptimizerInfo[] = [
     // Measured on the CPU paths: 8.5e-7 absolute at most; a step itself moves θ by ~1e-2.
     tolerance: { atol: 1e-5, rtol: 1e-5 },
   },
+  Adan.row({ fixtures: ['adan_default', 'adan_prox_wd', 'adan_no_prox_wd', 'adan_groups', 'adan_lstsq'], errors: 'adan_errors' }),
 ];
