@@ -342,9 +342,9 @@ export function createOptimizerRegistry(): Registry<OptimizerSpec> {
         from: OPTIM,
         summary: 'AdamW without a learning-rate schedule: gradients at an interpolation y of the iterate z and its average x',
         references: [{ cite: 'Defazio et al. 2024', url: 'https://arxiv.org/abs/2405.15682' }],
-        optionNotes: '`train()` / `eval()` switch the parameters between y and the average x',
+        optionNotes: '`opt.train()` / `opt.eval()` switch the parameters between y and the average x',
         state: 'z, exp_avg_sq (group: k, train_mode, weight_sum, lr_max)',
-        start: { options: { warmupSteps: 100 }, lr: 0.003, peakLr: 0.0025, note: 'evaluated at y unless the loop calls eval()' },
+        start: { options: { warmupSteps: 100 }, lr: 0.003, peakLr: 0.0025, note: 'evaluated at y unless the loop calls opt.eval()' },
       }),
     ],
     [
