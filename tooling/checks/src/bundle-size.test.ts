@@ -40,14 +40,15 @@ const KB = 1024;
  * schedule-free AdamW, the options system), all exported here, so tree-shaking cannot help: 73.4 KB, now
  * 74.0 KB with the thread pool as its own chunk (chunks gzip separately), 75.1 KB with Muon, 76.5 KB with
  * `defineAlgorithm` and the new optimizers' declarations, 76.7 KB with the stricter declarations; one module per
- * source module and the thread pool's own chunk leave it at 76.6 KB. Reaching 50 KB means shipping less per
+ * source module and the thread pool's own chunk leave it at 76.6 KB; the catalog helpers (`admitsParameter`,
+ * `catalogEntry`: 94 bytes) and Adan (563 bytes) bring it to 77.3 KB. Reaching 50 KB means shipping less per
  * feature, not dropping unused code.
  *
  * Both budgets are what is reached today plus under 0.5 KB.
  */
 const BUDGETS = {
   adamOnly: 25 * KB,
-  fivePackages: 77 * KB,
+  fivePackages: 77.5 * KB,
 };
 
 const ADAM_APP = `
