@@ -65,17 +65,12 @@ class SimdGemm implements CpuGemm {
     const counts = this.ctx.counts;
     counts.simd++;
     const ex = this.exportsFor();
-    const scratch = this.scratchPtr(gemmScratchBytes(n, k));
-    let acc = accumulate;
-    if (bias !== null) {
+    const scratch = this.scratchPtr(gemmScratchBytes(m, n, k));
+    // A bias is added by the GEMM when it writes C; when accumulating, it is added to C first.
+    if (bias !== null && accumulate) {
       const C = arr(out);
       const bv = arr(bias);
-      if (accumulate) {
-        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) C[i * n + j] += bv[j]!;
-      } else {
-        for (let i = 0; i < m; i++) C.set(bv, i * n);
-      }
-      acc = true;
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) C[i * n + j] += bv[j]!;
     }
     const split = m * n * k >= GEMM_THREAD_THRESHOLD ? this.splitter(ex) : null;
     if (split !== null) counts.threaded++;
@@ -93,7 +88,8 @@ class SimdGemm implements CpuGemm {
         csB: transB ? k * 4 : 4,
         c: ps(out),
         ldc: n * 4,
-        accumulate: acc,
+        accumulate,
+        bias: bias === null ? 0 : ps(bias),
       },
       scratch,
       split,
