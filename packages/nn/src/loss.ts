@@ -1,10 +1,10 @@
 import { RuntimeError, Tensor, ValueError } from '@tsoptim/core';
 import { tensor, zeros } from './internal/alloc.js';
 import { sub, mul } from './arithmetic.js';
-import { scaledDotR, scaledMulK } from './internal/kernels.js';
+import { crossEntropyGradK, scaledDotR, scaledMulK } from './internal/kernels.js';
 import { torchSize, viewAs } from './internal/shape-utils.js';
 import { mean, sum } from './reduction.js';
-import { logSoftmax } from './softmax.js';
+import { logSoftmaxValue } from './softmax.js';
 import { type Input, Variable, record } from './variable.js';
 
 /** How a loss combines the per-element (or per-sample) losses. */
@@ -51,6 +51,57 @@ export function mseLoss(input: Input, target: Input, options: LossOptions = {}):
   return reduction === 'sum' ? sum(sq) : mean(sq);
 }
 
+/** Class targets checked against `[n, c]` scores: the one-hot mask of target weights, and its row sums. */
+interface ClassMask {
+  readonly n: number;
+  readonly c: number;
+  /** `w[yᵢ]` at `(i, yᵢ)`, zeros elsewhere (and on ignored rows). */
+  readonly mask: Float32Array;
+  /** `w[yᵢ]` per row (0 for an ignored target). */
+  readonly rowWeight: Float32Array;
+  /** Σ `w[yᵢ]` over the targets that count. */
+  readonly total: number;
+}
+
+/** Checks the targets and options of a class loss (torch's messages) before anything is computed. */
+function classMask(v: Variable, target: Targets, options: ClassLossOptions): ClassMask {
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  const [n, c] = v.shape as [number, number];
+  const t = Tensor.isTensor(target) ? target.data : target;
+  if (t.length !== n) throw new ValueError(`Expected input batch_size (${n}) to match target batch_size (${t.length}).`);
+  let w: Float32Array | null = null;
+  if (options.weight !== undefined && options.weight !== null) {
+    if (options.weight.size !== c) {
+      throw new RuntimeError(
+        `weight tensor should be defined either for all ${c} classes or no classes but got weight tensor of shape: [${options.weight.shape.join(', ')}]`,
+      );
+    }
+    w = options.weight.data;
+  }
+  const mask = new Float32Array(n * c);
+  const rowWeight = new Float32Array(n);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const y = t[i]!;
+    if (y === ignoreIndex) continue;
+    if (!Number.isInteger(y) || y < 0 || y >= c) throw new RuntimeError(`Target ${y} is out of bounds.`);
+    const wy = w === null ? 1 : w[y]!;
+    mask[i * c + y] = wy;
+    rowWeight[i] = wy;
+    total += wy;
+  }
+  return { n, c, mask, rowWeight, total };
+}
+
+/** `alpha · Σ mask · logProbs` (per row with `'none'`): the class losses' forward, on the backend. */
+function maskedSum(m: Tensor, logProbs: Tensor, alpha: number, reduction: Reduction, n: number): Tensor {
+  const backend = logProbs.backend;
+  const out = zeros(reduction === 'none' ? [n] : [], { backend });
+  const args = { tensors: { a: m, b: logProbs }, scalars: { alpha }, out };
+  backend.reduce(scaledDotR, reduction === 'none' ? { ...args, axes: [1] } : args);
+  return out;
+}
+
 /**
  * The negative log-likelihood of class targets given log-probabilities `[N, C]`, as torch's `nll_loss`:
  * `ℓᵢ = −w[yᵢ] · input[i, yᵢ]`; the mean is `Σ ℓᵢ / Σ w[yᵢ]` over targets that are not `ignoreIndex`.
@@ -65,37 +116,13 @@ export function mseLoss(input: Input, target: Input, options: LossOptions = {}):
  */
 export function nllLoss(input: Input, target: Targets, options: ClassLossOptions = {}): Variable {
   const reduction = checkReduction(options.reduction ?? 'mean');
-  const ignoreIndex = options.ignoreIndex ?? -100;
   const v = Variable.from(input);
   if (v.ndim !== 2) throw new ValueError(`Expected 2 dimensions for the input (got ${v.ndim})`);
-  const [n, c] = v.shape as [number, number];
-  const t = Tensor.isTensor(target) ? target.data : target;
-  if (t.length !== n) throw new ValueError(`Expected input batch_size (${n}) to match target batch_size (${t.length}).`);
-  let w: Float32Array | null = null;
-  if (options.weight !== undefined && options.weight !== null) {
-    if (options.weight.size !== c) {
-      throw new RuntimeError(
-        `weight tensor should be defined either for all ${c} classes or no classes but got weight tensor of shape: [${options.weight.shape.join(', ')}]`,
-      );
-    }
-    w = options.weight.data;
-  }
-  const mask = new Float32Array(n * c);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const y = t[i]!;
-    if (y === ignoreIndex) continue;
-    if (!Number.isInteger(y) || y < 0 || y >= c) throw new RuntimeError(`Target ${y} is out of bounds.`);
-    const wy = w === null ? 1 : w[y]!;
-    mask[i * c + y] = wy;
-    total += wy;
-  }
+  const { n, c, mask, total } = classMask(v, target, options);
   const backend = v.value.backend;
   const m = tensor(mask, { backend, shape: [n, c] });
   const alpha = reduction === 'mean' ? -1 / total : -1;
-  const out = zeros(reduction === 'none' ? [n] : [], { backend });
-  const args = { tensors: { a: m, b: v.value }, scalars: { alpha }, out };
-  backend.reduce(scaledDotR, reduction === 'none' ? { ...args, axes: [1] } : args);
+  const out = maskedSum(m, v.value, alpha, reduction, n);
   return record('nllLoss', out, [v], (g) => {
     const dx = zeros([n, c], { backend });
     backend.run(scaledMulK, { tensors: { m, g: reduction === 'none' ? viewAs(g, [n, 1]) : g, out: dx }, scalars: { alpha } });
@@ -105,7 +132,8 @@ export function nllLoss(input: Input, target: Targets, options: ClassLossOptions
 
 /**
  * Cross-entropy between logits `[N, C]` and class indices: `nllLoss(logSoftmax(logits, 1), target)`, as
- * torch's `cross_entropy`.
+ * torch's `cross_entropy`, in one recorded operation: the backward is one kernel,
+ * `∂logits = α·g·(mask − w[yᵢ]·softmax(logits))` (α = −1/Σw[yᵢ] for the mean, −1 otherwise).
  *
  * @param logits - unnormalised scores `[N, C]`.
  * @param target - N class indices.
@@ -118,5 +146,18 @@ export function nllLoss(input: Input, target: Targets, options: ClassLossOptions
 export function crossEntropy(logits: Input, target: Targets, options: ClassLossOptions = {}): Variable {
   const v = Variable.from(logits);
   if (v.ndim !== 2) throw new ValueError(`Expected 2 dimensions for the input (got ${v.ndim}), shape ${torchSize(v.shape)}`);
-  return nllLoss(logSoftmax(v, 1), target, options);
+  const reduction = checkReduction(options.reduction ?? 'mean');
+  const { n, c, mask, rowWeight, total } = classMask(v, target, options);
+  const backend = v.value.backend;
+  const m = tensor(mask, { backend, shape: [n, c] });
+  const y = logSoftmaxValue(v.value, 1);
+  const alpha = reduction === 'mean' ? -1 / total : -1;
+  const out = maskedSum(m, y, alpha, reduction, n);
+  return record('crossEntropy', out, [v], (g) => {
+    const w = tensor(rowWeight, { backend, shape: [n, 1] });
+    const dx = zeros([n, c], { backend });
+    const gb = reduction === 'none' ? viewAs(g, [n, 1]) : g;
+    backend.run(crossEntropyGradK, { tensors: { m, y, w, g: gb, out: dx }, scalars: { alpha } });
+    return [dx];
+  });
 }

@@ -1,7 +1,23 @@
-import { RuntimeError, type Tensor, enableSimdGemm } from '@tsoptim/core';
-import { sum as coreSum, zeros } from './internal/alloc.js';
-import { viewAs } from './internal/shape-utils.js';
+import { type MatmulArgs, type Parameter, RuntimeError, type Shape, type Tensor, enableSimdGemm } from '@tsoptim/core';
+import { full, zeros } from './internal/alloc.js';
+import { gradSink } from './internal/backward.js';
 import { type Input, Variable, record } from './variable.js';
+
+/**
+ * A gradient that is a product `op(a)·op(b)`: written straight into the parameter's `.grad` when `sink` is one
+ * (added to it, or into its own gradient storage; returns null), else into a new tensor of `shape`.
+ */
+function productGrad(sink: Parameter | null, shape: Shape, args: Omit<MatmulArgs, 'out' | 'accumulate'>): Tensor | null {
+  const backend = args.a.backend;
+  if (sink !== null) {
+    const { out, accumulate } = gradSink(sink);
+    backend.matmul({ ...args, out, accumulate });
+    return null;
+  }
+  const out = zeros(shape, { backend });
+  backend.matmul({ ...args, out });
+  return out;
+}
 
 function cannotMultiply(n: number, k: number, k2: number, m: number): RuntimeError {
   return new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${n}x${k} and ${k2}x${m})`);
@@ -9,7 +25,8 @@ function cannotMultiply(n: number, k: number, k2: number, m: number): RuntimeErr
 
 /**
  * The matrix product of two 2-d operands, `C[n×m] = A[n×k] · B[k×m]` (torch's `mm`). Backward:
- * `∂A = g·Bᵀ`, `∂B = Aᵀ·g`, with the transposes read in place by the backend.
+ * `∂A = g·Bᵀ`, `∂B = Aᵀ·g`, with the transposes read in place by the backend (into a parameter's `.grad`
+ * directly when the operand is one).
  *
  * Runs as the operands' backend's `matmul` (the CPU backend's WebAssembly SIMD GEMM, a gpu.js kernel...),
  * so values never leave the device.
@@ -34,24 +51,16 @@ export function matmul(a: Input, b: Input): Variable {
   const backend = enableSimdGemm(A.backend);
   const out = zeros([n, m], { backend });
   backend.matmul({ a: A, b: B, out });
-  return record('matmul', out, [va, vb], (g, needs) => {
-    let da: Tensor | null = null;
-    let db: Tensor | null = null;
-    if (needs[0]) {
-      da = zeros([n, k], { backend });
-      backend.matmul({ a: g, b: B, transB: true, out: da });
-    }
-    if (needs[1]) {
-      db = zeros([k, m], { backend });
-      backend.matmul({ a: A, b: g, transA: true, out: db });
-    }
-    return [da, db];
-  });
+  return record('matmul', out, [va, vb], (g, needs, sinks) => [
+    needs[0] ? productGrad(sinks[0] ?? null, [n, k], { a: g, b: B, transB: true }) : null,
+    needs[1] ? productGrad(sinks[1] ?? null, [k, m], { a: A, b: g, transA: true }) : null,
+  ]);
 }
 
 /**
  * The affine map of a linear layer, `y = x·Wᵀ + b` (torch's `F.linear`), over the last dimension of `x`.
- * Backward: `∂x = g·W`, `∂W = gᵀ·x`, `∂b = Σ_rows g`.
+ * Backward: `∂x = g·W`, `∂W = gᵀ·x`, `∂b = 1ᵀ·g` (the sum over rows, as a product with a row of ones); the
+ * parameters' gradients are written straight into their `.grad` (added to it when there is one).
  *
  * Runs as the backend's `matmul` with the weight read transposed in place and the bias added by the product
  * (see {@link matmul}).
@@ -83,21 +92,15 @@ export function linear(x: Input, weight: Input, bias: Input | null = null): Vari
   const out = zeros(outShape, { backend });
   backend.matmul({ a: X, b: W, transB: true, bias: vb === null ? null : vb.value, out });
   const parents = vb === null ? [vx, vw] : [vx, vw, vb];
-  return record('linear', out, parents, (g, needs) => {
+  return record('linear', out, parents, (g, needs, sinks) => {
     let dx: Tensor | null = null;
-    let dw: Tensor | null = null;
-    let db: Tensor | null = null;
     if (needs[0]) {
       dx = zeros(vx.shape, { backend });
       backend.matmul({ a: g, b: W, out: dx });
     }
-    if (needs[1]) {
-      dw = zeros([outF, inF], { backend });
-      backend.matmul({ a: g, b: X, transA: true, out: dw });
-    }
-    if (vb !== null && needs[2]) {
-      db = coreSum(viewAs(g, [rows, outF]), { dim: 0 });
-    }
+    const dw = needs[1] ? productGrad(sinks[1] ?? null, [outF, inF], { a: g, b: X, transA: true }) : null;
+    // Σ over rows as a product with a row of ones: a GEMM on every backend, and it can add into .grad.
+    const db = vb !== null && needs[2] ? productGrad(sinks[2] ?? null, [outF], { a: full([rows], 1, { backend }), b: g }) : null;
     return [dx, dw, db];
   });
 }

@@ -44,6 +44,21 @@ function add(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+const SPARSE_GRAD = 'cannot accumulate a dense gradient into the sparse gradient of a parameter';
+
+/**
+ * Where a backward function writes a parameter's gradient itself (see `BackwardFn`): `param.grad` to add
+ * to (`accumulate`), or, when it is null, the parameter's own gradient storage, installed as `grad`, to
+ * overwrite (every element must then be written).
+ * @throws RuntimeError when the parameter holds a sparse gradient.
+ */
+export function gradSink(param: Parameter): { readonly out: Tensor; readonly accumulate: boolean } {
+  const g = param.grad;
+  if (g === null) return { out: param.gradBuffer(), accumulate: false };
+  if (SparseTensor.isSparse(g)) throw new RuntimeError(SPARSE_GRAD);
+  return { out: g, accumulate: true };
+}
+
 /** Adds the gradient into `param.grad`, or writes it into the parameter's own gradient storage when null. */
 function accumulateInto(param: Parameter, slot: Slot): void {
   const g = param.grad;
@@ -52,7 +67,7 @@ function accumulateInto(param: Parameter, slot: Slot): void {
     return;
   }
   if (SparseTensor.isSparse(g)) {
-    throw new RuntimeError('cannot accumulate a dense gradient into the sparse gradient of a parameter');
+    throw new RuntimeError(SPARSE_GRAD);
   }
   g.backend.run(accumulateK, { tensors: { x: slot.t, y: g } });
 }
@@ -86,7 +101,8 @@ function pass(root: Variable, gradient: Tensor, retainGraph: boolean): void {
     const fn = node.backward;
     if (fn === null) throw new RuntimeError(FREED);
     const needs = node.parents.map((p) => p.requiresGrad);
-    const outs = fn(slot.t, needs);
+    const sinks = node.parents.map((p) => (p.node === null && p.param !== null && p.param.requiresGrad ? p.param : null));
+    const outs = fn(slot.t, needs, sinks);
     if (!retainGraph) node.backward = null;
     node.parents.forEach((p, i) => {
       const t = outs[i];
