@@ -1,23 +1,7 @@
-import { type MatmulArgs, type Parameter, RuntimeError, type Shape, type Tensor, enableSimdGemm } from '@tsoptim/core';
+import { RuntimeError, type Tensor, enableSimdGemm } from '@tsoptim/core';
 import { full, zeros } from './internal/alloc.js';
-import { gradSink } from './internal/backward.js';
+import { productGrad } from './internal/backward.js';
 import { type Input, Variable, record } from './variable.js';
-
-/**
- * A gradient that is a product `op(a)·op(b)`: written straight into the parameter's `.grad` when `sink` is one
- * (added to it, or into its own gradient storage; returns null), else into a new tensor of `shape`.
- */
-function productGrad(sink: Parameter | null, shape: Shape, args: Omit<MatmulArgs, 'out' | 'accumulate'>): Tensor | null {
-  const backend = args.a.backend;
-  if (sink !== null) {
-    const { out, accumulate } = gradSink(sink);
-    backend.matmul({ ...args, out, accumulate });
-    return null;
-  }
-  const out = zeros(shape, { backend });
-  backend.matmul({ ...args, out });
-  return out;
-}
 
 function cannotMultiply(n: number, k: number, k2: number, m: number): RuntimeError {
   return new RuntimeError(`mat1 and mat2 shapes cannot be multiplied (${n}x${k} and ${k2}x${m})`);

@@ -20,10 +20,10 @@ const arr = (t: Tensor): Float32Array => (t.storage as CpuStorage).array;
 const ps = (t: Tensor): number => (t.storage as CpuStorage).ptr;
 
 /**
- * Packed 8-column panels of op(B), a 4×8 f32x4 register tile, k blocks of 256, transposed operands read in
- * place (scratch for packed panels is one block of the backend's memory, kept and grown as needed). With a
- * helper thread, products of at least {@link GEMM_THREAD_THRESHOLD} multiply-adds share their column panels
- * between the two threads.
+ * Packed 4-row panels of op(A) and 8-column panels of op(B), a 4×8 f32x4 register tile, k split evenly into
+ * blocks of at most 256, the bias added as C is written (scratch for packed panels is one block of the
+ * backend's memory, kept and grown as needed). With a helper thread, products of at least
+ * {@link GEMM_THREAD_THRESHOLD} multiply-adds share their column panels between the two threads.
  */
 class SimdGemm implements CpuGemm {
   private gemm: GemmExports | null = null;
@@ -111,7 +111,7 @@ class SimdGemm implements CpuGemm {
 }
 
 /**
- * The WebAssembly SIMD GEMM for {@link CpuBackend}'s `matmul` (about 30–38 GFLOP/s on one core; see
+ * The WebAssembly SIMD GEMM for {@link CpuBackend}'s `matmul` (about 35–40 GFLOP/s on one core; see
  * docs/architecture.md). Give it to a backend with `new CpuBackend({ gemm: simdGemm })` or
  * `backend.useGemm(simdGemm)`; without it `matmul` runs the JavaScript product.
  */

@@ -1,4 +1,4 @@
-import { Parameter, RuntimeError, SparseTensor, type Tensor } from '@tsoptim/core';
+import { type MatmulArgs, Parameter, RuntimeError, type Shape, SparseTensor, type Tensor } from '@tsoptim/core';
 import { graphConsumed, runScoped, tensor, zeros } from './alloc.js';
 import type { Variable } from '../variable.js';
 import { addK, accumulateK } from './kernels.js';
@@ -57,6 +57,22 @@ export function gradSink(param: Parameter): { readonly out: Tensor; readonly acc
   if (g === null) return { out: param.gradBuffer(), accumulate: false };
   if (SparseTensor.isSparse(g)) throw new RuntimeError(SPARSE_GRAD);
   return { out: g, accumulate: true };
+}
+
+/**
+ * A gradient that is a product `op(a)·op(b)`: written straight into the parameter's `.grad` when `sink` is one
+ * (added to it, or into its own gradient storage; returns null), else into a new tensor of `shape`.
+ */
+export function productGrad(sink: Parameter | null, shape: Shape, args: Omit<MatmulArgs, 'out' | 'accumulate'>): Tensor | null {
+  const backend = args.a.backend;
+  if (sink !== null) {
+    const { out, accumulate } = gradSink(sink);
+    backend.matmul({ ...args, out, accumulate });
+    return null;
+  }
+  const out = zeros(shape, { backend });
+  backend.matmul({ ...args, out });
+  return out;
 }
 
 /** Adds the gradient into `param.grad`, or writes it into the parameter's own gradient storage when null. */
