@@ -135,7 +135,7 @@ export function conv2d(x: Input, weight: Input, bias: Input | null = null, optio
   const out = zeros([n, o, oh, ow], { backend });
   backend.permute({ src: prod, out: viewAs(out, [n, o, oh * ow]), perm: [0, 2, 1] });
   const parents = vb === null ? [vx, vw] : [vx, vw, vb];
-  return record('conv2d', out, parents, (g, needs, sinks) => {
+  return record('conv2d', out, parents, (g, needs) => {
     const g2 = zeros([n, oh * ow, o], { backend });
     backend.permute({ src: viewAs(g, [n, o, oh * ow]), out: g2, perm: [0, 2, 1] });
     let dx: Tensor | null = null;
@@ -147,7 +147,7 @@ export function conv2d(x: Input, weight: Input, bias: Input | null = null, optio
       dx = zeros(vx.shape, { backend });
       backend.scatterAddRows({ src: asRows(dcols), out: asRows(dx), indices: table, trusted: true });
     }
-    if (needs[1]) dw = productGrad(sinks[1] ?? null, vw.shape, { a: g2, b: cols, transA: true });
+    if (needs[1]) dw = productGrad(vw, { a: g2, b: cols, transA: true });
     if (vb !== null && needs[2]) db = coreSum(viewAs(g2, [rows, o]), { axes: [0] });
     return [dx, dw, db];
   });

@@ -1,10 +1,10 @@
 import { RuntimeError, Tensor, ValueError } from '@tsoptim/core';
 import { tensor, zeros } from './internal/alloc.js';
 import { sub, mul } from './arithmetic.js';
-import { crossEntropyGradK, scaledDotR, scaledMulK } from './internal/kernels.js';
+import { crossEntropyGradK, scaledDotR } from './internal/kernels.js';
 import { torchSize, viewAs } from './internal/shape-utils.js';
 import { mean, sum } from './reduction.js';
-import { logSoftmaxValue } from './softmax.js';
+import { logSoftmax } from './softmax.js';
 import { type Input, Variable, record } from './variable.js';
 
 /** How a loss combines the per-element (or per-sample) losses. */
@@ -51,20 +51,14 @@ export function mseLoss(input: Input, target: Input, options: LossOptions = {}):
   return reduction === 'sum' ? sum(sq) : mean(sq);
 }
 
-/** Class targets checked against `[n, c]` scores: the one-hot mask of target weights, and its row sums. */
-interface ClassMask {
-  readonly n: number;
-  readonly c: number;
-  /** `w[yᵢ]` at `(i, yᵢ)`, zeros elsewhere (and on ignored rows). */
-  readonly mask: Float32Array;
-  /** `w[yᵢ]` per row (0 for an ignored target). */
-  readonly rowWeight: Float32Array;
-  /** Σ `w[yᵢ]` over the targets that count. */
-  readonly total: number;
-}
-
-/** Checks the targets and options of a class loss (torch's messages) before anything is computed. */
-function classMask(v: Variable, target: Targets, options: ClassLossOptions): ClassMask {
+/**
+ * The class losses: `alpha · Σ mask · logProbs` (per row with `'none'`), `mask` the one-hot target weights
+ * built from `target` (checked first, with torch's messages), and the log-probabilities `v` itself or, from
+ * logits, their log-softmax. Backward, in one kernel: `alpha · g · (mask − w · e^y)`, w the target weight of each
+ * row from logits, 0 from log-probabilities.
+ */
+function classLoss(v: Variable, target: Targets, options: ClassLossOptions, fromLogits: boolean): Variable {
+  const reduction = checkReduction(options.reduction ?? 'mean');
   const ignoreIndex = options.ignoreIndex ?? -100;
   const [n, c] = v.shape as [number, number];
   const t = Tensor.isTensor(target) ? target.data : target;
@@ -90,16 +84,22 @@ function classMask(v: Variable, target: Targets, options: ClassLossOptions): Cla
     rowWeight[i] = wy;
     total += wy;
   }
-  return { n, c, mask, rowWeight, total };
-}
-
-/** `alpha · Σ mask · logProbs` (per row with `'none'`): the class losses' forward, on the backend. */
-function maskedSum(m: Tensor, logProbs: Tensor, alpha: number, reduction: Reduction, n: number): Tensor {
-  const backend = logProbs.backend;
+  const backend = v.value.backend;
+  const m = tensor(mask, { backend, shape: [n, c] });
+  // The log-softmax of the values alone (a constant input: nothing recorded).
+  const y = fromLogits ? logSoftmax(v.value, 1).value : v.value;
+  const alpha = reduction === 'mean' ? -1 / total : -1;
   const out = zeros(reduction === 'none' ? [n] : [], { backend });
-  const args = { tensors: { a: m, b: logProbs }, scalars: { alpha }, out };
+  const args = { tensors: { a: m, b: y }, scalars: { alpha }, out };
   backend.reduce(scaledDotR, reduction === 'none' ? { ...args, axes: [1] } : args);
-  return out;
+  return record(fromLogits ? 'crossEntropy' : 'nllLoss', out, [v], (g) => {
+    const dx = zeros([n, c], { backend });
+    // From log-probabilities the row weights are zeros: alpha · g · mask.
+    const tw = tensor(fromLogits ? rowWeight : new Float32Array(n), { backend, shape: [n, 1] });
+    const gb = reduction === 'none' ? viewAs(g, [n, 1]) : g;
+    backend.run(crossEntropyGradK, { tensors: { m, y, w: tw, g: gb, out: dx }, scalars: { alpha } });
+    return [dx];
+  });
 }
 
 /**
@@ -115,19 +115,10 @@ function maskedSum(m: Tensor, logProbs: Tensor, alpha: number, reduction: Reduct
  * const loss = nllLoss(logSoftmax(logits, 1), labels);
  */
 export function nllLoss(input: Input, target: Targets, options: ClassLossOptions = {}): Variable {
-  const reduction = checkReduction(options.reduction ?? 'mean');
+  checkReduction(options.reduction ?? 'mean');
   const v = Variable.from(input);
   if (v.ndim !== 2) throw new ValueError(`Expected 2 dimensions for the input (got ${v.ndim})`);
-  const { n, c, mask, total } = classMask(v, target, options);
-  const backend = v.value.backend;
-  const m = tensor(mask, { backend, shape: [n, c] });
-  const alpha = reduction === 'mean' ? -1 / total : -1;
-  const out = maskedSum(m, v.value, alpha, reduction, n);
-  return record('nllLoss', out, [v], (g) => {
-    const dx = zeros([n, c], { backend });
-    backend.run(scaledMulK, { tensors: { m, g: reduction === 'none' ? viewAs(g, [n, 1]) : g, out: dx }, scalars: { alpha } });
-    return [dx];
-  });
+  return classLoss(v, target, options, false);
 }
 
 /**
@@ -146,18 +137,5 @@ export function nllLoss(input: Input, target: Targets, options: ClassLossOptions
 export function crossEntropy(logits: Input, target: Targets, options: ClassLossOptions = {}): Variable {
   const v = Variable.from(logits);
   if (v.ndim !== 2) throw new ValueError(`Expected 2 dimensions for the input (got ${v.ndim}), shape ${torchSize(v.shape)}`);
-  const reduction = checkReduction(options.reduction ?? 'mean');
-  const { n, c, mask, rowWeight, total } = classMask(v, target, options);
-  const backend = v.value.backend;
-  const m = tensor(mask, { backend, shape: [n, c] });
-  const y = logSoftmaxValue(v.value, 1);
-  const alpha = reduction === 'mean' ? -1 / total : -1;
-  const out = maskedSum(m, y, alpha, reduction, n);
-  return record('crossEntropy', out, [v], (g) => {
-    const w = tensor(rowWeight, { backend, shape: [n, 1] });
-    const dx = zeros([n, c], { backend });
-    const gb = reduction === 'none' ? viewAs(g, [n, 1]) : g;
-    backend.run(crossEntropyGradK, { tensors: { m, y, w, g: gb, out: dx }, scalars: { alpha } });
-    return [dx];
-  });
+  return classLoss(v, target, options, true);
 }

@@ -1,5 +1,5 @@
 import { RuntimeError, type Tensor, enableSimdGemm } from '@tsoptim/core';
-import { full, zeros } from './internal/alloc.js';
+import { zeros } from './internal/alloc.js';
 import { productGrad } from './internal/backward.js';
 import { type Input, Variable, record } from './variable.js';
 
@@ -35,9 +35,9 @@ export function matmul(a: Input, b: Input): Variable {
   const backend = enableSimdGemm(A.backend);
   const out = zeros([n, m], { backend });
   backend.matmul({ a: A, b: B, out });
-  return record('matmul', out, [va, vb], (g, needs, sinks) => [
-    needs[0] ? productGrad(sinks[0] ?? null, [n, k], { a: g, b: B, transB: true }) : null,
-    needs[1] ? productGrad(sinks[1] ?? null, [k, m], { a: A, b: g, transA: true }) : null,
+  return record('matmul', out, [va, vb], (g, needs) => [
+    needs[0] ? productGrad(va, { a: g, b: B, transB: true }) : null,
+    needs[1] ? productGrad(vb, { a: A, b: g, transA: true }) : null,
   ]);
 }
 
@@ -76,15 +76,11 @@ export function linear(x: Input, weight: Input, bias: Input | null = null): Vari
   const out = zeros(outShape, { backend });
   backend.matmul({ a: X, b: W, transB: true, bias: vb === null ? null : vb.value, out });
   const parents = vb === null ? [vx, vw] : [vx, vw, vb];
-  return record('linear', out, parents, (g, needs, sinks) => {
-    let dx: Tensor | null = null;
-    if (needs[0]) {
-      dx = zeros(vx.shape, { backend });
-      backend.matmul({ a: g, b: W, out: dx });
-    }
-    const dw = needs[1] ? productGrad(sinks[1] ?? null, [outF, inF], { a: g, b: X, transA: true }) : null;
+  return record('linear', out, parents, (g, needs) => {
+    const dx = needs[0] ? productGrad(vx, { a: g, b: W }) : null;
+    const dw = needs[1] ? productGrad(vw, { a: g, b: X, transA: true }) : null;
     // Σ over rows as a product with a row of ones: a GEMM on every backend, and it can add into .grad.
-    const db = vb !== null && needs[2] ? productGrad(sinks[2] ?? null, [outF], { a: full([rows], 1, { backend }), b: g }) : null;
+    const db = vb !== null && needs[2] ? productGrad(vb, { a: zeros([rows], { backend }).fill_(1), b: g }) : null;
     return [dx, dw, db];
   });
 }

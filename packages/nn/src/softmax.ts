@@ -16,14 +16,6 @@ function shifted(x: Tensor, axis: number): { t: Tensor; s: Tensor } {
   return { t, s };
 }
 
-/** `log softmax(x)` along `axis` (already normalised), as a tensor (nothing recorded). */
-export function logSoftmaxValue(x: Tensor, axis: number): Tensor {
-  const { t, s } = shifted(x, axis);
-  const y = zeros(t.shape, { backend: t.backend });
-  t.backend.run(logSoftmaxOutK, { tensors: { t, s, out: y } });
-  return y;
-}
-
 /**
  * `log softmax(x)` along `dim`, computed stably as `x − max − log Σ e^(x − max)` (torch's `log_softmax`).
  * Backward: `g − softmax(x) · Σ g`.
@@ -37,7 +29,9 @@ export function logSoftmaxValue(x: Tensor, axis: number): Tensor {
 export function logSoftmax(x: Input, dim: number): Variable {
   const v = Variable.from(x);
   const axis = normDim(dim, v.ndim);
-  const y = logSoftmaxValue(v.value, axis);
+  const { t, s } = shifted(v.value, axis);
+  const y = zeros(t.shape, { backend: t.backend });
+  t.backend.run(logSoftmaxOutK, { tensors: { t, s, out: y } });
   return record('logSoftmax', y, [v], (g) => {
     const sg = coreSum(g, { dim: axis, keepDim: true });
     const dx = zeros(g.shape, { backend: g.backend });

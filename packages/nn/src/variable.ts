@@ -8,13 +8,9 @@ const variableMarker = Symbol.for('@tsoptim/nn/variable');
 /**
  * The gradient function of a recorded operation: given the gradient of the result, the gradients of the
  * operands that need one (`needs[i]`), null for the others. It may return `g` itself (never mutated later).
- *
- * `sinks[i]` is the parameter when operand `i` is a parameter leaf: the function may then write that
- * gradient straight into the parameter's `.grad` (see `gradSink`, e.g. a product with `accumulate`) and
- * return null for it, saving a temporary and a copy. It may also ignore the sink and return a tensor.
  * @internal
  */
-export type BackwardFn = (g: Tensor, needs: readonly boolean[], sinks: readonly (Parameter | null)[]) => readonly (Tensor | null)[];
+export type BackwardFn = (g: Tensor, needs: readonly boolean[]) => readonly (Tensor | null)[];
 
 /** A recorded operation: its operands and how to pass a gradient back to them. @internal */
 export interface GradNode {

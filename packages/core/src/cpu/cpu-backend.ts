@@ -334,18 +334,11 @@ export class CpuBackend implements Backend {
   }
 
   copy(dst: Tensor, src: Tensor): void {
-    const d = dst.storage as CpuStorage;
-    const s = src.storage as CpuStorage;
-    // Within the memory: memory.copy (TypedArray.set over a SharedArrayBuffer is about 2× slower).
-    if (d.arena !== null && d.arena === s.arena && d.ptr >= 0 && s.ptr >= 0) d.arena.copy(d.ptr, s.ptr, Math.min(d.length, s.length) * 4);
-    else d.array.set(s.array);
+    arr(dst).set(arr(src));
   }
 
   fill(dst: Tensor, value: number): void {
-    const d = dst.storage as CpuStorage;
-    // Zeros: memory.fill (TypedArray.fill over a SharedArrayBuffer is about 7× slower).
-    if (Object.is(value, 0) && d.arena !== null && d.ptr >= 0) d.arena.zero(d.ptr, d.length * 4);
-    else d.array.fill(value);
+    arr(dst).fill(value);
   }
 
   run(kernel: ElementwiseKernel, args: RunArgs): void {

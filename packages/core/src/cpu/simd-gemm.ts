@@ -16,7 +16,6 @@ import type { CpuGemm, CpuGemmContext, CpuGemmFactory } from './linalg-cpu.js';
 /** Products of at least this many multiply-adds (m·n·k) are split across two threads when a helper runs. */
 export const GEMM_THREAD_THRESHOLD = 1 << 20;
 
-const arr = (t: Tensor): Float32Array => (t.storage as CpuStorage).array;
 const ps = (t: Tensor): number => (t.storage as CpuStorage).ptr;
 
 /**
@@ -66,12 +65,6 @@ class SimdGemm implements CpuGemm {
     counts.simd++;
     const ex = this.exportsFor();
     const scratch = this.scratchPtr(gemmScratchBytes(m, n, k));
-    // A bias is added by the GEMM when it writes C; when accumulating, it is added to C first.
-    if (bias !== null && accumulate) {
-      const C = arr(out);
-      const bv = arr(bias);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) C[i * n + j] += bv[j]!;
-    }
     const split = m * n * k >= GEMM_THREAD_THRESHOLD ? this.splitter(ex) : null;
     if (split !== null) counts.threaded++;
     runGemm(

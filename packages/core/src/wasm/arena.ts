@@ -12,11 +12,6 @@ export const STAGGER_MIN = 64 * 1024;
 /** Bytes kept free at address 0, so that no tensor ever sits at the null address. */
 const RESERVED = 64;
 
-/** The first offset from `off` that is `residue` modulo 4 KiB (`off` itself when `residue` < 0). */
-function place(off: number, residue: number): number {
-  return residue < 0 ? off : off + ((residue - (off & 4095) + 4096) & 4095);
-}
-
 /** Options of {@link WasmArena}. */
 export interface WasmArenaOptions {
   /** A shared memory: growing it keeps old views valid (and a helper thread can share it). Default false. */
@@ -41,19 +36,19 @@ interface FreeBlock {
   size: number;
 }
 
-/** `memory.fill` and `memory.copy` over one memory (WebAssembly bulk memory). */
-interface Bulk {
-  readonly zero: (off: number, bytes: number) => void;
-  readonly copy: (dst: number, src: number, bytes: number) => void;
-}
-
-/** The bulk-memory module's bytes: `zero(off, bytes)` and `copy(dst, src, bytes)`. */
-function bulkModuleBytes(shared: boolean): Uint8Array {
-  const zero = new FuncBuilder([I32, I32], 'zero');
-  zero.get(0).i32c(0).get(1).code.bytes([0xfc, 0x0b, 0x00]); // memory.fill
-  const copy = new FuncBuilder([I32, I32, I32], 'copy');
-  copy.get(0).get(1).get(2).code.bytes([0xfc, 0x0a, 0x00, 0x00]); // memory.copy
-  return encodeModule([zero, copy], { initialPages: 0, maximumPages: MAX_PAGES, shared });
+/**
+ * `zero(off, bytes)` over `memory` with WebAssembly's `memory.fill` (V8 fills a Float32Array over a
+ * SharedArrayBuffer element by element, about 7× slower), or a byte fill where bulk memory is missing.
+ */
+function zeroer(memory: WebAssembly.Memory, shared: boolean): (off: number, bytes: number) => void {
+  const f = new FuncBuilder([I32, I32], 'f');
+  f.get(0).i32c(0).get(1).code.bytes([0xfc, 0x0b, 0x00]); // memory.fill
+  try {
+    const m = new WebAssembly.Module(encodeModule([f], { initialPages: 0, maximumPages: MAX_PAGES, shared }) as BufferSource);
+    return new WebAssembly.Instance(m, { env: { memory } }).exports.f as (off: number, bytes: number) => void;
+  } catch {
+    return (off, bytes) => new Uint8Array(memory.buffer, off, bytes).fill(0);
+  }
 }
 
 /**
@@ -93,8 +88,7 @@ export class WasmArena {
   private staggerTurn = 0;
   private exposed = false;
   private readonly detachViewsOnGrowth: boolean;
-  /** Bulk-memory operations (undefined until first used; null where the runtime lacks them). */
-  private bulk: Bulk | null | undefined = undefined;
+  private zeroFn: ((off: number, bytes: number) => void) | null = null;
 
   constructor(options: WasmArenaOptions = {}) {
     this.shared = options.shared ?? false;
@@ -119,31 +113,10 @@ export class WasmArena {
     return this.buffer;
   }
 
-  /**
-   * Zeroes `bytes` bytes at `off`. With `memory.fill`: V8 fills a Float32Array over a SharedArrayBuffer
-   * element by element, about 7× slower.
-   */
+  /** Zeroes `bytes` bytes at `off` (with `memory.fill`, see `zeroer`). */
   zero(off: number, bytes: number): void {
-    const b = this.bulk === undefined ? this.loadBulk() : this.bulk;
-    if (b !== null) b.zero(off, bytes);
-    else new Uint8Array(this.buffer, off, bytes).fill(0);
-  }
-
-  /** Copies `bytes` bytes from `src` to `dst` (the ranges may overlap), with `memory.copy` where available. */
-  copy(dst: number, src: number, bytes: number): void {
-    const b = this.bulk === undefined ? this.loadBulk() : this.bulk;
-    if (b !== null) b.copy(dst, src, bytes);
-    else new Uint8Array(this.buffer).copyWithin(dst, src, src + bytes);
-  }
-
-  private loadBulk(): Bulk | null {
-    try {
-      const module = new WebAssembly.Module(bulkModuleBytes(this.shared) as BufferSource);
-      this.bulk = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as Bulk;
-    } catch {
-      this.bulk = null;
-    }
-    return this.bulk;
+    this.zeroFn ??= zeroer(this.memory, this.shared);
+    this.zeroFn(off, bytes);
   }
 
   /** Current size of the memory in bytes. */
@@ -164,9 +137,10 @@ export class WasmArena {
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
     const residue = size >= STAGGER_MIN ? (this.staggerTurn & 7) * 512 + 64 : -1;
     if (residue >= 0) this.staggerTurn++;
+    const place = (off: number): number => (residue < 0 ? off : off + ((residue - (off & 4095) + 4096) & 4095));
     for (let i = 0; i < this.free.length; i++) {
       const b = this.free[i]!;
-      const start = place(b.off, residue);
+      const start = place(b.off);
       const end = start + size;
       if (end > b.off + b.size) continue;
       const tail = b.off + b.size - end;
@@ -182,7 +156,7 @@ export class WasmArena {
       return this.taken(start, size);
     }
     // From the top; a gap left by stagger alignment becomes a free block.
-    const start = place(this.top, residue);
+    const start = place(this.top);
     const end = start + size;
     try {
       if (end > this.maximumBytes) throw this.outOfMemory(bytes);

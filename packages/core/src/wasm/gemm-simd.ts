@@ -18,8 +18,9 @@ import { FuncBuilder, I32, Op, Simd, V128, encodeModule } from './encoder.js';
  *   separate multiply and add (8 accumulators, 2 B vectors, a broadcast and a product: 12 of the 15 vector
  *   registers V8 allocates on x64, so its scheduler, which hoists a block's loads, spills nothing).
  * - **Blocking.** `k` is split evenly into blocks of at most {@link GEMM_KC} (784 = 4 × 196, not 3 × 256 +
- *   16), so a B panel block (≤ 8 KiB) stays in L1 while up to {@link GEMM_MC} rows of packed A stream past it
- *   from L2. The first block writes C (adding the bias, or C itself when accumulating); later ones add.
+ *   16), so a B panel block (≤ 8 KiB) stays in L1 while the packed rows of A stream past it from L2 (blocking
+ *   the rows too measured slower on 512³). The first block writes C (adding the bias, or C itself when
+ *   accumulating); later ones add.
  * - **FMA.** With relaxed SIMD (`f32x4.relaxed_madd`, detected at run time by validating a module that uses
  *   it), each multiply-add is one instruction where the hardware fuses it; otherwise a multiply then an add,
  *   each rounded to float32 (the exact fallback). Either way the result is a float32 GEMM: the sums differ
@@ -35,8 +36,6 @@ export const GEMM_MR = 4;
 export const GEMM_NR = 8;
 /** Largest depth of one k block. */
 export const GEMM_KC = 256;
-/** Rows of packed A run against one B panel block before the next panel (a multiple of {@link GEMM_MR}). */
-export const GEMM_MC = 256;
 
 /** Index of `kernel` among the module's functions. */
 const KERNEL = 0;
@@ -214,115 +213,25 @@ function kernelFunc(mr: number, fma: boolean): FuncBuilder {
 }
 
 /**
- * `packA(src, rsA, csA, dst, m, k)`: `op(A)` (element (i, p) at `src + i·rsA + p·csA`) into panels of `mr`
- * rows at `dst`: panel `t` holds `k` steps of `mr` floats (rows `mr·t…`, zeros past `m`).
+ * `{name}(src, rs, cs, dst, k, n)`: the `k × n` matrix whose element (p, j) is at `src + p·rs + j·cs` into panels
+ * of `width` columns at `dst`: panel `q` holds `k` rows of `width` floats (columns `width·q…`, zeros past `n`).
+ * `packB` packs op(B) into panels of 8 columns; `packA` packs op(A)ᵀ (rs and cs swapped) into panels of 4, i.e.
+ * 4 rows of op(A) per panel, `k` steps of 4 floats.
+ *
+ * Full panels take vector paths: a contiguous row of the panel (`cs` = 4) is copied a vector at a time; where
+ * each column is contiguous (`rs` = 4: a transposed B, a row-major A), four steps at a time are loaded as one
+ * vector per column and transposed 4×4 by shuffles. Anything else goes element by element.
  */
-function packAFunc(mr: number): FuncBuilder {
-  const f = new FuncBuilder(new Array<number>(6).fill(I32), 'packA');
-  const [SRC, RSA, CSA, DST, M, K] = [0, 1, 2, 3, 4, 5] as const;
-  const i0 = f.local(I32);
-  const h = f.local(I32);
-  const rowp = f.local(I32);
-  const p = f.local(I32);
-  const rows: number[] = [];
-  for (let r = 0; r < 4; r++) rows.push(f.local(V128));
-  const tmp = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
-  const cols = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
-  const rowAddr = (r: number): void => {
-    f.get(rowp);
-    if (r > 0) f.get(RSA).i32c(r).op(Op.i32Mul).op(Op.i32Add);
-  };
-  f.op(Op.block).op(Op.blockVoid);
-  f.op(Op.loop).op(Op.blockVoid);
-  f.get(i0).get(M).op(Op.i32GeS);
-  brIf(f, 1);
-  setMin(
-    f,
-    h,
-    () => f.get(M).get(i0).op(Op.i32Sub),
-    () => f.i32c(mr),
-  );
-  f.get(SRC).get(i0).get(RSA).op(Op.i32Mul).op(Op.i32Add).set(rowp);
-  f.get(K).set(p);
-  if (mr === 4) {
-    // A full panel of a transposed A (rsA = 4: the panel's rows contiguous at each step): one vector per step.
-    f.get(h).i32c(4).op(Op.i32Eq).get(RSA).i32c(4).op(Op.i32Eq).op(Op.i32And).op(Op.if).op(Op.blockVoid);
-    f.op(Op.loop).op(Op.blockVoid);
-    f.get(DST).get(rowp).mem(Simd.load, 2, 0).mem(Simd.store, 2, 0);
-    f.get(DST).i32c(16).op(Op.i32Add).set(DST);
-    f.get(rowp).get(CSA).op(Op.i32Add).set(rowp);
-    f.get(p).i32c(1).op(Op.i32Sub).op(Op.localTee).code.u32(p);
-    brIf(f, 0);
-    f.op(Op.end);
-    f.op(Op.end);
-    // A full panel of a row-major A (csA = 4): four steps at a time, one vector per row, a 4×4 transpose.
-    f.get(h).i32c(4).op(Op.i32Eq).get(CSA).i32c(4).op(Op.i32Eq).op(Op.i32And).op(Op.if).op(Op.blockVoid);
-    f.op(Op.block).op(Op.blockVoid);
-    f.op(Op.loop).op(Op.blockVoid);
-    f.get(p).i32c(4).op(Op.i32LtS);
-    brIf(f, 1);
-    for (let r = 0; r < 4; r++) {
-      rowAddr(r);
-      f.mem(Simd.load, 2, 0).set(rows[r]!);
-    }
-    transpose4(f, rows, tmp, cols);
-    for (let q = 0; q < 4; q++)
-      f.get(DST)
-        .get(cols[q]!)
-        .mem(Simd.store, 2, 16 * q);
-    f.get(DST).i32c(64).op(Op.i32Add).set(DST);
-    f.get(rowp).i32c(16).op(Op.i32Add).set(rowp);
-    f.get(p).i32c(4).op(Op.i32Sub).set(p);
-    br(f, 0);
-    f.op(Op.end);
-    f.op(Op.end);
-    f.op(Op.end);
-  }
-  // Any other panel (or the steps left): element by element, zeros past m.
-  f.op(Op.block).op(Op.blockVoid);
-  f.get(p).op(Op.i32Eqz);
-  brIf(f, 0);
-  f.op(Op.loop).op(Op.blockVoid);
-  for (let r = 0; r < mr; r++) {
-    f.get(DST);
-    f.i32c(r).get(h).op(Op.i32LtS).op(Op.if).code.byte(0x7d); // if (result f32)
-    rowAddr(r);
-    f.memScalar(Op.f32Load, 2, 0);
-    f.op(Op.else);
-    f32Zero(f);
-    f.op(Op.end);
-    f.memScalar(Op.f32Store, 2, r * 4);
-  }
-  f.get(DST)
-    .i32c(4 * mr)
-    .op(Op.i32Add)
-    .set(DST);
-  f.get(rowp).get(CSA).op(Op.i32Add).set(rowp);
-  f.get(p).i32c(1).op(Op.i32Sub).op(Op.localTee).code.u32(p);
-  brIf(f, 0);
-  f.op(Op.end);
-  f.op(Op.end);
-  f.get(i0).i32c(mr).op(Op.i32Add).set(i0);
-  br(f, 0);
-  f.op(Op.end);
-  f.op(Op.end);
-  return f;
-}
-
-/**
- * `packB(src, rsB, csB, dst, k, n)`: `op(B)` (element (p, j) at `src + p·rsB + j·csB`) into panels of 8
- * columns at `dst`: panel `q` holds `k` rows of 8 floats (columns `8q…8q+7`, zeros past `n`).
- */
-function packBFunc(): FuncBuilder {
-  const f = new FuncBuilder(new Array<number>(6).fill(I32), 'packB');
-  const [SRC, RSB, CSB, DST, K, N] = [0, 1, 2, 3, 4, 5] as const;
+function packFunc(width: number, name: string): FuncBuilder {
+  const f = new FuncBuilder(new Array<number>(6).fill(I32), name);
+  const [SRC, RS, CS, DST, K, N] = [0, 1, 2, 3, 4, 5] as const;
   const j0 = f.local(I32);
   const w = f.local(I32);
   const rowp = f.local(I32);
   const p = f.local(I32);
   const vec = f.local(I32);
   const cols: number[] = [];
-  for (let c = 0; c < GEMM_NR; c++) cols.push(f.local(V128));
+  for (let c = 0; c < width; c++) cols.push(f.local(V128));
   const t = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
   const out = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
   f.op(Op.block).op(Op.blockVoid);
@@ -333,34 +242,37 @@ function packBFunc(): FuncBuilder {
     f,
     w,
     () => f.get(N).get(j0).op(Op.i32Sub),
-    () => f.i32c(GEMM_NR),
+    () => f.i32c(width),
   );
-  // vec = (w == 8 && csB == 4)
-  f.get(w).i32c(GEMM_NR).op(Op.i32Eq).get(CSB).i32c(4).op(Op.i32Eq).op(Op.i32And).set(vec);
-  f.get(SRC).get(j0).get(CSB).op(Op.i32Mul).op(Op.i32Add).set(rowp);
+  // vec = (w == width && cs == 4)
+  f.get(w).i32c(width).op(Op.i32Eq).get(CS).i32c(4).op(Op.i32Eq).op(Op.i32And).set(vec);
+  f.get(SRC).get(j0).get(CS).op(Op.i32Mul).op(Op.i32Add).set(rowp);
   f.get(K).set(p);
-  // A full panel of a transposed B (rsB = 4: each column of op(B) contiguous): four steps of k at a time,
-  // one vector load per column, two 4×4 transposes by shuffles, two vector stores per row of the panel.
-  f.get(w).i32c(GEMM_NR).op(Op.i32Eq).get(RSB).i32c(4).op(Op.i32Eq).op(Op.i32And).get(CSB).i32c(4).op(Op.i32Ne).op(Op.i32And);
+  // A full panel with contiguous columns (rs = 4): four steps at a time, one vector load per column,
+  // width/4 transposes by shuffles, width/4 vector stores per row of the panel.
+  f.get(w).i32c(width).op(Op.i32Eq).get(RS).i32c(4).op(Op.i32Eq).op(Op.i32And).get(CS).i32c(4).op(Op.i32Ne).op(Op.i32And);
   f.op(Op.if).op(Op.blockVoid);
   f.op(Op.block).op(Op.blockVoid);
   f.op(Op.loop).op(Op.blockVoid);
   f.get(p).i32c(4).op(Op.i32LtS);
   brIf(f, 1);
-  for (let c = 0; c < GEMM_NR; c++) {
+  for (let c = 0; c < width; c++) {
     f.get(rowp);
-    if (c > 0) f.get(CSB).i32c(c).op(Op.i32Mul).op(Op.i32Add);
+    if (c > 0) f.get(CS).i32c(c).op(Op.i32Mul).op(Op.i32Add);
     f.mem(Simd.load, 2, 0).set(cols[c]!);
   }
-  for (let half = 0; half < 2; half++) {
-    transpose4(f, cols.slice(half * 4, half * 4 + 4), t, out);
+  for (let part = 0; part < width / 4; part++) {
+    transpose4(f, cols.slice(part * 4, part * 4 + 4), t, out);
     // Row q of the four steps.
     for (let q = 0; q < 4; q++)
       f.get(DST)
         .get(out[q]!)
-        .mem(Simd.store, 4, q * 32 + half * 16);
+        .mem(Simd.store, 4, (q * width + part * 4) * 4);
   }
-  f.get(DST).i32c(128).op(Op.i32Add).set(DST);
+  f.get(DST)
+    .i32c(16 * width)
+    .op(Op.i32Add)
+    .set(DST);
   f.get(rowp).i32c(16).op(Op.i32Add).set(rowp);
   f.get(p).i32c(4).op(Op.i32Sub).set(p);
   br(f, 0);
@@ -372,14 +284,17 @@ function packBFunc(): FuncBuilder {
   brIf(f, 0);
   f.op(Op.loop).op(Op.blockVoid);
   f.get(vec).op(Op.if).op(Op.blockVoid);
-  f.get(DST).get(rowp).mem(Simd.load, 2, 0).mem(Simd.store, 4, 0);
-  f.get(DST).get(rowp).mem(Simd.load, 2, 16).mem(Simd.store, 4, 16);
+  for (let v = 0; v < width / 4; v++)
+    f.get(DST)
+      .get(rowp)
+      .mem(Simd.load, 2, 16 * v)
+      .mem(Simd.store, 4, 16 * v);
   f.op(Op.else);
-  for (let c = 0; c < GEMM_NR; c++) {
+  for (let c = 0; c < width; c++) {
     f.get(DST);
     f.i32c(c).get(w).op(Op.i32LtS).op(Op.if).code.byte(0x7d); // if (result f32)
     f.get(rowp);
-    if (c > 0) f.get(CSB).i32c(c).op(Op.i32Mul).op(Op.i32Add);
+    if (c > 0) f.get(CS).i32c(c).op(Op.i32Mul).op(Op.i32Add);
     f.memScalar(Op.f32Load, 2, 0);
     f.op(Op.else);
     f32Zero(f);
@@ -387,13 +302,16 @@ function packBFunc(): FuncBuilder {
     f.memScalar(Op.f32Store, 2, c * 4);
   }
   f.op(Op.end);
-  f.get(DST).i32c(32).op(Op.i32Add).set(DST);
-  f.get(rowp).get(RSB).op(Op.i32Add).set(rowp);
+  f.get(DST)
+    .i32c(4 * width)
+    .op(Op.i32Add)
+    .set(DST);
+  f.get(rowp).get(RS).op(Op.i32Add).set(rowp);
   f.get(p).i32c(1).op(Op.i32Sub).op(Op.localTee).code.u32(p);
   brIf(f, 0);
   f.op(Op.end);
   f.op(Op.end);
-  f.get(j0).i32c(GEMM_NR).op(Op.i32Add).set(j0);
+  f.get(j0).i32c(width).op(Op.i32Add).set(j0);
   br(f, 0);
   f.op(Op.end);
   f.op(Op.end);
@@ -402,8 +320,8 @@ function packBFunc(): FuncBuilder {
 
 /**
  * `drive(ap, bp, c, ldc, m, n, k, kcb, acc, bias, tile)`: the whole product over packed operands (as
- * `packA` and `packB` wrote them for `m`, `n`, depth `k`): k blocks of `kcb`, within each blocks of
- * {@link GEMM_MC} rows, within each every B panel against those rows' A panels. The first k block
+ * `packA` and `packB` wrote them for `m`, `n`, depth `k`): k blocks of `kcb`, within each every B panel
+ * against all the A panels (streamed from L2 past the B panel block in L1). The first k block
  * overwrites C (plus `bias` when not 0) unless `acc`; later blocks add. One call per product (or per
  * thread's share of the panels).
  */
@@ -414,8 +332,6 @@ function driveFunc(mr: number): FuncBuilder {
   const kc = f.local(I32);
   const accNow = f.local(I32);
   const biasNow = f.local(I32);
-  const i0 = f.local(I32);
-  const iEnd = f.local(I32);
   const j0 = f.local(I32);
   const nr = f.local(I32);
   const i = f.local(I32);
@@ -441,18 +357,6 @@ function driveFunc(mr: number): FuncBuilder {
   );
   f.get(ACC).get(p0).i32c(0).op(Op.i32GtS).op(Op.i32Or).set(accNow);
   f.i32c(0).get(BIAS).get(p0).op(Op.select).set(biasNow);
-  // for (i0 = 0; i0 < m; i0 += MC)
-  f.i32c(0).set(i0);
-  f.op(Op.block).op(Op.blockVoid);
-  f.op(Op.loop).op(Op.blockVoid);
-  f.get(i0).get(M).op(Op.i32GeS);
-  brIf(f, 1);
-  setMin(
-    f,
-    iEnd,
-    () => f.get(M),
-    () => f.get(i0).i32c(GEMM_MC).op(Op.i32Add),
-  );
   // for (j0 = 0; j0 < n; j0 += 8)
   f.i32c(0).set(j0);
   f.op(Op.block).op(Op.blockVoid);
@@ -467,27 +371,21 @@ function driveFunc(mr: number): FuncBuilder {
   );
   // bptr = bp + j0·k·4 + p0·32
   f.get(BP).get(j0).get(K).op(Op.i32Mul).i32c(2).op(Op.i32Shl).op(Op.i32Add).get(p0).i32c(5).op(Op.i32Shl).op(Op.i32Add).set(bptr);
-  // aptr = ap + i0·k·4 + p0·mr·4; cptr = c + i0·ldc + j0·4
+  // aptr = ap + p0·mr·4; cptr = c + j0·4
   f.get(AP)
-    .get(i0)
-    .get(K)
-    .op(Op.i32Mul)
-    .i32c(2)
-    .op(Op.i32Shl)
-    .op(Op.i32Add)
     .get(p0)
     .i32c(4 * mr)
     .op(Op.i32Mul)
     .op(Op.i32Add)
     .set(aptr);
-  f.get(C).get(i0).get(LDC).op(Op.i32Mul).op(Op.i32Add).get(j0).i32c(2).op(Op.i32Shl).op(Op.i32Add).set(cptr);
-  // for (i = i0; i < iEnd; i += mr): kernel(aptr, bptr, cptr, ldc, kc, min(mr, iEnd − i), nr, accNow, bias, tile)
-  f.get(i0).set(i);
+  f.get(C).get(j0).i32c(2).op(Op.i32Shl).op(Op.i32Add).set(cptr);
+  // for (i = 0; i < m; i += mr): kernel(aptr, bptr, cptr, ldc, kc, min(mr, m − i), nr, accNow, bias, tile)
+  f.i32c(0).set(i);
   f.op(Op.loop).op(Op.blockVoid);
   f.get(aptr).get(bptr).get(cptr).get(LDC).get(kc);
   pushMin(
     f,
-    () => f.get(iEnd).get(i).op(Op.i32Sub),
+    () => f.get(M).get(i).op(Op.i32Sub),
     () => f.i32c(mr),
   );
   f.get(nr).get(accNow);
@@ -498,14 +396,10 @@ function driveFunc(mr: number): FuncBuilder {
   f.get(aptr).get(aStep).op(Op.i32Add).set(aptr);
   f.get(cptr).get(LDC).i32c(mr).op(Op.i32Mul).op(Op.i32Add).set(cptr);
   f.get(i).i32c(mr).op(Op.i32Add).op(Op.localTee).code.u32(i);
-  f.get(iEnd).op(Op.i32LtS);
+  f.get(M).op(Op.i32LtS);
   brIf(f, 0);
   f.op(Op.end);
   f.get(j0).i32c(GEMM_NR).op(Op.i32Add).set(j0);
-  br(f, 0);
-  f.op(Op.end);
-  f.op(Op.end);
-  f.get(i0).i32c(GEMM_MC).op(Op.i32Add).set(i0);
   br(f, 0);
   f.op(Op.end);
   f.op(Op.end);
@@ -518,7 +412,7 @@ function driveFunc(mr: number): FuncBuilder {
 
 /** The module's bytes: `kernel`, `packA`, `packB`, `drive`. */
 export function gemmModuleBytes(options: { fma: boolean; shared: boolean }): Uint8Array {
-  const funcs = [kernelFunc(GEMM_MR, options.fma), packAFunc(GEMM_MR), packBFunc(), driveFunc(GEMM_MR)];
+  const funcs = [kernelFunc(GEMM_MR, options.fma), packFunc(GEMM_MR, 'packA'), packFunc(GEMM_NR, 'packB'), driveFunc(GEMM_MR)];
   return encodeModule(funcs, { initialPages: 0, maximumPages: 65536, shared: options.shared });
 }
 
@@ -542,8 +436,9 @@ export function relaxedSimdAvailable(): boolean {
 
 /** The exported functions of a GEMM module. */
 export interface GemmExports {
-  readonly packA: (src: number, rsA: number, csA: number, dst: number, m: number, k: number) => void;
-  readonly packB: (src: number, rsB: number, csB: number, dst: number, k: number, n: number) => void;
+  /** Packs op(A)ᵀ: `packA(a, csA, rsA, dst, k, m)`. */
+  readonly packA: (src: number, rs: number, cs: number, dst: number, k: number, n: number) => void;
+  readonly packB: (src: number, rs: number, cs: number, dst: number, k: number, n: number) => void;
   readonly drive: (
     ap: number,
     bp: number,
@@ -580,7 +475,7 @@ export interface GemmCall {
   readonly ldc: number;
   /** Add to C's values instead of overwriting them. */
   readonly accumulate: boolean;
-  /** Address of `n` floats added to every row of C (not with `accumulate`), or 0. */
+  /** Address of `n` floats added to every row of C (with `accumulate` too), or 0. */
   readonly bias?: number;
 }
 
@@ -590,11 +485,6 @@ const panelsA = (m: number): number => Math.ceil(m / GEMM_MR);
 /** Bytes of scratch {@link runGemm} needs: packed A and B plus two tiles (one per thread). */
 export function gemmScratchBytes(m: number, n: number, k: number): number {
   return (panelsA(m) * GEMM_MR + panelsB(n) * GEMM_NR) * k * 4 + 2 * GEMM_MR * GEMM_NR * 4;
-}
-
-/** The depth of each k block: `k` split evenly into blocks of at most {@link GEMM_KC}. */
-export function gemmKBlock(k: number): number {
-  return Math.ceil(k / Math.ceil(k / GEMM_KC));
 }
 
 /**
@@ -612,11 +502,12 @@ export function runGemm(
   const { m, n, k } = call;
   const bp = scratch + panelsA(m) * GEMM_MR * k * 4;
   const tile = bp + panelsB(n) * GEMM_NR * k * 4;
-  ex.packA(call.a, call.rsA, call.csA, scratch, m, k);
+  ex.packA(call.a, call.csA, call.rsA, scratch, k, m);
   ex.packB(call.b, call.rsB, call.csB, bp, k, n);
   const acc = call.accumulate ? 1 : 0;
-  const bias = call.accumulate ? 0 : (call.bias ?? 0);
-  const kcb = gemmKBlock(k);
+  const bias = call.bias ?? 0;
+  // k split evenly into blocks of at most GEMM_KC
+  const kcb = Math.ceil(k / Math.ceil(k / GEMM_KC));
   const panels = panelsB(n);
   if (split === null || panels < 2) {
     ex.drive(scratch, bp, call.c, call.ldc, m, n, k, kcb, acc, bias, tile);

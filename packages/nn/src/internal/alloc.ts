@@ -20,7 +20,6 @@ import {
   mean as coreMean,
   reductionDims,
   sum as coreSum,
-  full as coreFull,
   tensor as coreTensor,
   zeros as coreZeros,
 } from '@tsoptim/core';
@@ -59,10 +58,6 @@ export function untrack(t: Tensor): boolean {
 
 export function zeros(shape: Shape, options: Omit<TensorOptions, 'shape'> = {}): Tensor {
   return track(coreZeros(shape, options));
-}
-
-export function full(shape: Shape, value: number, options: Omit<TensorOptions, 'shape'> = {}): Tensor {
-  return track(coreFull(shape, value, options));
 }
 
 export function tensor(data: TensorData, options: TensorOptions = {}): Tensor {

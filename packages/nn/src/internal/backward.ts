@@ -1,4 +1,4 @@
-import { type MatmulArgs, Parameter, RuntimeError, type Shape, SparseTensor, type Tensor } from '@tsoptim/core';
+import { type MatmulArgs, Parameter, RuntimeError, SparseTensor, type Tensor } from '@tsoptim/core';
 import { graphConsumed, runScoped, tensor, zeros } from './alloc.js';
 import type { Variable } from '../variable.js';
 import { addK, accumulateK } from './kernels.js';
@@ -47,32 +47,19 @@ function add(a: Tensor, b: Tensor): Tensor {
 const SPARSE_GRAD = 'cannot accumulate a dense gradient into the sparse gradient of a parameter';
 
 /**
- * Where a backward function writes a parameter's gradient itself (see `BackwardFn`): `param.grad` to add
- * to (`accumulate`), or, when it is null, the parameter's own gradient storage, installed as `grad`, to
- * overwrite (every element must then be written).
+ * The gradient of operand `v`, a product `op(a)·op(b)`. When `v` is a parameter leaf it is written straight
+ * into its `.grad`: added to it (`accumulate`), or, when null, into the parameter's own gradient storage; null is
+ * returned (the backward pass then has nothing to add). Otherwise it goes into a new tensor of `v`'s shape.
  * @throws RuntimeError when the parameter holds a sparse gradient.
  */
-export function gradSink(param: Parameter): { readonly out: Tensor; readonly accumulate: boolean } {
-  const g = param.grad;
-  if (g === null) return { out: param.gradBuffer(), accumulate: false };
-  if (SparseTensor.isSparse(g)) throw new RuntimeError(SPARSE_GRAD);
-  return { out: g, accumulate: true };
-}
-
-/**
- * A gradient that is a product `op(a)·op(b)`: written straight into the parameter's `.grad` when `sink` is one
- * (added to it, or into its own gradient storage; returns null), else into a new tensor of `shape`.
- */
-export function productGrad(sink: Parameter | null, shape: Shape, args: Omit<MatmulArgs, 'out' | 'accumulate'>): Tensor | null {
+export function productGrad(v: Variable, args: Omit<MatmulArgs, 'out' | 'accumulate'>): Tensor | null {
   const backend = args.a.backend;
-  if (sink !== null) {
-    const { out, accumulate } = gradSink(sink);
-    backend.matmul({ ...args, out, accumulate });
-    return null;
-  }
-  const out = zeros(shape, { backend });
-  backend.matmul({ ...args, out });
-  return out;
+  const p = v.param?.requiresGrad ? v.param : null;
+  const g = p?.grad;
+  if (SparseTensor.isSparse(g)) throw new RuntimeError(SPARSE_GRAD);
+  const out = p ? (g ?? p.gradBuffer()) : zeros(v.shape, { backend });
+  backend.matmul({ ...args, out, accumulate: g != null });
+  return p ? null : out;
 }
 
 /** Adds the gradient into `param.grad`, or writes it into the parameter's own gradient storage when null. */
@@ -117,8 +104,7 @@ function pass(root: Variable, gradient: Tensor, retainGraph: boolean): void {
     const fn = node.backward;
     if (fn === null) throw new RuntimeError(FREED);
     const needs = node.parents.map((p) => p.requiresGrad);
-    const sinks = node.parents.map((p) => (p.node === null && p.param !== null && p.param.requiresGrad ? p.param : null));
-    const outs = fn(slot.t, needs, sinks);
+    const outs = fn(slot.t, needs);
     if (!retainGraph) node.backward = null;
     node.parents.forEach((p, i) => {
       const t = outs[i];
