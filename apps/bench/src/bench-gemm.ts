@@ -37,6 +37,8 @@ export const MLP_PRODUCTS: readonly GemmShape[] = [
 export interface GemmRow {
   readonly shape: string;
   readonly tsoptim: number;
+  /** The same GEMM with relaxed SIMD's multiply-add (a child Node with relaxed SIMD enabled). */
+  readonly tsoptimFma: number | null;
   readonly tsoptimJs: number | null;
   readonly numpy: number | null;
   readonly tfjsWasm: number | null;
@@ -48,6 +50,8 @@ export interface MlpStepRow {
   readonly tsoptimStepMs: number;
   /** The five products alone through `backend.matmul`. */
   readonly tsoptimMatmulsMs: number;
+  /** The whole step with relaxed SIMD's multiply-add in the GEMM (as Node ≥ 22 and Chrome ≥ 114 run it). */
+  readonly tsoptimStepFmaMs: number | null;
   readonly numpyMatmulsMs: number | null;
   readonly tfjsWasmMatmulsMs: number | null;
 }
@@ -63,12 +67,23 @@ export interface GemmResult {
 const label = (s: GemmShape): string => `${s.m}×${s.k}×${s.n}${s.transA ? ' Aᵀ' : ''}${s.transB ? ' Bᵀ' : ''}`;
 const gflops = (s: GemmShape, seconds: number): number => (2 * s.m * s.n * s.k) / seconds / 1e9;
 
-/** Best seconds per call of `fn` over `repeats` timed runs of enough calls to last a few milliseconds. */
-function best(fn: () => void, repeats: number, flopsPerCall: number): number {
+/**
+ * How long each measurement samples: at least `repeats` timed runs, and on for `minSeconds` of wall time, so
+ * that the best run is not taken inside one short stretch of contention (on the shared reference machine,
+ * stretches of about a second where this GEMM runs at half speed).
+ */
+export interface Timing {
+  readonly repeats: number;
+  readonly minSeconds: number;
+}
+
+/** Best seconds per call of `fn` over timed runs of enough calls to last a few milliseconds (see {@link Timing}). */
+function best(fn: () => void, timing: Timing, flopsPerCall: number): number {
   fn();
   const inner = Math.max(1, Math.round(2e7 / Math.max(1, flopsPerCall)));
   let out = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < repeats; r++) {
+  const start = performance.now();
+  for (let r = 0; r < timing.repeats || performance.now() - start < timing.minSeconds * 1000; r++) {
     const t0 = performance.now();
     for (let i = 0; i < inner; i++) fn();
     out = Math.min(out, (performance.now() - t0) / 1000 / inner);
@@ -87,9 +102,9 @@ function operands(backend: Backend, s: GemmShape, seed: number): { a: Tensor; b:
   };
 }
 
-function timeTsoptim(backend: Backend, s: GemmShape, repeats: number): number {
+function timeTsoptim(backend: Backend, s: GemmShape, timing: Timing): number {
   const { a, b, out } = operands(backend, s, 1);
-  const t = best(() => backend.matmul({ a, b, out, transA: s.transA, transB: s.transB }), repeats, 2 * s.m * s.n * s.k);
+  const t = best(() => backend.matmul({ a, b, out, transA: s.transA, transB: s.transB }), timing, 2 * s.m * s.n * s.k);
   for (const x of [a, b, out]) x.dispose();
   return t;
 }
@@ -98,14 +113,15 @@ function timeTsoptim(backend: Backend, s: GemmShape, repeats: number): number {
 function timeNumpy(
   shapes: readonly GemmShape[],
   mlp: readonly GemmShape[],
-  repeats: number,
+  timing: Timing,
   notes: string[],
 ): { version: string; shapes: number[]; mlp: number } | null {
   const script = fileURLToPath(new URL('../python/numpy_gemm.py', import.meta.url));
   const arg = JSON.stringify({
     shapes: shapes.map((s) => [s.m, s.k, s.n, s.transA, s.transB]),
     mlp: mlp.map((s) => [s.m, s.k, s.n, s.transA, s.transB]),
-    repeats,
+    repeats: timing.repeats,
+    min_seconds: timing.minSeconds,
   });
   // One thread; OpenBLAS chooses its kernels for this CPU (no core type or cache size forced from outside).
   const env: Record<string, string | undefined> = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' };
@@ -126,18 +142,18 @@ function timeNumpy(
 }
 
 /** tfjs-wasm's `matMul` (transposes as its arguments), best seconds per call; null when the wasm backend is missing. */
-function timeTfjs(tfjs: TfjsPeer | null, shapes: readonly GemmShape[], repeats: number): number[] | null {
+function timeTfjs(tfjs: TfjsPeer | null, shapes: readonly GemmShape[], timing: Timing): number[] | null {
   if (tfjs === null || !tfjs.available.includes('wasm')) return null;
   return shapes.map((s) => {
     const mm = tfjs.prepareMatMul('wasm', s.m, s.k, s.n, s.transA, s.transB);
-    const t = best(mm.run, repeats, 2 * s.m * s.n * s.k);
+    const t = best(mm.run, timing, 2 * s.m * s.n * s.k);
     mm.dispose();
     return t;
   });
 }
 
 /** One training step of the demo's MLP (forward, cross-entropy, backward, Adam), best milliseconds. */
-function timeMlpStep(backend: Backend, repeats: number): number {
+function timeMlpStep(backend: Backend, timing: Timing): number {
   const model = new Sequential(new Linear(784, 128, { seed: 0, backend }), new ReLU(), new Linear(128, 10, { seed: 1, backend }));
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const rng = createRng(3);
@@ -151,44 +167,90 @@ function timeMlpStep(backend: Backend, repeats: number): number {
     });
   };
   for (let i = 0; i < 5; i++) step();
-  const t = best(step, repeats, 4e7);
+  const t = best(step, timing, 4e7);
   x.dispose();
   return t * 1000;
+}
+
+/** tsoptim's side alone: GFLOP/s on {@link GEMM_SHAPES} and the MLP step, on a fresh one-thread backend. */
+export function measureTsoptimGemm(timing: Timing): { readonly gflops: number[]; readonly stepMs: number; readonly fma: boolean } {
+  const simd = new CpuBackend({ simd: true, threads: 1, gemm: simdGemm });
+  const out = {
+    gflops: GEMM_SHAPES.map((s) => gflops(s, timeTsoptim(simd, s, timing))),
+    stepMs: timeMlpStep(simd, timing),
+    fma: simd.matmulPaths().fma,
+  };
+  simd.dispose();
+  return out;
+}
+
+/**
+ * {@link measureTsoptimGemm} in a child Node started with `--experimental-wasm-relaxed-simd` (Node 20 has
+ * relaxed SIMD behind that flag; newer runtimes enable it and the main measurement already uses it). Null,
+ * with a note, where the child fails or its runtime still does not validate `f32x4.relaxed_madd`.
+ */
+function timeRelaxed(timing: Timing, notes: string[]): ReturnType<typeof measureTsoptimGemm> | null {
+  const script = fileURLToPath(new URL('./gemm-relaxed-child.ts', import.meta.url));
+  const r = spawnSync(process.execPath, [...process.execArgv, '--experimental-wasm-relaxed-simd', script, JSON.stringify(timing)], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  const last = (r.stdout ?? '').trim().split('\n').pop() ?? '';
+  try {
+    if (r.error || r.status !== 0) throw new Error(r.error?.message ?? (r.stderr || '').trim().split('\n').pop());
+    const o = JSON.parse(last) as ReturnType<typeof measureTsoptimGemm>;
+    if (!o.fma) throw new Error('the child runtime does not validate f32x4.relaxed_madd');
+    return o;
+  } catch (e) {
+    notes.push(`relaxed SIMD: not measured (${(e as Error).message}).`);
+    return null;
+  }
 }
 
 /**
  * GEMM GFLOP/s of tsoptim's CPU backend (the WebAssembly SIMD GEMM on one thread, and its JavaScript
  * fallback), numpy/OpenBLAS on one thread and tfjs-wasm's `matMul` on {@link GEMM_SHAPES}; and one MLP
- * training step beside the same step's five products in numpy and tfjs-wasm.
+ * training step beside the same step's five products in numpy and tfjs-wasm. Where the runtime runs the GEMM
+ * without relaxed SIMD (Node 20), the tsoptim side is measured again with it in a child process (full runs).
  */
 export function measureGemm(tfjs: TfjsPeer | null, options: { numpy: boolean; quick: boolean }): GemmResult {
   const notes: string[] = [];
-  const repeats = options.quick ? 2 : 15;
+  const timing: Timing = options.quick ? { repeats: 2, minSeconds: 0 } : { repeats: 15, minSeconds: 0.6 };
   const simd = new CpuBackend({ simd: true, threads: 1, gemm: simdGemm });
   const js = new CpuBackend({ simd: false });
-  const np = options.numpy ? timeNumpy(GEMM_SHAPES, MLP_PRODUCTS, repeats, notes) : null;
+  const np = options.numpy ? timeNumpy(GEMM_SHAPES, MLP_PRODUCTS, timing, notes) : null;
   if (!options.numpy) notes.push('numpy: not requested.');
-  const tf = timeTfjs(tfjs, GEMM_SHAPES, repeats);
-  const tfMlp = timeTfjs(tfjs, MLP_PRODUCTS, repeats);
+  const tf = timeTfjs(tfjs, GEMM_SHAPES, timing);
+  const tfMlp = timeTfjs(tfjs, MLP_PRODUCTS, timing);
   if (tf === null) notes.push('tfjs-wasm: not available, not measured.');
+  const main = GEMM_SHAPES.map((s) => gflops(s, timeTsoptim(simd, s, timing)));
+  const fmaHere = simd.matmulPaths().fma;
+  const relaxed = fmaHere ? null : options.quick ? null : timeRelaxed(timing, notes);
+  if (options.quick && !fmaHere) notes.push('relaxed SIMD: measured in full runs only.');
   const rows = GEMM_SHAPES.map((s, i) => ({
     shape: label(s),
-    tsoptim: gflops(s, timeTsoptim(simd, s, repeats)),
+    tsoptim: main[i]!,
+    tsoptimFma: fmaHere ? main[i]! : (relaxed?.gflops[i] ?? null),
     // The JavaScript fallback is slow on the cube: measured in full runs only.
-    tsoptimJs: options.quick && s.m * s.n * s.k > 1e7 ? null : gflops(s, timeTsoptim(js, s, Math.max(2, repeats >> 2))),
+    tsoptimJs:
+      options.quick && s.m * s.n * s.k > 1e7
+        ? null
+        : gflops(s, timeTsoptim(js, s, { repeats: Math.max(2, timing.repeats >> 2), minSeconds: timing.minSeconds })),
     numpy: np === null ? null : gflops(s, np.shapes[i]!),
     tfjsWasm: tf === null ? null : gflops(s, tf[i]!),
   }));
+  const stepMs = timeMlpStep(simd, timing);
   const mlp: MlpStepRow = {
-    tsoptimStepMs: timeMlpStep(simd, repeats),
-    tsoptimMatmulsMs: MLP_PRODUCTS.reduce((acc, s) => acc + timeTsoptim(simd, s, repeats), 0) * 1000,
+    tsoptimStepMs: stepMs,
+    tsoptimMatmulsMs: MLP_PRODUCTS.reduce((acc, s) => acc + timeTsoptim(simd, s, timing), 0) * 1000,
+    tsoptimStepFmaMs: fmaHere ? stepMs : (relaxed?.stepMs ?? null),
     numpyMatmulsMs: np === null ? null : np.mlp * 1000,
     tfjsWasmMatmulsMs: tfMlp === null ? null : tfMlp.reduce((a, b) => a + b, 0) * 1000,
   };
   simd.dispose();
   js.dispose();
   notes.push(
-    `GEMM: m×k×n, GFLOP/s = 2mnk / best time; tsoptim = backend.matmul on the CPU backend (WebAssembly SIMD GEMM, one thread${simd.matmulPaths().fma ? ', relaxed-SIMD madd' : ', multiply then add: relaxed SIMD not available in this runtime'}; JS = its JavaScript fallback); tfjs-wasm = tf.matMul on the wasm backend (XNNPACK). MLP step: 784-128-10, batch 64, Adam, inside tidy; "five products" = ${MLP_PRODUCTS.map(label).join(', ')}.`,
+    `GEMM: m×k×n, GFLOP/s = 2mnk / best time; tsoptim = backend.matmul on the CPU backend (WebAssembly SIMD GEMM, one thread${fmaHere ? ', relaxed-SIMD madd' : ', multiply then add: relaxed SIMD not available in this runtime'}; JS = its JavaScript fallback; "relaxed madd" = the same with f32x4.relaxed_madd, ${fmaHere ? 'what this runtime runs' : 'in a child Node with --experimental-wasm-relaxed-simd, as Node ≥ 22 and Chrome ≥ 114 run it by default'}); tfjs-wasm = tf.matMul on the wasm backend (XNNPACK). MLP step: 784-128-10, batch 64, Adam, inside tidy; "five products" = ${MLP_PRODUCTS.map(label).join(', ')}.`,
   );
   return { rows, mlp, numpy: np?.version ?? null, notes };
 }
@@ -199,20 +261,21 @@ const f2 = (x: number | null): string => (x === null ? '—' : x.toFixed(2));
 /** The GEMM tables as markdown lines. */
 export function gemmTables(g: GemmResult): string[] {
   const lines = [
-    '| GEMM (GFLOP/s, one thread) | tsoptim SIMD | tsoptim JS | numpy/OpenBLAS | tfjs-wasm matMul | tsoptim / tfjs-wasm | numpy / tsoptim |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| GEMM (GFLOP/s, one thread) | tsoptim SIMD | tsoptim SIMD, relaxed madd | tsoptim JS | numpy/OpenBLAS | tfjs-wasm matMul | tsoptim / tfjs-wasm | numpy / tsoptim |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of g.rows) {
     lines.push(
-      `| ${r.shape} | ${f1(r.tsoptim)} | ${f1(r.tsoptimJs)} | ${f1(r.numpy)} | ${f1(r.tfjsWasm)} | ${r.tfjsWasm === null ? '—' : `${(r.tsoptim / r.tfjsWasm).toFixed(2)}×`} | ${r.numpy === null ? '—' : `${(r.numpy / r.tsoptim).toFixed(2)}×`} |`,
+      `| ${r.shape} | ${f1(r.tsoptim)} | ${f1(r.tsoptimFma)} | ${f1(r.tsoptimJs)} | ${f1(r.numpy)} | ${f1(r.tfjsWasm)} | ${r.tfjsWasm === null ? '—' : `${(r.tsoptim / r.tfjsWasm).toFixed(2)}×`} | ${r.numpy === null ? '—' : `${(r.numpy / r.tsoptim).toFixed(2)}×`} |`,
     );
   }
   const m = g.mlp;
+  const ratio = (x: number | null): string => (x === null || m.numpyMatmulsMs === null ? '—' : `${(x / m.numpyMatmulsMs).toFixed(2)}×`);
   lines.push(
     '',
-    '| MLP 784-128-10, batch 64 (ms) | tsoptim whole step (nn + Adam) | tsoptim five products | numpy five products | tfjs-wasm five products | step / numpy products |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
-    `| one thread | ${f2(m.tsoptimStepMs)} | ${f2(m.tsoptimMatmulsMs)} | ${f2(m.numpyMatmulsMs)} | ${f2(m.tfjsWasmMatmulsMs)} | ${m.numpyMatmulsMs === null ? '—' : `${(m.tsoptimStepMs / m.numpyMatmulsMs).toFixed(2)}×`} |`,
+    '| MLP 784-128-10, batch 64 (ms) | tsoptim whole step (nn + Adam) | tsoptim five products | numpy five products | tfjs-wasm five products | step / numpy products | step with relaxed madd | its step / numpy products |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| one thread | ${f2(m.tsoptimStepMs)} | ${f2(m.tsoptimMatmulsMs)} | ${f2(m.numpyMatmulsMs)} | ${f2(m.tfjsWasmMatmulsMs)} | ${ratio(m.tsoptimStepMs)} | ${f2(m.tsoptimStepFmaMs)} | ${ratio(m.tsoptimStepFmaMs)} |`,
   );
   return lines;
 }

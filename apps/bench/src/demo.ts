@@ -5,8 +5,8 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BACKEND_NAMES, type BackendName } from './backends.js';
-import { DEFAULT_OPTIMIZER_IDS, DEMO_OPTIMIZERS } from './demo-optimizers.js';
-import { DEMO_DEFAULTS, runDemo } from './run-demo.js';
+import { DEMO_OPTIMIZERS } from './demo-optimizers.js';
+import { DEMO_DEFAULTS, MODEL_DEFAULTS, runDemo } from './run-demo.js';
 import type { ScheduleName } from './train.js';
 
 function positiveInt(v: string): number {
@@ -26,11 +26,14 @@ const program = new Command()
   .description(
     'Train an MLP on MNIST (10,000 digits shipped with the mnist package) with several tsoptim optimizers, a learning-rate schedule and an EMA copy; print a table and write a report with plots.',
   )
-  .option('-e, --epochs <n>', 'passes over the training set', positiveInt, DEMO_DEFAULTS.epochs)
+  .option(
+    '-e, --epochs <n>',
+    `passes over the training set (default: ${MODEL_DEFAULTS.mlp.epochs} for the MLP, ${MODEL_DEFAULTS.cnn.epochs} for the CNN)`,
+    positiveInt,
+  )
   .option(
     '-o, --optimizers <ids>',
-    `comma-separated optimizer ids, or "all" (known: ${DEMO_OPTIMIZERS.map((o) => o.id).join(', ')})`,
-    DEFAULT_OPTIMIZER_IDS.join(','),
+    `comma-separated optimizer ids, or "all" (known: ${DEMO_OPTIMIZERS.map((o) => o.id).join(', ')}; default: ${MODEL_DEFAULTS.mlp.optimizers.join(',')} for the MLP, ${MODEL_DEFAULTS.cnn.optimizers.join(',')} for the CNN)`,
   )
   .addOption(
     new Option(
@@ -59,8 +62,8 @@ const program = new Command()
 // `pnpm demo -- --flag` hands the script a literal `--` first: drop it.
 program.parse(process.argv.filter((a, i) => !(i === 2 && a === '--')));
 const o = program.opts<{
-  epochs: number;
-  optimizers: string;
+  epochs?: number;
+  optimizers?: string;
   backend: BackendName;
   out: string;
   batchSize: number;
@@ -74,17 +77,19 @@ const o = program.opts<{
   progress: boolean;
 }>();
 const ids =
-  o.optimizers === 'all'
-    ? DEMO_OPTIMIZERS.map((d) => d.id)
-    : o.optimizers
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+  o.optimizers === undefined
+    ? undefined
+    : o.optimizers === 'all'
+      ? DEMO_OPTIMIZERS.map((d) => d.id)
+      : o.optimizers
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
 
 try {
   await runDemo({
-    epochs: o.epochs,
-    optimizers: ids,
+    ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+    ...(ids !== undefined ? { optimizers: ids } : {}),
     backend: o.backend,
     outDir: o.out,
     batchSize: o.batchSize,

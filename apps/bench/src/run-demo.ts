@@ -8,9 +8,9 @@ import { type ModelName, type RunResult, type ScheduleName, trainRun } from './t
 
 /** Options of {@link runDemo}; every field has the demo's default. */
 export interface DemoOptions {
-  /** Passes over the training set (default 5). */
+  /** Passes over the training set (default: the model's, see {@link MODEL_DEFAULTS}). */
   readonly epochs?: number;
-  /** Optimizer ids (default: sgd, adam, adamw, radam, nadam, adabelief, adamtf). */
+  /** Optimizer ids (default: the model's, see {@link MODEL_DEFAULTS}). */
   readonly optimizers?: readonly string[];
   /** Backend name (default 'cpu'); the demo's layers need one of the CPU backend's paths. */
   readonly backend?: BackendName;
@@ -33,9 +33,20 @@ export interface DemoOptions {
   readonly log?: (line: string) => void;
 }
 
-/** The defaults of {@link DemoOptions}: about a minute for all seven optimizers on a 2-core machine. */
+/**
+ * What each model trains for by default. The MLP: 5 epochs with the seven optimizers (about a minute on a
+ * 2-core machine). The CNN: 16 epochs with Adam and AdamW, which pass 98.5 % on the held-out digits (98.80 %
+ * and 98.60 %; with 10 epochs Adam and SGD stopped at 98.15–98.30 %, SGD at 16 epochs at 98.40 %); each run
+ * takes about 2 minutes.
+ */
+export const MODEL_DEFAULTS: Readonly<Record<ModelName, { readonly epochs: number; readonly optimizers: readonly string[] }>> = {
+  mlp: { epochs: 5, optimizers: DEFAULT_OPTIMIZER_IDS },
+  cnn: { epochs: 16, optimizers: ['adam', 'adamw'] },
+};
+
+/** The defaults of {@link DemoOptions} (epochs and optimizers: the MLP's, see {@link MODEL_DEFAULTS}). */
 export const DEMO_DEFAULTS = {
-  epochs: 5,
+  epochs: MODEL_DEFAULTS.mlp.epochs,
   batchSize: 64,
   hidden: 128,
   schedule: 'onecycle' as ScheduleName,
@@ -65,12 +76,13 @@ export interface DemoOutcome {
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const specs = pickOptimizers(options.optimizers ?? DEFAULT_OPTIMIZER_IDS);
+  const model: ModelName = options.model ?? 'mlp';
+  const specs = pickOptimizers(options.optimizers ?? MODEL_DEFAULTS[model].optimizers);
   const settings = {
-    epochs: options.epochs ?? DEMO_DEFAULTS.epochs,
+    epochs: options.epochs ?? MODEL_DEFAULTS[model].epochs,
     batchSize: options.batchSize ?? DEMO_DEFAULTS.batchSize,
     hidden: options.hidden ?? DEMO_DEFAULTS.hidden,
-    model: options.model ?? ('mlp' as ModelName),
+    model,
     seed: options.seed ?? DEMO_DEFAULTS.seed,
     schedule: options.schedule ?? DEMO_DEFAULTS.schedule,
     emaDecay: options.emaDecay ?? DEMO_DEFAULTS.emaDecay,

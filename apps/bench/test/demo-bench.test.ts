@@ -7,7 +7,7 @@ import { DEFAULT_OPTIMIZER_IDS, DEMO_OPTIMIZERS, pickOptimizers } from '../src/d
 import { loadMnist } from '../src/mnist-data.js';
 import { smooth } from '@tsoptim/plots';
 import { runBench } from '../src/run-bench.js';
-import { runDemo } from '../src/run-demo.js';
+import { MODEL_DEFAULTS, runDemo } from '../src/run-demo.js';
 import { formatTable, markdownTable } from '../src/table.js';
 import { torchUnavailableReason } from '../src/torch-peer.js';
 
@@ -81,6 +81,22 @@ describe('the demo, reduced', () => {
     const json = JSON.parse(readFileSync(files.json, 'utf8'));
     expect(json.results).toHaveLength(DEFAULT_OPTIMIZER_IDS.length);
   });
+
+  it("takes the model's defaults: the CNN trains 16 epochs with Adam and AdamW", async () => {
+    const { summary } = await runDemo({
+      model: 'cnn',
+      batchSize: 32,
+      trainLimit: 32,
+      testLimit: 20,
+      outDir: tempDir(),
+      progress: false,
+      log: quiet,
+    });
+    expect(MODEL_DEFAULTS.cnn).toEqual({ epochs: 16, optimizers: ['adam', 'adamw'] });
+    expect(summary.settings.epochs).toBe(16);
+    expect(summary.results.map((r) => r.id)).toEqual(['adam', 'adamw']);
+    for (const r of summary.results) expect(r.steps).toBe(16);
+  }, 120_000);
 
   it('rejects an unknown optimizer by name, listing the known ones', () => {
     const known = DEMO_OPTIMIZERS.map((o) => o.id);

@@ -1,6 +1,6 @@
-import { Parameter, RuntimeError, type Tensor, parameter, tensor } from '@tsoptim/core';
+import { Parameter, RuntimeError, SparseTensor, type Tensor, parameter, tensor } from '@tsoptim/core';
 import { describe, expect, it } from 'vitest';
-import { Variable, add, enableGrad, isGradEnabled, mul, noGrad, scale, sum, variable } from './index.js';
+import { Variable, add, enableGrad, isGradEnabled, linear, matmul, mul, noGrad, scale, sum, variable } from './index.js';
 
 const grad = (p: Parameter): number[] => Array.from((p.grad as Tensor).data);
 
@@ -90,5 +90,49 @@ describe('reverse-mode autograd', () => {
     for (let i = 0; i < 20000; i++) y = add(y, w);
     y.backward();
     expect(grad(w)).toEqual([20001]);
+  });
+
+  it('writes the products of linear and matmul into .grad, adding to a gradient already there', () => {
+    // x = [[1, 2], [3, 4]], W = [[1, 0], [0, 1], [1, 1]], b = [0, 0, 0]: Σ linear(x, W, b) has
+    // ∂W[o, i] = Σ_rows x[r, i] = [4, 6] per row of W, ∂b[o] = 2 (rows), ∂x[r, i] = Σ_o W[o, i] = [2, 2].
+    const x = parameter([
+      [1, 2],
+      [3, 4],
+    ]);
+    const w = parameter([
+      [1, 0],
+      [0, 1],
+      [1, 1],
+    ]);
+    const b = parameter([0, 0, 0]);
+    sum(linear(x, w, b)).backward();
+    expect(grad(w)).toEqual([4, 6, 4, 6, 4, 6]);
+    expect(grad(b)).toEqual([2, 2, 2]);
+    expect(grad(x)).toEqual([2, 2, 2, 2]);
+    // Without clearing: added, as torch accumulates into .grad.
+    sum(linear(x, w, b)).backward();
+    expect(grad(w)).toEqual([8, 12, 8, 12, 8, 12]);
+    expect(grad(b)).toEqual([4, 4, 4]);
+  });
+
+  it('adds both products when one parameter is both operands of a matmul', () => {
+    // Σ (A·A) for A = [[1, 2], [3, 4]]: ∂A[p, q] = Σ_j A[q, j] + Σ_i A[i, p] (row sums 3, 7; column sums 4, 6).
+    const a = parameter([
+      [1, 2],
+      [3, 4],
+    ]);
+    sum(matmul(a, a)).backward();
+    expect(grad(a)).toEqual([3 + 4, 7 + 4, 3 + 6, 7 + 6]);
+  });
+
+  it('refuses to add a dense product into a sparse gradient', () => {
+    const w = parameter([
+      [1, 2],
+      [3, 4],
+    ]);
+    w.grad = new SparseTensor([2, 2], Int32Array.from([0]), tensor([[1, 1]]));
+    expect(() => sum(matmul(tensor([[1, 1]]), w)).backward()).toThrow(
+      'cannot accumulate a dense gradient into the sparse gradient of a parameter',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { RuntimeError, type Tensor, ValueError, defineKernel, defineReduction, enableSimdGemm, k } from '@tsoptim/core';
 import { sum as coreSum, zeros } from './internal/alloc.js';
+import { productGrad } from './internal/backward.js';
 import { viewAs } from './internal/shape-utils.js';
 import { type Input, Variable, record } from './variable.js';
 
@@ -146,10 +147,7 @@ export function conv2d(x: Input, weight: Input, bias: Input | null = null, optio
       dx = zeros(vx.shape, { backend });
       backend.scatterAddRows({ src: asRows(dcols), out: asRows(dx), indices: table, trusted: true });
     }
-    if (needs[1]) {
-      dw = zeros(vw.shape, { backend });
-      backend.matmul({ a: g2, b: cols, transA: true, out: viewAs(dw, [o, ckk]) });
-    }
+    if (needs[1]) dw = productGrad(vw, { a: g2, b: cols, transA: true });
     if (vb !== null && needs[2]) db = coreSum(viewAs(g2, [rows, o]), { axes: [0] });
     return [dx, dw, db];
   });

@@ -1,7 +1,7 @@
 import { RuntimeError, Tensor, ValueError } from '@tsoptim/core';
 import { tensor, zeros } from './internal/alloc.js';
 import { sub, mul } from './arithmetic.js';
-import { scaledDotR, scaledMulK } from './internal/kernels.js';
+import { crossEntropyGradK, scaledDotR } from './internal/kernels.js';
 import { torchSize, viewAs } from './internal/shape-utils.js';
 import { mean, sum } from './reduction.js';
 import { logSoftmax } from './softmax.js';
@@ -52,22 +52,14 @@ export function mseLoss(input: Input, target: Input, options: LossOptions = {}):
 }
 
 /**
- * The negative log-likelihood of class targets given log-probabilities `[N, C]`, as torch's `nll_loss`:
- * `ℓᵢ = −w[yᵢ] · input[i, yᵢ]`; the mean is `Σ ℓᵢ / Σ w[yᵢ]` over targets that are not `ignoreIndex`.
- *
- * @param input - log-probabilities `[N, C]` (e.g. from {@link logSoftmax}).
- * @param target - N class indices.
- * @param options - `reduction`, `weight`, `ignoreIndex`.
- * @throws ValueError for an unknown reduction or a target count that differs from N.
- * @throws RuntimeError for a target out of range or a weight of the wrong size.
- * @example
- * const loss = nllLoss(logSoftmax(logits, 1), labels);
+ * The class losses: `alpha · Σ mask · logProbs` (per row with `'none'`), `mask` the one-hot target weights
+ * built from `target` (checked first, with torch's messages), and the log-probabilities `v` itself or, from
+ * logits, their log-softmax. Backward, in one kernel: `alpha · g · (mask − w · e^y)`, w the target weight of each
+ * row from logits, 0 from log-probabilities.
  */
-export function nllLoss(input: Input, target: Targets, options: ClassLossOptions = {}): Variable {
+function classLoss(v: Variable, target: Targets, options: ClassLossOptions, fromLogits: boolean): Variable {
   const reduction = checkReduction(options.reduction ?? 'mean');
   const ignoreIndex = options.ignoreIndex ?? -100;
-  const v = Variable.from(input);
-  if (v.ndim !== 2) throw new ValueError(`Expected 2 dimensions for the input (got ${v.ndim})`);
   const [n, c] = v.shape as [number, number];
   const t = Tensor.isTensor(target) ? target.data : target;
   if (t.length !== n) throw new ValueError(`Expected input batch_size (${n}) to match target batch_size (${t.length}).`);
@@ -81,6 +73,7 @@ export function nllLoss(input: Input, target: Targets, options: ClassLossOptions
     w = options.weight.data;
   }
   const mask = new Float32Array(n * c);
+  const rowWeight = new Float32Array(n);
   let total = 0;
   for (let i = 0; i < n; i++) {
     const y = t[i]!;
@@ -88,24 +81,50 @@ export function nllLoss(input: Input, target: Targets, options: ClassLossOptions
     if (!Number.isInteger(y) || y < 0 || y >= c) throw new RuntimeError(`Target ${y} is out of bounds.`);
     const wy = w === null ? 1 : w[y]!;
     mask[i * c + y] = wy;
+    rowWeight[i] = wy;
     total += wy;
   }
   const backend = v.value.backend;
   const m = tensor(mask, { backend, shape: [n, c] });
+  // The log-softmax of the values alone (a constant input: nothing recorded).
+  const y = fromLogits ? logSoftmax(v.value, 1).value : v.value;
   const alpha = reduction === 'mean' ? -1 / total : -1;
   const out = zeros(reduction === 'none' ? [n] : [], { backend });
-  const args = { tensors: { a: m, b: v.value }, scalars: { alpha }, out };
+  const args = { tensors: { a: m, b: y }, scalars: { alpha }, out };
   backend.reduce(scaledDotR, reduction === 'none' ? { ...args, axes: [1] } : args);
-  return record('nllLoss', out, [v], (g) => {
+  return record(fromLogits ? 'crossEntropy' : 'nllLoss', out, [v], (g) => {
     const dx = zeros([n, c], { backend });
-    backend.run(scaledMulK, { tensors: { m, g: reduction === 'none' ? viewAs(g, [n, 1]) : g, out: dx }, scalars: { alpha } });
+    // From log-probabilities the row weights are zeros: alpha · g · mask.
+    const tw = tensor(fromLogits ? rowWeight : new Float32Array(n), { backend, shape: [n, 1] });
+    const gb = reduction === 'none' ? viewAs(g, [n, 1]) : g;
+    backend.run(crossEntropyGradK, { tensors: { m, y, w: tw, g: gb, out: dx }, scalars: { alpha } });
     return [dx];
   });
 }
 
 /**
+ * The negative log-likelihood of class targets given log-probabilities `[N, C]`, as torch's `nll_loss`:
+ * `ℓᵢ = −w[yᵢ] · input[i, yᵢ]`; the mean is `Σ ℓᵢ / Σ w[yᵢ]` over targets that are not `ignoreIndex`.
+ *
+ * @param input - log-probabilities `[N, C]` (e.g. from {@link logSoftmax}).
+ * @param target - N class indices.
+ * @param options - `reduction`, `weight`, `ignoreIndex`.
+ * @throws ValueError for an unknown reduction or a target count that differs from N.
+ * @throws RuntimeError for a target out of range or a weight of the wrong size.
+ * @example
+ * const loss = nllLoss(logSoftmax(logits, 1), labels);
+ */
+export function nllLoss(input: Input, target: Targets, options: ClassLossOptions = {}): Variable {
+  checkReduction(options.reduction ?? 'mean');
+  const v = Variable.from(input);
+  if (v.ndim !== 2) throw new ValueError(`Expected 2 dimensions for the input (got ${v.ndim})`);
+  return classLoss(v, target, options, false);
+}
+
+/**
  * Cross-entropy between logits `[N, C]` and class indices: `nllLoss(logSoftmax(logits, 1), target)`, as
- * torch's `cross_entropy`.
+ * torch's `cross_entropy`, in one recorded operation: the backward is one kernel,
+ * `∂logits = α·g·(mask − w[yᵢ]·softmax(logits))` (α = −1/Σw[yᵢ] for the mean, −1 otherwise).
  *
  * @param logits - unnormalised scores `[N, C]`.
  * @param target - N class indices.
@@ -118,5 +137,5 @@ export function nllLoss(input: Input, target: Targets, options: ClassLossOptions
 export function crossEntropy(logits: Input, target: Targets, options: ClassLossOptions = {}): Variable {
   const v = Variable.from(logits);
   if (v.ndim !== 2) throw new ValueError(`Expected 2 dimensions for the input (got ${v.ndim}), shape ${torchSize(v.shape)}`);
-  return nllLoss(logSoftmax(v, 1), target, options);
+  return classLoss(v, target, options, true);
 }

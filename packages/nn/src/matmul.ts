@@ -1,6 +1,6 @@
 import { RuntimeError, type Tensor, enableSimdGemm } from '@tsoptim/core';
-import { sum as coreSum, zeros } from './internal/alloc.js';
-import { viewAs } from './internal/shape-utils.js';
+import { zeros } from './internal/alloc.js';
+import { productGrad } from './internal/backward.js';
 import { type Input, Variable, record } from './variable.js';
 
 function cannotMultiply(n: number, k: number, k2: number, m: number): RuntimeError {
@@ -9,7 +9,8 @@ function cannotMultiply(n: number, k: number, k2: number, m: number): RuntimeErr
 
 /**
  * The matrix product of two 2-d operands, `C[n×m] = A[n×k] · B[k×m]` (torch's `mm`). Backward:
- * `∂A = g·Bᵀ`, `∂B = Aᵀ·g`, with the transposes read in place by the backend.
+ * `∂A = g·Bᵀ`, `∂B = Aᵀ·g`, with the transposes read in place by the backend (into a parameter's `.grad`
+ * directly when the operand is one).
  *
  * Runs as the operands' backend's `matmul` (the CPU backend's WebAssembly SIMD GEMM, a gpu.js kernel...),
  * so values never leave the device.
@@ -34,24 +35,16 @@ export function matmul(a: Input, b: Input): Variable {
   const backend = enableSimdGemm(A.backend);
   const out = zeros([n, m], { backend });
   backend.matmul({ a: A, b: B, out });
-  return record('matmul', out, [va, vb], (g, needs) => {
-    let da: Tensor | null = null;
-    let db: Tensor | null = null;
-    if (needs[0]) {
-      da = zeros([n, k], { backend });
-      backend.matmul({ a: g, b: B, transB: true, out: da });
-    }
-    if (needs[1]) {
-      db = zeros([k, m], { backend });
-      backend.matmul({ a: A, b: g, transA: true, out: db });
-    }
-    return [da, db];
-  });
+  return record('matmul', out, [va, vb], (g, needs) => [
+    needs[0] ? productGrad(va, { a: g, b: B, transB: true }) : null,
+    needs[1] ? productGrad(vb, { a: A, b: g, transA: true }) : null,
+  ]);
 }
 
 /**
  * The affine map of a linear layer, `y = x·Wᵀ + b` (torch's `F.linear`), over the last dimension of `x`.
- * Backward: `∂x = g·W`, `∂W = gᵀ·x`, `∂b = Σ_rows g`.
+ * Backward: `∂x = g·W`, `∂W = gᵀ·x`, `∂b = 1ᵀ·g` (the sum over rows, as a product with a row of ones); the
+ * parameters' gradients are written straight into their `.grad` (added to it when there is one).
  *
  * Runs as the backend's `matmul` with the weight read transposed in place and the bias added by the product
  * (see {@link matmul}).
@@ -84,20 +77,10 @@ export function linear(x: Input, weight: Input, bias: Input | null = null): Vari
   backend.matmul({ a: X, b: W, transB: true, bias: vb === null ? null : vb.value, out });
   const parents = vb === null ? [vx, vw] : [vx, vw, vb];
   return record('linear', out, parents, (g, needs) => {
-    let dx: Tensor | null = null;
-    let dw: Tensor | null = null;
-    let db: Tensor | null = null;
-    if (needs[0]) {
-      dx = zeros(vx.shape, { backend });
-      backend.matmul({ a: g, b: W, out: dx });
-    }
-    if (needs[1]) {
-      dw = zeros([outF, inF], { backend });
-      backend.matmul({ a: g, b: X, transA: true, out: dw });
-    }
-    if (vb !== null && needs[2]) {
-      db = coreSum(viewAs(g, [rows, outF]), { dim: 0 });
-    }
+    const dx = needs[0] ? productGrad(vx, { a: g, b: W }) : null;
+    const dw = needs[1] ? productGrad(vw, { a: g, b: X, transA: true }) : null;
+    // Σ over rows as a product with a row of ones: a GEMM on every backend, and it can add into .grad.
+    const db = vb !== null && needs[2] ? productGrad(vb, { a: zeros([rows], { backend }).fill_(1), b: g }) : null;
     return [dx, dw, db];
   });
 }

@@ -307,7 +307,7 @@ export class CpuBackend implements Backend {
     const bytes = size * 4;
     const ptr = arena.allocate(bytes);
     const s = new CpuStorage(null, arena, ptr, size);
-    s.array.fill(0);
+    arena.zero(ptr, bytes);
     this.registry?.register(s, { ptr, bytes }, s);
     return s;
   }
@@ -477,9 +477,9 @@ export class CpuBackend implements Backend {
   /**
    * `out = op(a)·op(b) (+ bias) (+ out)` (see {@link MatmulArgs}). Tensors in the backend's memory run the
    * WebAssembly SIMD GEMM once the backend has it ({@link CpuBackendOptions.gemm}, {@link CpuBackend.useGemm};
-   * nn gives it): packed 8-column panels of op(b), a 4×8 f32x4 register tile, k blocks of 256, transposed
-   * operands read in place; with `threads: 2`, products of at least 2^20 multiply-adds share their column
-   * panels with the helper thread. Others run the JavaScript product.
+   * nn gives it): op(a) and op(b) packed into 4-row and 8-column panels, a 4×8 f32x4 register tile, k blocks
+   * of at most 256; with `threads: 2`, products of at least 2^20 multiply-adds share their column panels with
+   * the helper thread. Others run the JavaScript product.
    * @throws {ValueError} as `planMatmul`.
    */
   matmul(args: MatmulArgs): void {

@@ -16,14 +16,13 @@ import type { CpuGemm, CpuGemmContext, CpuGemmFactory } from './linalg-cpu.js';
 /** Products of at least this many multiply-adds (m·n·k) are split across two threads when a helper runs. */
 export const GEMM_THREAD_THRESHOLD = 1 << 20;
 
-const arr = (t: Tensor): Float32Array => (t.storage as CpuStorage).array;
 const ps = (t: Tensor): number => (t.storage as CpuStorage).ptr;
 
 /**
- * Packed 8-column panels of op(B), a 4×8 f32x4 register tile, k blocks of 256, transposed operands read in
- * place (scratch for packed panels is one block of the backend's memory, kept and grown as needed). With a
- * helper thread, products of at least {@link GEMM_THREAD_THRESHOLD} multiply-adds share their column panels
- * between the two threads.
+ * Packed 4-row panels of op(A) and 8-column panels of op(B), a 4×8 f32x4 register tile, k split evenly into
+ * blocks of at most 256, the bias added as C is written (scratch for packed panels is one block of the
+ * backend's memory, kept and grown as needed). With a helper thread, products of at least
+ * {@link GEMM_THREAD_THRESHOLD} multiply-adds share their column panels between the two threads.
  */
 class SimdGemm implements CpuGemm {
   private gemm: GemmExports | null = null;
@@ -65,18 +64,7 @@ class SimdGemm implements CpuGemm {
     const counts = this.ctx.counts;
     counts.simd++;
     const ex = this.exportsFor();
-    const scratch = this.scratchPtr(gemmScratchBytes(n, k));
-    let acc = accumulate;
-    if (bias !== null) {
-      const C = arr(out);
-      const bv = arr(bias);
-      if (accumulate) {
-        for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) C[i * n + j] += bv[j]!;
-      } else {
-        for (let i = 0; i < m; i++) C.set(bv, i * n);
-      }
-      acc = true;
-    }
+    const scratch = this.scratchPtr(gemmScratchBytes(m, n, k));
     const split = m * n * k >= GEMM_THREAD_THRESHOLD ? this.splitter(ex) : null;
     if (split !== null) counts.threaded++;
     runGemm(
@@ -93,7 +81,8 @@ class SimdGemm implements CpuGemm {
         csB: transB ? k * 4 : 4,
         c: ps(out),
         ldc: n * 4,
-        accumulate: acc,
+        accumulate,
+        bias: bias === null ? 0 : ps(bias),
       },
       scratch,
       split,
@@ -115,7 +104,7 @@ class SimdGemm implements CpuGemm {
 }
 
 /**
- * The WebAssembly SIMD GEMM for {@link CpuBackend}'s `matmul` (about 30–38 GFLOP/s on one core; see
+ * The WebAssembly SIMD GEMM for {@link CpuBackend}'s `matmul` (about 35–40 GFLOP/s on one core; see
  * docs/architecture.md). Give it to a backend with `new CpuBackend({ gemm: simdGemm })` or
  * `backend.useGemm(simdGemm)`; without it `matmul` runs the JavaScript product.
  */

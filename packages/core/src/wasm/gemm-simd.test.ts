@@ -45,9 +45,70 @@ const SHAPES: [number, number, number][] = [
   [10, 128, 64],
   [64, 10, 128],
   [33, 17, 513],
+  [300, 21, 40],
 ];
 
 const modes = relaxedSimdAvailable() ? [false, true] : [false];
+
+interface Case {
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly ta: boolean;
+  readonly tb: boolean;
+  readonly accumulate: boolean;
+  readonly bias: boolean;
+  /** Run the two halves of the panels as two `drive` calls (as a helper thread would). */
+  readonly split: boolean;
+}
+
+function check(memory: WebAssembly.Memory, ex: GemmExports, { m, n, k, ta, tb, accumulate, bias, split }: Case): void {
+  const f = new Float32Array(memory.buffer);
+  const aOff = 64;
+  const bOff = aOff + Math.ceil((m * k) / 4) * 4 + 4;
+  const biasOff = bOff + Math.ceil((k * n) / 4) * 4 + 4;
+  const cOff = biasOff + Math.ceil(n / 4) * 4 + 8;
+  const sOff = cOff + Math.ceil((m * n) / 4) * 4 + 4;
+  for (let i = 0; i < m * k; i++) f[aOff + i] = rnd();
+  for (let i = 0; i < k * n; i++) f[bOff + i] = rnd();
+  for (let i = 0; i < n; i++) f[biasOff + i] = rnd();
+  const c0 = Float32Array.from({ length: m * n }, () => rnd());
+  f.set(c0, cOff);
+  f[cOff + m * n] = 42; // a sentinel past C
+  runGemm(
+    ex,
+    {
+      m,
+      n,
+      k,
+      a: aOff * 4,
+      rsA: ta ? 4 : k * 4,
+      csA: ta ? m * 4 : 4,
+      b: bOff * 4,
+      rsB: tb ? 4 : n * 4,
+      csB: tb ? k * 4 : 4,
+      c: cOff * 4,
+      ldc: n * 4,
+      accumulate,
+      bias: bias ? biasOff * 4 : 0,
+    },
+    sOff * 4,
+    split
+      ? (here, there) => {
+          ex.drive(...(there as Parameters<GemmExports['drive']>));
+          ex.drive(...(here as Parameters<GemmExports['drive']>));
+        }
+      : null,
+  );
+  const { c, mag } = reference(f.slice(aOff, aOff + m * k), f.slice(bOff, bOff + k * n), m, n, k, ta, tb);
+  for (let i = 0; i < m * n; i++) {
+    const extra = (accumulate ? c0[i]! : 0) + (bias ? f[biasOff + (i % n)]! : 0);
+    const want = c[i]! + extra;
+    const tol = 2 ** -22 * (k + 2) * (mag[i]! + Math.abs(accumulate ? c0[i]! : 0) + Math.abs(bias ? f[biasOff + (i % n)]! : 0)) + 1e-30;
+    expect(Math.abs(f[cOff + i]! - want)).toBeLessThanOrEqual(tol);
+  }
+  expect(f[cOff + m * n]).toBe(42);
+}
 
 describe.each(modes)('WebAssembly SIMD GEMM (relaxed madd: %s)', (fma) => {
   const { memory, ex } = setup(fma);
@@ -56,45 +117,39 @@ describe.each(modes)('WebAssembly SIMD GEMM (relaxed madd: %s)', (fma) => {
       for (const tb of [false, true]) {
         for (const accumulate of [false, true]) {
           it(`${m}×${k} · ${k}×${n} transA=${ta} transB=${tb} accumulate=${accumulate}`, () => {
-            const f = new Float32Array(memory.buffer);
-            const aOff = 64;
-            const bOff = aOff + Math.ceil((m * k) / 4) * 4 + 4;
-            const cOff = bOff + Math.ceil((k * n) / 4) * 4 + 8;
-            const sOff = cOff + Math.ceil((m * n) / 4) * 4 + 4;
-            for (let i = 0; i < m * k; i++) f[aOff + i] = rnd();
-            for (let i = 0; i < k * n; i++) f[bOff + i] = rnd();
-            const c0 = Float32Array.from({ length: m * n }, () => rnd());
-            f.set(c0, cOff);
-            f[cOff + m * n] = 42; // a sentinel past C
-            expect(gemmScratchBytes(n, k)).toBeGreaterThan(0);
-            runGemm(
-              ex,
-              {
-                m,
-                n,
-                k,
-                a: aOff * 4,
-                rsA: ta ? 4 : k * 4,
-                csA: ta ? m * 4 : 4,
-                b: bOff * 4,
-                rsB: tb ? 4 : n * 4,
-                csB: tb ? k * 4 : 4,
-                c: cOff * 4,
-                ldc: n * 4,
-                accumulate,
-              },
-              sOff * 4,
-            );
-            const { c, mag } = reference(f.slice(aOff, aOff + m * k), f.slice(bOff, bOff + k * n), m, n, k, ta, tb);
-            for (let i = 0; i < m * n; i++) {
-              const want = c[i]! + (accumulate ? c0[i]! : 0);
-              const tol = 2 ** -22 * (k + 2) * (mag[i]! + Math.abs(c0[i]!)) + 1e-30;
-              expect(Math.abs(f[cOff + i]! - want)).toBeLessThanOrEqual(tol);
-            }
-            expect(f[cOff + m * n]).toBe(42);
+            check(memory, ex, { m, n, k, ta, tb, accumulate, bias: false, split: false });
           });
         }
       }
     }
   }
+
+  it('adds a bias to every row when it writes C (k split into several blocks, m not a multiple of 4)', () => {
+    for (const [m, n, k] of [
+      [3, 5, 7],
+      [64, 128, 784],
+      [300, 21, 40],
+    ] as const) {
+      check(memory, ex, { m, n, k, ta: false, tb: true, accumulate: false, bias: true, split: false });
+    }
+  });
+
+  it('adds the bias when accumulating too', () => {
+    check(memory, ex, { m: 9, n: 11, k: 30, ta: true, tb: false, accumulate: true, bias: true, split: false });
+  });
+
+  it('gives the same product when its panels are shared between two drive calls', () => {
+    for (const [m, n, k] of [
+      [64, 128, 784],
+      [10, 17, 64],
+      [33, 513, 17],
+    ] as const) {
+      for (const bias of [false, true]) check(memory, ex, { m, n, k, ta: true, tb: false, accumulate: false, bias, split: true });
+      check(memory, ex, { m, n, k, ta: false, tb: true, accumulate: true, bias: false, split: true });
+    }
+  });
+
+  it('needs scratch for both packed operands and two tiles', () => {
+    expect(gemmScratchBytes(5, 9, 3)).toBe((8 + 16) * 3 * 4 + 2 * 4 * 8 * 4);
+  });
 });

@@ -2,38 +2,43 @@ import { FuncBuilder, I32, Op, Simd, V128, encodeModule } from './encoder.js';
 
 /**
  * A single-precision GEMM in WebAssembly SIMD, emitted with the module encoder (no external assembler):
- * `C[m×n] (+)= op(A)[m×k] · op(B)[k×n]` over operands addressed by row and column strides in one memory.
+ * `C[m×n] (+)= op(A)[m×k] · op(B)[k×n] (+ bias)` over operands addressed by row and column strides in one
+ * memory.
  *
- * The structure is XNNPACK's f32 GEMM for 128-bit vectors:
+ * The structure is BLIS's, with XNNPACK's f32 micro-kernel for 128-bit vectors:
  *
- * - **Packing.** `op(B)` is copied once per call into panels of {@link GEMM_NR} = 8 columns, each panel `k`
- *   rows of 8 contiguous floats (the tail panel zero-padded). Any layout of B packs the same way, so a
- *   transposed B costs about what a plain one does: a row-major B copies two vectors per row, a transposed
- *   one loads a vector of four steps of k per column and transposes 4×4 blocks with shuffles.
- * - **Micro-kernel.** A `mr × 8` register tile (`mr ≤` {@link GEMM_MR}): per step of `k`, two vector loads of
- *   the packed panel, one broadcast load (`v128.load32_splat`) per row of A, and `2·mr` multiply-adds into
- *   `2·mr` accumulators that stay in registers for the whole block. A is read in place through its strides,
- *   so a transposed A needs no copy either.
- * - **Blocking.** `k` is split into blocks of {@link GEMM_KC} so a panel block (8 KiB) and the rows of A it
- *   meets stay in L1; the first block writes C (or adds to it), the following ones add.
+ * - **Packing.** Both operands are copied once per call into the order the micro-kernel reads them, so any
+ *   layout (plain or transposed) costs about the same: `op(B)` into panels of {@link GEMM_NR} = 8 columns
+ *   (`k` rows of 8 contiguous floats each, the tail panel zero-padded), `op(A)` into panels of `mr` rows
+ *   (`k` steps of `mr` contiguous floats, zero-padded past `m`). Full 4×4 blocks are transposed with
+ *   shuffles (a transposed B, a row-major A); already-contiguous runs are copied a vector at a time.
+ * - **Micro-kernel.** An `mr × 8` register tile: per step of `k`, two vector loads of the B panel, one
+ *   broadcast load (`v128.load32_splat`) per row from the A panel (one pointer for all rows), and `2·mr`
+ *   multiply-adds into `2·mr` accumulators that stay in registers for the whole k block. `mr` is 4 for the
+ *   separate multiply and add (8 accumulators, 2 B vectors, a broadcast and a product: 12 of the 15 vector
+ *   registers V8 allocates on x64, so its scheduler, which hoists a block's loads, spills nothing).
+ * - **Blocking.** `k` is split evenly into blocks of at most {@link GEMM_KC} (784 = 4 × 196, not 3 × 256 +
+ *   16), so a B panel block (≤ 8 KiB) stays in L1 while the packed rows of A stream past it from L2 (blocking
+ *   the rows too measured slower on 512³). The first block writes C (adding the bias, or C itself when
+ *   accumulating); later ones add.
  * - **FMA.** With relaxed SIMD (`f32x4.relaxed_madd`, detected at run time by validating a module that uses
  *   it), each multiply-add is one instruction where the hardware fuses it; otherwise a multiply then an add,
  *   each rounded to float32 (the exact fallback). Either way the result is a float32 GEMM: the sums differ
  *   from a float64 reference by rounding only.
  *
- * Exports: `k1..k{MR}` (micro-kernels), `panel` (all rows of one panel block), `pack`, `drive` (a whole
- * product, or one thread's share of its panels).
+ * Exports: `kernel` (one tile), `packA`, `packB`, `drive` (a whole product over packed operands, or one
+ * thread's share of its panels).
  */
 
-/** Rows of the register tile. */
+/** Rows of the register tile (and of a packed A panel). */
 export const GEMM_MR = 4;
-/** Columns of the register tile (two f32x4 vectors) and of a packed panel. */
+/** Columns of the register tile (two f32x4 vectors) and of a packed B panel. */
 export const GEMM_NR = 8;
-/** Depth of one k-block. */
+/** Largest depth of one k block. */
 export const GEMM_KC = 256;
 
-/** Index of `panel` and `pack` among the module's functions. */
-const PANEL = GEMM_MR;
+/** Index of `kernel` among the module's functions. */
+const KERNEL = 0;
 
 function brIf(f: FuncBuilder, depth: number): void {
   f.op(Op.brIf).code.u32(depth);
@@ -53,17 +58,57 @@ function f32Zero(f: FuncBuilder): void {
   f.op(Op.f32Const).code.bytes([0, 0, 0, 0]);
 }
 
+/** Pushes `min(a, b)` of two i32 values pushed by `pushA` / `pushB` (each pushed twice: keep them cheap). */
+function pushMin(f: FuncBuilder, pushA: () => void, pushB: () => void): void {
+  pushA();
+  pushB();
+  pushA();
+  pushB();
+  f.op(Op.i32LtS).op(Op.select);
+}
+
+/** `local ← min(a, b)`, see {@link pushMin}. */
+function setMin(f: FuncBuilder, local: number, pushA: () => void, pushB: () => void): void {
+  pushMin(f, pushA, pushB);
+  f.set(local);
+}
+
 /**
- * `k{mr}(a, rsA, csA, b, c, ldc, kc, nr, acc, scratch)`: the `mr × 8` tile of C at byte address `c` (row
- * stride `ldc` bytes) gets `Σ_p A[r, p] · panel[p]` over `kc` steps; A's element (r, p) is at
- * `a + r·rsA + p·csA`; the panel at `b` holds `kc` rows of 8 floats. `nr < 8` writes only the first `nr`
- * columns (through `scratch`, 32·mr bytes); `acc ≠ 0` adds to C instead of overwriting it.
+ * Transposes the four vectors in locals `rows` (four rows of four lanes) into `out` (four columns), with
+ * `tmp` (four locals) for the interleaved halves.
  */
-function microKernel(mr: number, fma: boolean): FuncBuilder {
-  const f = new FuncBuilder(new Array<number>(10).fill(I32), `k${mr}`);
-  const [A, RSA, CSA, B, C, LDC, KC, NR, ACC, SCR] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
-  const ar: number[] = [];
-  for (let r = 0; r < mr; r++) ar.push(f.local(I32));
+function transpose4(f: FuncBuilder, rows: readonly number[], tmp: readonly number[], out: readonly number[]): void {
+  const [r0, r1, r2, r3] = rows as [number, number, number, number];
+  f.get(r0).get(r1);
+  shuffle32(f, [0, 4, 1, 5]);
+  f.set(tmp[0]!);
+  f.get(r0).get(r1);
+  shuffle32(f, [2, 6, 3, 7]);
+  f.set(tmp[1]!);
+  f.get(r2).get(r3);
+  shuffle32(f, [0, 4, 1, 5]);
+  f.set(tmp[2]!);
+  f.get(r2).get(r3);
+  shuffle32(f, [2, 6, 3, 7]);
+  f.set(tmp[3]!);
+  // Column q: (t0, t2) give columns 0 and 1, (t1, t3) columns 2 and 3.
+  for (let q = 0; q < 4; q++) {
+    f.get(q < 2 ? tmp[0]! : tmp[1]!).get(q < 2 ? tmp[2]! : tmp[3]!);
+    shuffle32(f, q % 2 === 0 ? [0, 1, 4, 5] : [2, 3, 6, 7]);
+    f.set(out[q]!);
+  }
+}
+
+/**
+ * `kernel(ap, bp, c, ldc, kc, rows, nr, acc, bias, tile)`: the `mr × 8` tile of C at byte address `c` (row
+ * stride `ldc` bytes) gets `Σ_p apanel[p] ⊗ bpanel[p]` over `kc ≥ 1` steps, the A panel at `ap` holding `mr`
+ * floats per step and the B panel at `bp` 8. Only the first `rows` rows and `nr` columns are written (a
+ * partial tile goes through `tile`, 32·mr bytes). `acc ≠ 0` adds to C; `bias ≠ 0` is the address of 8
+ * floats added to every row.
+ */
+function kernelFunc(mr: number, fma: boolean): FuncBuilder {
+  const f = new FuncBuilder(new Array<number>(10).fill(I32), 'kernel');
+  const [AP, BP, C, LDC, KC, ROWS, NR, ACC, BIAS, TILE] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
   const cr = f.local(I32);
   const j = f.local(I32);
   const addr = f.local(I32);
@@ -72,57 +117,67 @@ function microKernel(mr: number, fma: boolean): FuncBuilder {
   const b0 = f.local(V128);
   const b1 = f.local(V128);
   const av = f.local(V128);
-  for (let r = 0; r < mr; r++) {
-    f.get(A);
-    if (r > 0) f.get(RSA).i32c(r).op(Op.i32Mul).op(Op.i32Add);
-    f.set(ar[r]!);
-  }
-  // for (; kc != 0; kc--) { ... }
-  f.op(Op.block).op(Op.blockVoid);
-  f.get(KC).op(Op.i32Eqz);
-  brIf(f, 0);
+  // do { ... } while (--kc)
   f.op(Op.loop).op(Op.blockVoid);
-  f.get(B).mem(Simd.load, 4, 0).set(b0);
-  f.get(B).mem(Simd.load, 4, 16).set(b1);
+  f.get(BP).mem(Simd.load, 4, 0).set(b0);
+  f.get(BP).mem(Simd.load, 4, 16).set(b1);
   for (let r = 0; r < mr; r++) {
-    f.get(ar[r]!).mem(Simd.load32Splat, 2, 0).set(av);
+    f.get(AP)
+      .mem(Simd.load32Splat, 2, 4 * r)
+      .set(av);
     for (let h = 0; h < 2; h++) {
       const bv = h === 0 ? b0 : b1;
       const x = acc[r]![h]!;
       if (fma) f.get(av).get(bv).get(x).simd(Simd.f32x4RelaxedMadd).set(x);
       else f.get(x).get(av).get(bv).simd(Simd.f32x4Mul).simd(Simd.f32x4Add).set(x);
     }
-    f.get(ar[r]!).get(CSA).op(Op.i32Add).set(ar[r]!);
   }
-  f.get(B).i32c(32).op(Op.i32Add).set(B);
+  f.get(AP)
+    .i32c(4 * mr)
+    .op(Op.i32Add)
+    .set(AP);
+  f.get(BP).i32c(32).op(Op.i32Add).set(BP);
   f.get(KC).i32c(1).op(Op.i32Sub).op(Op.localTee).code.u32(KC);
   brIf(f, 0);
   f.op(Op.end);
+  // The bias (first k block only).
+  f.get(BIAS).op(Op.if).op(Op.blockVoid);
+  f.get(BIAS).mem(Simd.load, 2, 0).set(b0);
+  f.get(BIAS).mem(Simd.load, 2, 16).set(b1);
+  for (let r = 0; r < mr; r++) {
+    for (let h = 0; h < 2; h++)
+      f.get(acc[r]![h]!)
+        .get(h === 0 ? b0 : b1)
+        .simd(Simd.f32x4Add)
+        .set(acc[r]![h]!);
+  }
   f.op(Op.end);
-  // Store the tile.
-  f.get(NR).i32c(GEMM_NR).op(Op.i32Eq).op(Op.if).op(Op.blockVoid);
+  // A full tile: straight to C.
+  f.get(NR).i32c(GEMM_NR).op(Op.i32Eq).get(ROWS).i32c(mr).op(Op.i32Eq).op(Op.i32And).op(Op.if).op(Op.blockVoid);
   f.get(C).set(cr);
   for (let r = 0; r < mr; r++) {
     const [x0, x1] = acc[r]!;
     f.get(ACC).op(Op.if).op(Op.blockVoid);
-    f.get(x0).get(cr).mem(Simd.load, 4, 0).simd(Simd.f32x4Add).set(x0);
-    f.get(x1).get(cr).mem(Simd.load, 4, 16).simd(Simd.f32x4Add).set(x1);
+    f.get(x0).get(cr).mem(Simd.load, 2, 0).simd(Simd.f32x4Add).set(x0);
+    f.get(x1).get(cr).mem(Simd.load, 2, 16).simd(Simd.f32x4Add).set(x1);
     f.op(Op.end);
-    f.get(cr).get(x0).mem(Simd.store, 4, 0);
-    f.get(cr).get(x1).mem(Simd.store, 4, 16);
+    f.get(cr).get(x0).mem(Simd.store, 2, 0);
+    f.get(cr).get(x1).mem(Simd.store, 2, 16);
     if (r + 1 < mr) f.get(cr).get(LDC).op(Op.i32Add).set(cr);
   }
   f.op(Op.else);
+  // A partial tile: through the scratch tile, element by element.
   for (let r = 0; r < mr; r++) {
-    f.get(SCR)
+    f.get(TILE)
       .get(acc[r]![0]!)
       .mem(Simd.store, 4, r * 32);
-    f.get(SCR)
+    f.get(TILE)
       .get(acc[r]![1]!)
       .mem(Simd.store, 4, r * 32 + 16);
   }
   f.get(C).set(cr);
   for (let r = 0; r < mr; r++) {
+    f.i32c(r).get(ROWS).op(Op.i32LtS).op(Op.if).op(Op.blockVoid);
     f.i32c(0).set(j);
     f.op(Op.block).op(Op.blockVoid);
     f.op(Op.loop).op(Op.blockVoid);
@@ -131,14 +186,14 @@ function microKernel(mr: number, fma: boolean): FuncBuilder {
     f.get(cr).get(j).i32c(2).op(Op.i32Shl).op(Op.i32Add).set(addr);
     f.get(addr);
     // tile + C[addr] when accumulating, else tile
-    f.get(SCR)
+    f.get(TILE)
       .get(j)
       .i32c(2)
       .op(Op.i32Shl)
       .op(Op.i32Add)
       .memScalar(Op.f32Load, 2, r * 32);
     f.get(addr).memScalar(Op.f32Load, 2, 0).op(Op.f32Add);
-    f.get(SCR)
+    f.get(TILE)
       .get(j)
       .i32c(2)
       .op(Op.i32Shl)
@@ -151,103 +206,73 @@ function microKernel(mr: number, fma: boolean): FuncBuilder {
     f.op(Op.end);
     f.op(Op.end);
     if (r + 1 < mr) f.get(cr).get(LDC).op(Op.i32Add).set(cr);
-  }
-  f.op(Op.end);
-  return f;
-}
-
-/**
- * `panel(a, rsA, csA, b, c, ldc, m, kc, nr, acc, scratch)`: every row of one panel block, `GEMM_MR` rows per
- * micro-kernel call, then the remaining rows with the matching smaller kernel.
- */
-function panelFunc(): FuncBuilder {
-  const f = new FuncBuilder(new Array<number>(11).fill(I32), 'panel');
-  const [A, RSA, CSA, B, C, LDC, M, KC, NR, ACC, SCR] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
-  const args = (): void => {
-    f.get(A).get(RSA).get(CSA).get(B).get(C).get(LDC).get(KC).get(NR).get(ACC).get(SCR);
-  };
-  f.op(Op.block).op(Op.blockVoid);
-  f.op(Op.loop).op(Op.blockVoid);
-  f.get(M).i32c(GEMM_MR).op(Op.i32LtS);
-  brIf(f, 1);
-  args();
-  f.call(GEMM_MR - 1);
-  f.get(A).get(RSA).i32c(GEMM_MR).op(Op.i32Mul).op(Op.i32Add).set(A);
-  f.get(C).get(LDC).i32c(GEMM_MR).op(Op.i32Mul).op(Op.i32Add).set(C);
-  f.get(M).i32c(GEMM_MR).op(Op.i32Sub).set(M);
-  br(f, 0);
-  f.op(Op.end);
-  f.op(Op.end);
-  for (let t = 1; t < GEMM_MR; t++) {
-    f.get(M).i32c(t).op(Op.i32Eq).op(Op.if).op(Op.blockVoid);
-    args();
-    f.call(t - 1);
     f.op(Op.end);
   }
+  f.op(Op.end);
   return f;
 }
 
 /**
- * `pack(src, rsB, csB, dst, k, n)`: `op(B)` (element (p, j) at `src + p·rsB + j·csB`) into panels of 8
- * columns at `dst`: panel `q` holds `k` rows of 8 floats (columns `8q…8q+7`, zeros past `n`).
+ * `{name}(src, rs, cs, dst, k, n)`: the `k × n` matrix whose element (p, j) is at `src + p·rs + j·cs` into panels
+ * of `width` columns at `dst`: panel `q` holds `k` rows of `width` floats (columns `width·q…`, zeros past `n`).
+ * `packB` packs op(B) into panels of 8 columns; `packA` packs op(A)ᵀ (rs and cs swapped) into panels of 4, i.e.
+ * 4 rows of op(A) per panel, `k` steps of 4 floats.
+ *
+ * Full panels take vector paths: a contiguous row of the panel (`cs` = 4) is copied a vector at a time; where
+ * each column is contiguous (`rs` = 4: a transposed B, a row-major A), four steps at a time are loaded as one
+ * vector per column and transposed 4×4 by shuffles. Anything else goes element by element.
  */
-function packFunc(): FuncBuilder {
-  const f = new FuncBuilder(new Array<number>(6).fill(I32), 'pack');
-  const [SRC, RSB, CSB, DST, K, N] = [0, 1, 2, 3, 4, 5] as const;
+function packFunc(width: number, name: string): FuncBuilder {
+  const f = new FuncBuilder(new Array<number>(6).fill(I32), name);
+  const [SRC, RS, CS, DST, K, N] = [0, 1, 2, 3, 4, 5] as const;
   const j0 = f.local(I32);
   const w = f.local(I32);
   const rowp = f.local(I32);
   const p = f.local(I32);
   const vec = f.local(I32);
   const cols: number[] = [];
-  for (let c = 0; c < GEMM_NR; c++) cols.push(f.local(V128));
+  for (let c = 0; c < width; c++) cols.push(f.local(V128));
   const t = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
+  const out = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
   f.op(Op.block).op(Op.blockVoid);
   f.op(Op.loop).op(Op.blockVoid);
   f.get(j0).get(N).op(Op.i32GeS);
   brIf(f, 1);
-  // w = min(8, n - j0); vec = (w == 8 && csB == 4)
-  f.get(N).get(j0).op(Op.i32Sub).i32c(GEMM_NR).get(N).get(j0).op(Op.i32Sub).i32c(GEMM_NR).op(Op.i32LtS).op(Op.select).set(w);
-  f.get(w).i32c(GEMM_NR).op(Op.i32Eq).get(CSB).i32c(4).op(Op.i32Eq).op(Op.i32And).set(vec);
-  f.get(SRC).get(j0).get(CSB).op(Op.i32Mul).op(Op.i32Add).set(rowp);
+  setMin(
+    f,
+    w,
+    () => f.get(N).get(j0).op(Op.i32Sub),
+    () => f.i32c(width),
+  );
+  // vec = (w == width && cs == 4)
+  f.get(w).i32c(width).op(Op.i32Eq).get(CS).i32c(4).op(Op.i32Eq).op(Op.i32And).set(vec);
+  f.get(SRC).get(j0).get(CS).op(Op.i32Mul).op(Op.i32Add).set(rowp);
   f.get(K).set(p);
-  // A full panel of a transposed B (rsB = 4: each column of op(B) contiguous): four steps of k at a time,
-  // one vector load per column, two 4×4 transposes by shuffles, two vector stores per row of the panel.
-  f.get(w).i32c(GEMM_NR).op(Op.i32Eq).get(RSB).i32c(4).op(Op.i32Eq).op(Op.i32And).get(CSB).i32c(4).op(Op.i32Ne).op(Op.i32And);
+  // A full panel with contiguous columns (rs = 4): four steps at a time, one vector load per column,
+  // width/4 transposes by shuffles, width/4 vector stores per row of the panel.
+  f.get(w).i32c(width).op(Op.i32Eq).get(RS).i32c(4).op(Op.i32Eq).op(Op.i32And).get(CS).i32c(4).op(Op.i32Ne).op(Op.i32And);
   f.op(Op.if).op(Op.blockVoid);
   f.op(Op.block).op(Op.blockVoid);
   f.op(Op.loop).op(Op.blockVoid);
   f.get(p).i32c(4).op(Op.i32LtS);
   brIf(f, 1);
-  for (let c = 0; c < GEMM_NR; c++) {
+  for (let c = 0; c < width; c++) {
     f.get(rowp);
-    if (c > 0) f.get(CSB).i32c(c).op(Op.i32Mul).op(Op.i32Add);
+    if (c > 0) f.get(CS).i32c(c).op(Op.i32Mul).op(Op.i32Add);
     f.mem(Simd.load, 2, 0).set(cols[c]!);
   }
-  for (let half = 0; half < 2; half++) {
-    const [r0, r1, r2, r3] = cols.slice(half * 4, half * 4 + 4) as [number, number, number, number];
-    f.get(r0).get(r1);
-    shuffle32(f, [0, 4, 1, 5]);
-    f.set(t[0]!);
-    f.get(r0).get(r1);
-    shuffle32(f, [2, 6, 3, 7]);
-    f.set(t[1]!);
-    f.get(r2).get(r3);
-    shuffle32(f, [0, 4, 1, 5]);
-    f.set(t[2]!);
-    f.get(r2).get(r3);
-    shuffle32(f, [2, 6, 3, 7]);
-    f.set(t[3]!);
-    // Row q of the four steps: (t0, t2) give steps 0 and 1, (t1, t3) steps 2 and 3.
-    for (let q = 0; q < 4; q++) {
+  for (let part = 0; part < width / 4; part++) {
+    transpose4(f, cols.slice(part * 4, part * 4 + 4), t, out);
+    // Row q of the four steps.
+    for (let q = 0; q < 4; q++)
       f.get(DST)
-        .get(q < 2 ? t[0]! : t[1]!)
-        .get(q < 2 ? t[2]! : t[3]!);
-      shuffle32(f, q % 2 === 0 ? [0, 1, 4, 5] : [2, 3, 6, 7]);
-      f.mem(Simd.store, 4, q * 32 + half * 16);
-    }
+        .get(out[q]!)
+        .mem(Simd.store, 4, (q * width + part * 4) * 4);
   }
-  f.get(DST).i32c(128).op(Op.i32Add).set(DST);
+  f.get(DST)
+    .i32c(16 * width)
+    .op(Op.i32Add)
+    .set(DST);
   f.get(rowp).i32c(16).op(Op.i32Add).set(rowp);
   f.get(p).i32c(4).op(Op.i32Sub).set(p);
   br(f, 0);
@@ -259,21 +284,17 @@ function packFunc(): FuncBuilder {
   brIf(f, 0);
   f.op(Op.loop).op(Op.blockVoid);
   f.get(vec).op(Op.if).op(Op.blockVoid);
-  f.get(DST).get(rowp).mem(Simd.load, 2, 0).mem(Simd.store, 4, 0);
-  f.get(DST).get(rowp).mem(Simd.load, 2, 16).mem(Simd.store, 4, 16);
+  for (let v = 0; v < width / 4; v++)
+    f.get(DST)
+      .get(rowp)
+      .mem(Simd.load, 2, 16 * v)
+      .mem(Simd.store, 4, 16 * v);
   f.op(Op.else);
-  f.get(w).i32c(GEMM_NR).op(Op.i32Eq).op(Op.if).op(Op.blockVoid);
-  for (let c = 0; c < GEMM_NR; c++) {
-    f.get(DST).get(rowp);
-    if (c > 0) f.get(CSB).i32c(c).op(Op.i32Mul).op(Op.i32Add);
-    f.memScalar(Op.f32Load, 2, 0).memScalar(Op.f32Store, 2, c * 4);
-  }
-  f.op(Op.else);
-  for (let c = 0; c < GEMM_NR; c++) {
+  for (let c = 0; c < width; c++) {
     f.get(DST);
     f.i32c(c).get(w).op(Op.i32LtS).op(Op.if).code.byte(0x7d); // if (result f32)
     f.get(rowp);
-    if (c > 0) f.get(CSB).i32c(c).op(Op.i32Mul).op(Op.i32Add);
+    if (c > 0) f.get(CS).i32c(c).op(Op.i32Mul).op(Op.i32Add);
     f.memScalar(Op.f32Load, 2, 0);
     f.op(Op.else);
     f32Zero(f);
@@ -281,14 +302,16 @@ function packFunc(): FuncBuilder {
     f.memScalar(Op.f32Store, 2, c * 4);
   }
   f.op(Op.end);
-  f.op(Op.end);
-  f.get(DST).i32c(32).op(Op.i32Add).set(DST);
-  f.get(rowp).get(RSB).op(Op.i32Add).set(rowp);
+  f.get(DST)
+    .i32c(4 * width)
+    .op(Op.i32Add)
+    .set(DST);
+  f.get(rowp).get(RS).op(Op.i32Add).set(rowp);
   f.get(p).i32c(1).op(Op.i32Sub).op(Op.localTee).code.u32(p);
   brIf(f, 0);
   f.op(Op.end);
   f.op(Op.end);
-  f.get(j0).i32c(GEMM_NR).op(Op.i32Add).set(j0);
+  f.get(j0).i32c(width).op(Op.i32Add).set(j0);
   br(f, 0);
   f.op(Op.end);
   f.op(Op.end);
@@ -296,73 +319,100 @@ function packFunc(): FuncBuilder {
 }
 
 /**
- * `drive(a, rsA, csA, bp, c, ldc, m, n, k, acc, tile)`: the whole product over packed panels at `bp` (as
- * `pack` wrote them for `n` columns and depth `k`): k blocks of {@link GEMM_KC}, then panels, each through
- * `panel`. The first k block overwrites C unless `acc`; later blocks add. One call per product (or per
+ * `drive(ap, bp, c, ldc, m, n, k, kcb, acc, bias, tile)`: the whole product over packed operands (as
+ * `packA` and `packB` wrote them for `m`, `n`, depth `k`): k blocks of `kcb`, within each every B panel
+ * against all the A panels (streamed from L2 past the B panel block in L1). The first k block
+ * overwrites C (plus `bias` when not 0) unless `acc`; later blocks add. One call per product (or per
  * thread's share of the panels).
  */
-function driveFunc(): FuncBuilder {
+function driveFunc(mr: number): FuncBuilder {
   const f = new FuncBuilder(new Array<number>(11).fill(I32), 'drive');
-  const [A, RSA, CSA, BP, C, LDC, M, N, K, ACC, TILE] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
+  const [AP, BP, C, LDC, M, N, K, KCB, ACC, BIAS, TILE] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10] as const;
   const p0 = f.local(I32);
   const kc = f.local(I32);
   const accNow = f.local(I32);
+  const biasNow = f.local(I32);
   const j0 = f.local(I32);
+  const nr = f.local(I32);
+  const i = f.local(I32);
   const bptr = f.local(I32);
-  const cptr = f.local(I32);
   const aptr = f.local(I32);
-  const panelBytes = f.local(I32);
+  const cptr = f.local(I32);
+  const aStep = f.local(I32);
+  // One A panel's step to the next: mr·k floats.
   f.get(K)
-    .i32c(GEMM_NR * 4)
+    .i32c(4 * mr)
     .op(Op.i32Mul)
-    .set(panelBytes);
+    .set(aStep);
+  // for (p0 = 0; p0 < k; p0 += kcb)
   f.op(Op.block).op(Op.blockVoid);
   f.op(Op.loop).op(Op.blockVoid);
   f.get(p0).get(K).op(Op.i32GeS);
   brIf(f, 1);
-  // kc = min(KC, k - p0); accNow = acc | (p0 > 0)
-  f.get(K).get(p0).op(Op.i32Sub).i32c(GEMM_KC).get(K).get(p0).op(Op.i32Sub).i32c(GEMM_KC).op(Op.i32LtS).op(Op.select).set(kc);
+  setMin(
+    f,
+    kc,
+    () => f.get(K).get(p0).op(Op.i32Sub),
+    () => f.get(KCB),
+  );
   f.get(ACC).get(p0).i32c(0).op(Op.i32GtS).op(Op.i32Or).set(accNow);
-  f.get(A).get(p0).get(CSA).op(Op.i32Mul).op(Op.i32Add).set(aptr);
-  f.get(BP)
-    .get(p0)
-    .i32c(GEMM_NR * 4)
-    .op(Op.i32Mul)
-    .op(Op.i32Add)
-    .set(bptr);
-  f.get(C).set(cptr);
+  f.i32c(0).get(BIAS).get(p0).op(Op.select).set(biasNow);
+  // for (j0 = 0; j0 < n; j0 += 8)
   f.i32c(0).set(j0);
   f.op(Op.block).op(Op.blockVoid);
   f.op(Op.loop).op(Op.blockVoid);
   f.get(j0).get(N).op(Op.i32GeS);
   brIf(f, 1);
-  f.get(aptr).get(RSA).get(CSA).get(bptr).get(cptr).get(LDC).get(M).get(kc);
-  // nr = min(8, n - j0)
-  f.get(N).get(j0).op(Op.i32Sub).i32c(GEMM_NR).get(N).get(j0).op(Op.i32Sub).i32c(GEMM_NR).op(Op.i32LtS).op(Op.select);
-  f.get(accNow).get(TILE);
-  f.call(PANEL);
-  f.get(bptr).get(panelBytes).op(Op.i32Add).set(bptr);
-  f.get(cptr)
-    .i32c(GEMM_NR * 4)
+  setMin(
+    f,
+    nr,
+    () => f.get(N).get(j0).op(Op.i32Sub),
+    () => f.i32c(GEMM_NR),
+  );
+  // bptr = bp + j0·k·4 + p0·32
+  f.get(BP).get(j0).get(K).op(Op.i32Mul).i32c(2).op(Op.i32Shl).op(Op.i32Add).get(p0).i32c(5).op(Op.i32Shl).op(Op.i32Add).set(bptr);
+  // aptr = ap + p0·mr·4; cptr = c + j0·4
+  f.get(AP)
+    .get(p0)
+    .i32c(4 * mr)
+    .op(Op.i32Mul)
     .op(Op.i32Add)
-    .set(cptr);
+    .set(aptr);
+  f.get(C).get(j0).i32c(2).op(Op.i32Shl).op(Op.i32Add).set(cptr);
+  // for (i = 0; i < m; i += mr): kernel(aptr, bptr, cptr, ldc, kc, min(mr, m − i), nr, accNow, bias, tile)
+  f.i32c(0).set(i);
+  f.op(Op.loop).op(Op.blockVoid);
+  f.get(aptr).get(bptr).get(cptr).get(LDC).get(kc);
+  pushMin(
+    f,
+    () => f.get(M).get(i).op(Op.i32Sub),
+    () => f.i32c(mr),
+  );
+  f.get(nr).get(accNow);
+  // bias + j0·4 on the first k block, else 0
+  f.get(biasNow).get(j0).i32c(2).op(Op.i32Shl).op(Op.i32Add).i32c(0).get(biasNow).op(Op.select);
+  f.get(TILE);
+  f.call(KERNEL);
+  f.get(aptr).get(aStep).op(Op.i32Add).set(aptr);
+  f.get(cptr).get(LDC).i32c(mr).op(Op.i32Mul).op(Op.i32Add).set(cptr);
+  f.get(i).i32c(mr).op(Op.i32Add).op(Op.localTee).code.u32(i);
+  f.get(M).op(Op.i32LtS);
+  brIf(f, 0);
+  f.op(Op.end);
   f.get(j0).i32c(GEMM_NR).op(Op.i32Add).set(j0);
   br(f, 0);
   f.op(Op.end);
   f.op(Op.end);
-  f.get(p0).i32c(GEMM_KC).op(Op.i32Add).set(p0);
+  f.get(p0).get(KCB).op(Op.i32Add).set(p0);
   br(f, 0);
   f.op(Op.end);
   f.op(Op.end);
   return f;
 }
 
-/** The module's bytes: micro-kernels `k1..k{MR}`, `panel`, `pack`, `drive`. */
+/** The module's bytes: `kernel`, `packA`, `packB`, `drive`. */
 export function gemmModuleBytes(options: { fma: boolean; shared: boolean }): Uint8Array {
-  const funcs: FuncBuilder[] = [];
-  for (let mr = 1; mr <= GEMM_MR; mr++) funcs.push(microKernel(mr, options.fma));
-  funcs.push(panelFunc(), packFunc(), driveFunc());
-  if (funcs.indexOf(funcs[PANEL]!) !== PANEL) throw new Error('unreachable');
+  const funcs = [kernelFunc(GEMM_MR, options.fma), packFunc(GEMM_MR, 'packA'), packFunc(GEMM_NR, 'packB'), driveFunc(GEMM_MR)];
   return encodeModule(funcs, { initialPages: 0, maximumPages: 65536, shared: options.shared });
 }
 
@@ -386,31 +436,20 @@ export function relaxedSimdAvailable(): boolean {
 
 /** The exported functions of a GEMM module. */
 export interface GemmExports {
-  readonly panel: (
-    a: number,
-    rsA: number,
-    csA: number,
-    b: number,
-    c: number,
-    ldc: number,
-    m: number,
-    kc: number,
-    nr: number,
-    acc: number,
-    scratch: number,
-  ) => void;
-  readonly pack: (src: number, rsB: number, csB: number, dst: number, k: number, n: number) => void;
+  /** Packs op(A)ᵀ: `packA(a, csA, rsA, dst, k, m)`. */
+  readonly packA: (src: number, rs: number, cs: number, dst: number, k: number, n: number) => void;
+  readonly packB: (src: number, rs: number, cs: number, dst: number, k: number, n: number) => void;
   readonly drive: (
-    a: number,
-    rsA: number,
-    csA: number,
+    ap: number,
     bp: number,
     c: number,
     ldc: number,
     m: number,
     n: number,
     k: number,
+    kcb: number,
     acc: number,
+    bias: number,
     tile: number,
   ) => void;
 }
@@ -436,18 +475,23 @@ export interface GemmCall {
   readonly ldc: number;
   /** Add to C's values instead of overwriting them. */
   readonly accumulate: boolean;
+  /** Address of `n` floats added to every row of C (with `accumulate` too), or 0. */
+  readonly bias?: number;
 }
 
-/** Bytes of scratch {@link runGemm} needs: packed B plus two tiles (one per thread). */
-export function gemmScratchBytes(n: number, k: number): number {
-  return Math.ceil(n / GEMM_NR) * GEMM_NR * k * 4 + 2 * GEMM_MR * GEMM_NR * 4;
+const panelsB = (n: number): number => Math.ceil(n / GEMM_NR);
+const panelsA = (m: number): number => Math.ceil(m / GEMM_MR);
+
+/** Bytes of scratch {@link runGemm} needs: packed A and B plus two tiles (one per thread). */
+export function gemmScratchBytes(m: number, n: number, k: number): number {
+  return (panelsA(m) * GEMM_MR + panelsB(n) * GEMM_NR) * k * 4 + 2 * GEMM_MR * GEMM_NR * 4;
 }
 
 /**
  * Runs one product with a module's exports; `scratch` is a 16-byte aligned address with
- * {@link gemmScratchBytes} free bytes. `m`, `n`, `k` must be positive. With `split`, B is packed here, then
- * the panels are shared between this thread (the first half) and a helper running `drive` on the rest:
- * `split(here, there)` must run `drive(...here)` and `drive(...there)` concurrently.
+ * {@link gemmScratchBytes} free bytes. `m`, `n`, `k` must be positive. With `split`, A and B are packed
+ * here, then the B panels are shared between this thread (the first half) and a helper running `drive` on
+ * the rest: `split(here, there)` must run `drive(...here)` and `drive(...there)` concurrently.
  */
 export function runGemm(
   ex: GemmExports,
@@ -456,27 +500,32 @@ export function runGemm(
   split: ((here: number[], there: number[]) => void) | null = null,
 ): void {
   const { m, n, k } = call;
-  const tile = scratch + Math.ceil(n / GEMM_NR) * GEMM_NR * k * 4;
-  ex.pack(call.b, call.rsB, call.csB, scratch, k, n);
+  const bp = scratch + panelsA(m) * GEMM_MR * k * 4;
+  const tile = bp + panelsB(n) * GEMM_NR * k * 4;
+  ex.packA(call.a, call.csA, call.rsA, scratch, k, m);
+  ex.packB(call.b, call.rsB, call.csB, bp, k, n);
   const acc = call.accumulate ? 1 : 0;
-  const panels = Math.ceil(n / GEMM_NR);
+  const bias = call.bias ?? 0;
+  // k split evenly into blocks of at most GEMM_KC
+  const kcb = Math.ceil(k / Math.ceil(k / GEMM_KC));
+  const panels = panelsB(n);
   if (split === null || panels < 2) {
-    ex.drive(call.a, call.rsA, call.csA, scratch, call.c, call.ldc, m, n, k, acc, tile);
+    ex.drive(scratch, bp, call.c, call.ldc, m, n, k, kcb, acc, bias, tile);
     return;
   }
   const n1 = Math.ceil(panels / 2) * GEMM_NR;
-  const here = [call.a, call.rsA, call.csA, scratch, call.c, call.ldc, m, n1, k, acc, tile];
+  const here = [scratch, bp, call.c, call.ldc, m, n1, k, kcb, acc, bias, tile];
   const there = [
-    call.a,
-    call.rsA,
-    call.csA,
-    scratch + (n1 / GEMM_NR) * k * GEMM_NR * 4,
+    scratch,
+    bp + n1 * k * 4,
     call.c + n1 * 4,
     call.ldc,
     m,
     n - n1,
     k,
+    kcb,
     acc,
+    bias === 0 ? 0 : bias + n1 * 4,
     tile + GEMM_MR * GEMM_NR * 4,
   ];
   split(here, there);

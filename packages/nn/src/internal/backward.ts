@@ -1,4 +1,4 @@
-import { Parameter, RuntimeError, SparseTensor, type Tensor } from '@tsoptim/core';
+import { type MatmulArgs, Parameter, RuntimeError, SparseTensor, type Tensor } from '@tsoptim/core';
 import { graphConsumed, runScoped, tensor, zeros } from './alloc.js';
 import type { Variable } from '../variable.js';
 import { addK, accumulateK } from './kernels.js';
@@ -44,6 +44,24 @@ function add(a: Tensor, b: Tensor): Tensor {
   return out;
 }
 
+const SPARSE_GRAD = 'cannot accumulate a dense gradient into the sparse gradient of a parameter';
+
+/**
+ * The gradient of operand `v`, a product `op(a)·op(b)`. When `v` is a parameter leaf it is written straight
+ * into its `.grad`: added to it (`accumulate`), or, when null, into the parameter's own gradient storage; null is
+ * returned (the backward pass then has nothing to add). Otherwise it goes into a new tensor of `v`'s shape.
+ * @throws RuntimeError when the parameter holds a sparse gradient.
+ */
+export function productGrad(v: Variable, args: Omit<MatmulArgs, 'out' | 'accumulate'>): Tensor | null {
+  const backend = args.a.backend;
+  const p = v.param?.requiresGrad ? v.param : null;
+  const g = p?.grad;
+  if (SparseTensor.isSparse(g)) throw new RuntimeError(SPARSE_GRAD);
+  const out = p ? (g ?? p.gradBuffer()) : zeros(v.shape, { backend });
+  backend.matmul({ ...args, out, accumulate: g != null });
+  return p ? null : out;
+}
+
 /** Adds the gradient into `param.grad`, or writes it into the parameter's own gradient storage when null. */
 function accumulateInto(param: Parameter, slot: Slot): void {
   const g = param.grad;
@@ -52,7 +70,7 @@ function accumulateInto(param: Parameter, slot: Slot): void {
     return;
   }
   if (SparseTensor.isSparse(g)) {
-    throw new RuntimeError('cannot accumulate a dense gradient into the sparse gradient of a parameter');
+    throw new RuntimeError(SPARSE_GRAD);
   }
   g.backend.run(accumulateK, { tensors: { x: slot.t, y: g } });
 }

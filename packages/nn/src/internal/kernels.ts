@@ -203,11 +203,14 @@ export const scaledDotR = /*#__PURE__*/ defineReduction({
   combine: 'sum',
   finalize: (acc, _count, { alpha }) => k.mul(acc, alpha),
 });
-/** `out ← alpha · m · g` (g may broadcast). */
-export const scaledMulK = /*#__PURE__*/ defineKernel({
-  name: 'nn_scaled_mul',
-  inputs: ['m', 'g'],
+/**
+ * Class-loss backward from the log-probabilities y: `out ← alpha · g · (m − w · e^y)` (m the weighted one-hot
+ * mask; w its row sums for cross-entropy, zeros for nll; w and g may broadcast).
+ */
+export const crossEntropyGradK = /*#__PURE__*/ defineKernel({
+  name: 'nn_class_grad',
+  inputs: ['m', 'y', 'w', 'g'],
   scalars: ['alpha'],
   outputs: ['out'],
-  body: ({ m, g }, { alpha }) => ({ out: k.mul(alpha, m, g) }),
+  body: ({ m, y, w, g }, { alpha }) => ({ out: k.mul(alpha, g, k.sub(m, k.mul(w, k.exp(y)))) }),
 });
