@@ -388,17 +388,23 @@ export abstract class Optimizer<O extends object = any> {
   /** Evaluates the closure (if any), then updates each group. Override for closure-driven algorithms. */
   protected stepImpl(closure: Closure | undefined): number | undefined {
     const loss = evaluateClosure(closure);
-    // Check every group before updating any, so a rejected step changes nothing.
-    const work = this.paramGroups.map((group) => {
+    this.stepWork().forEach(({ options, params }, i) => {
+      if (params.length !== 0) this.updateGroup(options, params, i);
+    });
+    return loss;
+  }
+
+  /**
+   * Each group's options for this step and its parameters with gradients, every group checked before any is
+   * updated (so a rejected step changes nothing).
+   */
+  protected stepWork(): { options: ParamGroup<O>; params: Parameter[] }[] {
+    return this.paramGroups.map((group) => {
       const params = group.params.filter((p) => p.grad !== null);
       checkGradientShapes(params);
       this.checkGradients(params);
       return { options: this.hyper(group), params };
     });
-    work.forEach(({ options, params }, i) => {
-      if (params.length !== 0) this.updateGroup(options, params, i);
-    });
-    return loss;
   }
 
   /** Rejects gradients the algorithm cannot use (sparse ones, by default), before any update happens. */
