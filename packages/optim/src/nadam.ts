@@ -1,6 +1,6 @@
 import { defineKernel, k, kernelFamily } from '@tsoptim/core';
 import { defineAlgorithm, functionalForm } from './algorithm.js';
-import { type DecayKind, decayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
+import { type DecayKind, decayKind, preamble, preambleScalars } from './kernels/decay.js';
 import { adamDenominator, adamMoments } from './kernels/moments.js';
 import { biasCorrection } from './kernels/scalars.js';
 import type { BaseOptions } from './optimizer.js';
@@ -108,7 +108,10 @@ const NAdamAlgorithm = /*#__PURE__*/ defineAlgorithm({
       cGrad: (o.lr * (1 - mu)) / (1 - muProduct),
       cAvg: (o.lr * muNext) / (1 - muProduct * muNext),
       invBc2Sqrt: 1 / Math.sqrt(biasCorrection(o.beta2, t)),
-      ...resolveDecay(decayKind(o.weightDecay, o.decoupledWeightDecay), o.lr, o.weightDecay).scalars,
+      // The preamble's scalars of either decay (the kernel reads the one it has): resolveDecay without its objects,
+      // as this runs per parameter.
+      decayCoef: o.weightDecay,
+      decayFactor: 1 - o.lr * o.weightDecay,
     };
   },
 });

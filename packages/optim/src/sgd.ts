@@ -1,4 +1,5 @@
 import {
+  type ElementwiseKernel,
   type Parameter,
   RuntimeError,
   type SparseTensor,
@@ -93,6 +94,20 @@ export interface SGDStepOptions {
   maximize: boolean;
 }
 
+/** The kernels of these options, for a buffer's later steps and its first: looked up when the flags change. */
+let kernels: { flags: number; pair: readonly [ElementwiseKernel, ElementwiseKernel] } | undefined;
+
+function sgdKernels(o: SGDStepOptions): readonly [ElementwiseKernel, ElementwiseKernel] {
+  const decay = o.weightDecay !== 0;
+  const momentum = o.momentum !== 0;
+  const flags = +o.maximize | (+decay << 1) | (+momentum << 2) | (+o.nesterov << 3);
+  if (kernels?.flags !== flags) {
+    const f = { maximize: o.maximize, decay, momentum, nesterov: o.nesterov };
+    kernels = { flags, pair: [sgdKernel({ ...f, init: false }), sgdKernel({ ...f, init: true })] };
+  }
+  return kernels.pair;
+}
+
 /**
  * SGD, declared once: options, state (`momentum_buffer` with momentum, created from the first gradient as torch's,
  * so none without momentum and none before the first step), and the update: a sparse gradient is the dense gradient
@@ -119,18 +134,9 @@ const SGDAlgorithm = /*#__PURE__*/ defineAlgorithm({
     }
     const first = o.momentum !== 0 && !state.momentumBuffer;
     if (first) state.momentumBuffer = zeros(param.shape, { backend });
-    state.param = param;
-    state.grad = dense;
     try {
-      const kernel = sgdKernel({
-        maximize: o.maximize,
-        decay: o.weightDecay !== 0,
-        momentum: o.momentum !== 0,
-        nesterov: o.nesterov,
-        init: first,
-      });
-      backend.run(kernel, {
-        tensors: state,
+      backend.run(sgdKernels(o)[first ? 1 : 0], {
+        tensors: o.momentum !== 0 ? { param, grad: dense, momentumBuffer: state.momentumBuffer! } : { param, grad: dense },
         scalars: { lr: o.lr, decayCoef: o.weightDecay, momentum: o.momentum, dampening: o.dampening },
       });
     } finally {
