@@ -145,9 +145,10 @@ const CUDA_ONLY: Record<string, string> = {
  * options, lazily created per-parameter state, `zeroGrad`, `step(closure)`, hooks, and `stateDict()` /
  * `loadStateDict()` in torch's layout (a checkpoint moves between the two).
  *
- * Subclasses validate their options in the constructor and implement {@link Optimizer.updateGroup}, which
- * calls the algorithm's functional form on the group's parameters; LBFGS-like optimizers override
- * {@link Optimizer.stepImpl} instead.
+ * Every algorithm of this package but LBFGS is declared with `defineAlgorithm` (its class is a
+ * `DeclaredOptimizer`). A hand-written subclass declares its options ({@link Optimizer.optionsDecl}) and state
+ * ({@link Optimizer.stateSpec}) and implements {@link Optimizer.updateGroup}, which calls the algorithm's
+ * functional form on the group's parameters; LBFGS-like optimizers override {@link Optimizer.stepImpl} instead.
  */
 // `Optimizer` alone (no type argument) is any optimizer: a scheduler or a helper that takes one accepts every
 // subclass, whose group options are declared types without a string index.
