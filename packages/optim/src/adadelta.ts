@@ -1,9 +1,8 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { defineKernel, k, kernelFamily } from '@tsoptim/core';
+import { defineAlgorithm, functionalForm } from './algorithm.js';
 import { preamble } from './kernels/decay.js';
 import { descend, ema, sq } from './kernels/moments.js';
-import { type StateSpec, stepState } from './state-spec.js';
-import { withDefaults } from './validate.js';
+import type { BaseOptions } from './optimizer.js';
 import { type OptionsDecl, baseSpecs, bool, float, inRange, nonNegative, withoutFused, defineOptions } from './options.js';
 
 /** Options of {@link Adadelta}; defaults as torch.optim.Adadelta. */
@@ -36,9 +35,6 @@ export const ADADELTA_OPTIONS: OptionsDecl<Required<AdadeltaOptions>> = defineOp
 
 export const ADADELTA_DEFAULTS: Required<AdadeltaOptions> = ADADELTA_OPTIONS.defaults;
 
-/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const ADADELTA_STATE_SPEC: StateSpec = stepState(['square_avg', 'acc_delta']);
-
 /** One pass per parameter: reads param, grad, square_avg, acc_delta; writes param, square_avg, acc_delta. */
 export const adadeltaKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: boolean }) =>
   defineKernel({
@@ -68,30 +64,24 @@ export interface AdadeltaStepOptions {
   maximize: boolean;
 }
 
+/** Adadelta, declared once: options, state (`step`, `square_avg`, `acc_delta`), kernel and scalars. */
+const AdadeltaAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'Adadelta',
+  options: ADADELTA_OPTIONS,
+  state: { step: 'kept', tensors: ['square_avg', 'acc_delta'] },
+  stepOptions: (g): AdadeltaStepOptions => g,
+  kernel: (o) => adadeltaKernel({ maximize: o.maximize, decay: o.weightDecay !== 0 }),
+  scalars: (o) => ({ lr: o.lr, rho: o.rho, eps: o.eps, decayCoef: o.weightDecay }),
+});
+
 /**
  * The Adadelta update on raw tensors (torch.optim's functional `adadelta`), one fused pass per parameter:
  *
  *   g ← ±∇ + λθ;  v ← ρv + (1−ρ)g²;  Δ ← √(u + ε) / √(v + ε) · g;  u ← ρu + (1−ρ)Δ²;  θ ← θ − γΔ
  *
- * @param squareAvgs v per parameter; @param accDeltas u per parameter (both updated in place).
+ * `adadelta(params, grads, squareAvgs, accDeltas, options)`: v and u per parameter, both updated in place.
  */
-export function adadelta(
-  params: readonly Tensor[],
-  grads: readonly Tensor[],
-  squareAvgs: readonly Tensor[],
-  accDeltas: readonly Tensor[],
-  o: AdadeltaStepOptions,
-): void {
-  const kernel = adadeltaKernel({ maximize: o.maximize, decay: o.weightDecay !== 0 });
-  const scalars = { lr: o.lr, rho: o.rho, eps: o.eps, decayCoef: o.weightDecay };
-  for (let i = 0; i < params.length; i++) {
-    const param = params[i]!;
-    param.backend.run(kernel, {
-      tensors: { param, grad: grads[i]!, squareAvg: squareAvgs[i]!, accDelta: accDeltas[i]! },
-      scalars,
-    });
-  }
-}
+export const adadelta = /*#__PURE__*/ functionalForm(AdadeltaAlgorithm);
 
 /**
  * Adadelta (Zeiler, "ADADELTA: An Adaptive Learning Rate Method", https://arxiv.org/abs/1212.5701), as
@@ -107,32 +97,4 @@ export function adadelta(
  * const opt = new Adadelta(model.parameters(), { rho: 0.9 });
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class Adadelta extends Optimizer<Required<AdadeltaOptions>> {
-  constructor(params: ParamsInput<AdadeltaOptions>, options: Scheduled<AdadeltaOptions> = {}) {
-    super(params, withDefaults(ADADELTA_DEFAULTS, options));
-  }
-
-  protected override optionsDecl(): OptionsDecl<Required<AdadeltaOptions>> {
-    return ADADELTA_OPTIONS;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return ADADELTA_STATE_SPEC;
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['square_avg', 'acc_delta'];
-  }
-
-  protected updateGroup(group: ParamGroup<Required<AdadeltaOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => this.lazyState(p, ['square_avg', 'acc_delta']));
-    for (const s of states) s.step = (s.step as number) + 1;
-    adadelta(
-      params,
-      params.map((p) => p.grad as Tensor),
-      states.map((s) => s.square_avg as Tensor),
-      states.map((s) => s.acc_delta as Tensor),
-      group,
-    );
-  }
-}
+export class Adadelta extends AdadeltaAlgorithm {}

@@ -1,21 +1,9 @@
-import {
-  type Parameter,
-  type Tensor,
-  defineKernel,
-  defineReduction,
-  k,
-  kernelFamily,
-  meanSquaresReduction,
-  meanReduction,
-  zeros,
-} from '@tsoptim/core';
+import { type Tensor, defineKernel, defineReduction, k, kernelFamily, meanSquaresReduction, meanReduction, zeros } from '@tsoptim/core';
 import { preamble } from './kernels/decay.js';
 import { lerpKernel } from './kernels/lerp.js';
 import { descend, lerp, sq } from './kernels/moments.js';
-import type { BaseOptions, Scheduled } from './optimizer.js';
-import { Optimizer, type ParamGroup, type ParamState, type ParamsInput } from './optimizer.js';
-import { type StateSpec, stepState } from './state-spec.js';
-import { withDefaults } from './validate.js';
+import { defineAlgorithm } from './algorithm.js';
+import type { BaseOptions } from './optimizer.js';
 import { type OptionsDecl, bool, defineOptions, float, pyFloat } from './options.js';
 
 /** Options of {@link Adafactor}; defaults as torch.optim.Adafactor. */
@@ -61,12 +49,6 @@ export const ADAFACTOR_OPTIONS: OptionsDecl<Required<AdafactorOptions>> = define
 });
 
 export const ADAFACTOR_DEFAULTS: Required<AdafactorOptions> = ADAFACTOR_OPTIONS.defaults;
-
-/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const ADAFACTOR_STATE_SPEC: StateSpec = {
-  ...stepState([]),
-  requiredFor: (shape) => (shape.length > 1 ? ['row_var', 'col_var'] : ['variance']),
-};
 
 /** torch.finfo(torch.float32).eps: ε₁ when it is null (tsoptim tensors are float32). */
 export const FLOAT32_EPS = 2 ** -23;
@@ -163,6 +145,80 @@ export interface AdafactorSlots {
   variance?: Tensor;
 }
 
+/** The update of one parameter with step t (already incremented); see {@link adafactor}. */
+function adafactorUpdate(param: Tensor, grad: Tensor, slot: AdafactorSlots, t: number, o: AdafactorStepOptions): void {
+  const eps1 = o.eps1 ?? FLOAT32_EPS;
+  const sign = o.maximize ? -1 : 1;
+  const decay = o.weightDecay !== 0;
+  const backend = param.backend;
+  const w = t ** o.beta2Decay;
+  const common = { eps2: o.eps2, rho: Math.min(o.lr, 1 / t ** 0.5), d: o.d, decayFactor: 1 - o.lr * o.weightDecay };
+  const rmsParam = zeros([], { backend });
+  const rmsUpdate = zeros([], { backend });
+  backend.reduce(rmsReduction, { tensors: { x: param }, out: rmsParam });
+  if (grad.ndim > 1) {
+    const rowVar = slot.rowVar!;
+    const colVar = slot.colVar!;
+    const rowSq = zeros(rowVar.shape, { backend });
+    const colSq = zeros(colVar.shape, { backend });
+    const rowMean = zeros([...rowVar.shape.slice(0, -2), 1, 1], { backend });
+    const update = zeros(param.shape, { backend });
+    backend.reduce(meanSquaresReduction, { tensors: { x: grad }, out: rowSq, axes: [-1] });
+    backend.reduce(meanSquaresReduction, { tensors: { x: grad }, out: colSq, axes: [-2] });
+    backend.run(lerpKernel, { tensors: { x: rowVar, y: rowSq }, scalars: { w } });
+    backend.run(lerpKernel, { tensors: { x: colVar, y: colSq }, scalars: { w } });
+    backend.reduce(meanReduction, { tensors: { x: rowVar }, out: rowMean, axes: [-2] });
+    backend.run(factoredUpdateKernel, {
+      tensors: { grad, rowVar, colVar, rowMean, update },
+      scalars: { eps1, eps1Sq: eps1 * eps1, sign },
+    });
+    backend.reduce(rmsReduction, { tensors: { x: update }, out: rmsUpdate });
+    backend.run(factoredApplyKernel({ decay }), { tensors: { param, update, rmsParam, rmsUpdate }, scalars: common });
+    for (const x of [rowSq, colSq, rowMean, update]) x.dispose();
+  } else {
+    const variance = slot.variance!;
+    const vs = { w, eps1Sq: eps1 * eps1, sign };
+    backend.reduce(vectorUpdateRms, { tensors: { grad, variance }, out: rmsUpdate, scalars: vs });
+    backend.run(vectorKernel({ decay }), {
+      tensors: { param, grad, variance, rmsParam, rmsUpdate },
+      scalars: { ...vs, ...common },
+    });
+  }
+  rmsParam.dispose();
+  rmsUpdate.dispose();
+}
+
+/** The factored second moment's row and column shapes ([.., m, 1], [.., 1, n]) for tensors of 2 or more dimensions. */
+const factored = (shape: readonly number[]): boolean => shape.length > 1;
+
+/**
+ * Adafactor, declared once: options, state (`step`, then `row_var` [.., m, 1] and `col_var` [.., 1, n] for tensors
+ * of 2 or more dimensions, `variance` of the parameter's shape otherwise), and the update of one parameter.
+ */
+const AdafactorAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'Adafactor',
+  options: ADAFACTOR_OPTIONS,
+  state: {
+    step: true,
+    tensors: ['row_var', 'col_var', 'variance'],
+    shapes: {
+      row_var: (s) => (factored(s) ? [...s.slice(0, -1), 1] : null),
+      col_var: (s) => (factored(s) ? [...s.slice(0, -2), 1, s[s.length - 1]!] : null),
+      variance: (s) => (factored(s) ? null : s),
+    },
+  },
+  stepOptions: (g): AdafactorStepOptions => ({
+    lr: g.lr,
+    beta2Decay: g.beta2Decay,
+    eps1: g.eps[0],
+    eps2: g.eps[1],
+    d: g.d,
+    weightDecay: g.weightDecay,
+    maximize: g.maximize,
+  }),
+  update: adafactorUpdate,
+});
+
 /**
  * The Adafactor update on raw tensors (torch.optim's functional `adafactor`). For each parameter, with t its
  * step (already incremented), G = ±∇:
@@ -191,51 +247,7 @@ export function adafactor(
   steps: readonly number[],
   o: AdafactorStepOptions,
 ): void {
-  const eps1 = o.eps1 ?? FLOAT32_EPS;
-  const sign = o.maximize ? -1 : 1;
-  const decay = o.weightDecay !== 0;
-  for (let i = 0; i < params.length; i++) {
-    const param = params[i]!;
-    const grad = grads[i]!;
-    const slot = slots[i]!;
-    const t = steps[i]!;
-    const backend = param.backend;
-    const w = t ** o.beta2Decay;
-    const common = { eps2: o.eps2, rho: Math.min(o.lr, 1 / t ** 0.5), d: o.d, decayFactor: 1 - o.lr * o.weightDecay };
-    const rmsParam = zeros([], { backend });
-    const rmsUpdate = zeros([], { backend });
-    backend.reduce(rmsReduction, { tensors: { x: param }, out: rmsParam });
-    if (grad.ndim > 1) {
-      const rowVar = slot.rowVar!;
-      const colVar = slot.colVar!;
-      const rowSq = zeros(rowVar.shape, { backend });
-      const colSq = zeros(colVar.shape, { backend });
-      const rowMean = zeros([...rowVar.shape.slice(0, -2), 1, 1], { backend });
-      const update = zeros(param.shape, { backend });
-      backend.reduce(meanSquaresReduction, { tensors: { x: grad }, out: rowSq, axes: [-1] });
-      backend.reduce(meanSquaresReduction, { tensors: { x: grad }, out: colSq, axes: [-2] });
-      backend.run(lerpKernel, { tensors: { x: rowVar, y: rowSq }, scalars: { w } });
-      backend.run(lerpKernel, { tensors: { x: colVar, y: colSq }, scalars: { w } });
-      backend.reduce(meanReduction, { tensors: { x: rowVar }, out: rowMean, axes: [-2] });
-      backend.run(factoredUpdateKernel, {
-        tensors: { grad, rowVar, colVar, rowMean, update },
-        scalars: { eps1, eps1Sq: eps1 * eps1, sign },
-      });
-      backend.reduce(rmsReduction, { tensors: { x: update }, out: rmsUpdate });
-      backend.run(factoredApplyKernel({ decay }), { tensors: { param, update, rmsParam, rmsUpdate }, scalars: common });
-      for (const x of [rowSq, colSq, rowMean, update]) x.dispose();
-    } else {
-      const variance = slot.variance!;
-      const vs = { w, eps1Sq: eps1 * eps1, sign };
-      backend.reduce(vectorUpdateRms, { tensors: { grad, variance }, out: rmsUpdate, scalars: vs });
-      backend.run(vectorKernel({ decay }), {
-        tensors: { param, grad, variance, rmsParam, rmsUpdate },
-        scalars: { ...vs, ...common },
-      });
-    }
-    rmsParam.dispose();
-    rmsUpdate.dispose();
-  }
+  params.forEach((p, i) => adafactorUpdate(p, grads[i]!, slots[i]!, steps[i]!, o));
 }
 
 /**
@@ -258,58 +270,4 @@ export function adafactor(
  * const opt = new Adafactor(model.parameters(), { lr: 1e-2 });
  * for (const batch of data) { opt.zeroGrad(); loss(batch).backward(); opt.step(); }
  */
-export class Adafactor extends Optimizer<Required<AdafactorOptions>> {
-  constructor(params: ParamsInput<AdafactorOptions>, options: Scheduled<AdafactorOptions> = {}) {
-    super(params, withDefaults(ADAFACTOR_DEFAULTS, options));
-  }
-
-  protected override optionsDecl(): OptionsDecl<Required<AdafactorOptions>> {
-    return ADAFACTOR_OPTIONS;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return ADAFACTOR_STATE_SPEC;
-  }
-
-  protected override stateTensorShape(key: string, param: Parameter): readonly number[] | 'any' | 'list' | undefined {
-    const s = param.shape;
-    if (key === 'row_var' && s.length > 1) return [...s.slice(0, -1), 1];
-    if (key === 'col_var' && s.length > 1) return [...s.slice(0, -2), 1, s[s.length - 1]!];
-    if (key === 'variance') return s;
-    return undefined;
-  }
-
-  protected updateGroup(group: ParamGroup<Required<AdafactorOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => initState(this.stateOf(p), p));
-    const steps = states.map((s) => (s.step = (s.step as number) + 1));
-    adafactor(
-      params,
-      params.map((p) => p.grad as Tensor),
-      states.map((s) => ({ rowVar: s.row_var as Tensor, colVar: s.col_var as Tensor, variance: s.variance as Tensor })),
-      steps,
-      {
-        lr: group.lr,
-        beta2Decay: group.beta2Decay,
-        eps1: group.eps[0],
-        eps2: group.eps[1],
-        d: group.d,
-        weightDecay: group.weightDecay,
-        maximize: group.maximize,
-      },
-    );
-  }
-}
-
-function initState(s: ParamState, p: Parameter): ParamState {
-  if (s.step === undefined) {
-    s.step = 0;
-    const shape = p.shape;
-    if (shape.length > 1) {
-      s.row_var = zeros([...shape.slice(0, -1), 1], { backend: p.backend });
-      s.col_var = zeros([...shape.slice(0, -2), 1, shape[shape.length - 1]!], { backend: p.backend });
-    } else {
-      s.variance = zeros(shape, { backend: p.backend });
-    }
-  }
-  return s;
-}
+export class Adafactor extends AdafactorAlgorithm {}

@@ -1,9 +1,18 @@
-import { type Parameter, RuntimeError, SparseTensor, type Tensor, defineKernel, full, k, kernelFamily } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
+import {
+  type Parameter,
+  RuntimeError,
+  type SparseTensor,
+  type Tensor,
+  defineKernel,
+  full,
+  isSparseTensor,
+  k,
+  kernelFamily,
+} from '@tsoptim/core';
+import { defineAlgorithm, functionalForm, sparseRows } from './algorithm.js';
+import type { BaseOptions, ParamGroup, ParamsInput, Scheduled } from './optimizer.js';
 import { preamble } from './kernels/decay.js';
 import { adaptiveStep } from './kernels/moments.js';
-import { type StateSpec, stepState } from './state-spec.js';
-import { withDefaults } from './validate.js';
 import { type OptionsDecl, baseSpecs, bool, float, nonNegative, withoutCapturable, defineOptions } from './options.js';
 
 /** Options of {@link Adagrad}; defaults as torch.optim.Adagrad. */
@@ -39,9 +48,6 @@ export const ADAGRAD_OPTIONS: OptionsDecl<Required<AdagradOptions>> = defineOpti
 
 export const ADAGRAD_DEFAULTS: Required<AdagradOptions> = ADAGRAD_OPTIONS.defaults;
 
-/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const ADAGRAD_STATE_SPEC: StateSpec = stepState(['sum']);
-
 /**
  * One pass per parameter: reads param, grad, sum; writes param, sum. The same kernel serves sparse gradients,
  * run over the gradient's rows only (the gradient bound compactly).
@@ -69,6 +75,24 @@ export interface AdagradStepOptions {
   maximize: boolean;
 }
 
+const SPARSE_DECAY = 'weight_decay option is not compatible with sparse gradients';
+
+/**
+ * Adagrad, declared once: options, state (`step`, `sum` starting at `initial_accumulator_value`), kernel, the
+ * decayed learning rate per step count, and sparse gradients run over their rows.
+ */
+const AdagradAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'Adagrad',
+  options: ADAGRAD_OPTIONS,
+  state: { step: true, tensors: ['sum'], initial: { sum: (p, g) => full(p.shape, g.initialAccumulatorValue, { backend: p.backend }) } },
+  stepOptions: (g): AdagradStepOptions => g,
+  kernel: (o) => adagradKernel({ maximize: o.maximize, decay: o.weightDecay !== 0 }),
+  scalars: (o, t) => ({ clr: o.lr / (1 + (t - 1) * o.lrDecay), eps: o.eps, decayCoef: o.weightDecay }),
+  run: sparseRows,
+});
+
+const adagradForm = /*#__PURE__*/ functionalForm(AdagradAlgorithm);
+
 /**
  * The Adagrad update on raw tensors (torch.optim's functional `adagrad`), one fused pass per parameter:
  *
@@ -78,7 +102,7 @@ export interface AdagradStepOptions {
  * available with sparse gradients.
  *
  * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
- * @throws RuntimeError `weight_decay option is not compatible with sparse gradients`.
+ * @throws RuntimeError `weight_decay option is not compatible with sparse gradients` (before any update).
  */
 export function adagrad(
   params: readonly Tensor[],
@@ -87,26 +111,8 @@ export function adagrad(
   steps: readonly number[],
   o: AdagradStepOptions,
 ): void {
-  if (o.weightDecay !== 0 && grads.some((g) => SparseTensor.isSparse(g))) {
-    throw new RuntimeError('weight_decay option is not compatible with sparse gradients');
-  }
-  const kernel = adagradKernel({ maximize: o.maximize, decay: o.weightDecay !== 0 });
-  for (let i = 0; i < params.length; i++) {
-    const param = params[i]!;
-    const scalars = { clr: o.lr / (1 + (steps[i]! - 1) * o.lrDecay), eps: o.eps, decayCoef: o.weightDecay };
-    const grad = grads[i]!;
-    if (SparseTensor.isSparse(grad)) {
-      const g = grad.coalesce();
-      param.backend.run(kernel, {
-        tensors: { param, grad: g.values, sum: stateSums[i]! },
-        scalars,
-        rows: { indices: g.indices, rowSize: g.rowSize, compact: ['grad'] },
-      });
-      if (g !== grad) g.values.dispose();
-    } else {
-      param.backend.run(kernel, { tensors: { param, grad, sum: stateSums[i]! }, scalars });
-    }
-  }
+  if (o.weightDecay !== 0 && grads.some(isSparseTensor)) throw new RuntimeError(SPARSE_DECAY);
+  adagradForm(params, grads, stateSums, steps, o);
 }
 
 /**
@@ -128,49 +134,18 @@ export function adagrad(
  * const opt = new Adagrad(model.parameters(), { lr: 0.1, lrDecay: 1e-3 });
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class Adagrad extends Optimizer<Required<AdagradOptions>> {
+export class Adagrad extends AdagradAlgorithm {
   constructor(params: ParamsInput<AdagradOptions>, options: Scheduled<AdagradOptions> = {}) {
-    super(params, withDefaults(ADAGRAD_DEFAULTS, options));
-    const v = this.defaults.initialAccumulatorValue;
-    const init = typeof v === 'number' ? v : 0;
-    for (const g of this.paramGroups) for (const p of g.params) initState(this.stateOf(p), p, init);
-  }
-
-  protected override optionsDecl(): OptionsDecl<Required<AdagradOptions>> {
-    return ADAGRAD_OPTIONS;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return ADAGRAD_STATE_SPEC;
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['sum'];
+    super(params, options);
+    // torch creates every state at construction, from the constructor's initial_accumulator_value.
+    for (const g of this.paramGroups)
+      for (const p of g.params) this.stateFor(p, this.defaults as ParamGroup<Required<AdagradOptions>>, ['sum']);
   }
 
   protected override checkGradients(params: readonly Parameter[]): void {
-    const sparse = params.find((p) => SparseTensor.isSparse(p.grad));
+    const sparse = params.find((p) => isSparseTensor(p.grad));
     if (sparse === undefined) return;
-    const group = this.paramGroups.find((g) => g.params.includes(sparse));
-    const wd = group?.weightDecay;
-    if (typeof wd === 'number' && wd !== 0) throw new RuntimeError('weight_decay option is not compatible with sparse gradients');
+    const wd = this.paramGroups.find((g) => g.params.includes(sparse))?.weightDecay;
+    if (typeof wd === 'number' && wd !== 0) throw new RuntimeError(SPARSE_DECAY);
   }
-
-  protected updateGroup(group: ParamGroup<Required<AdagradOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => initState(this.stateOf(p), p, group.initialAccumulatorValue));
-    const steps = states.map((s) => (s.step = (s.step as number) + 1));
-    adagrad(
-      params,
-      params.map((p) => p.grad as Tensor | SparseTensor),
-      states.map((s) => s.sum as Tensor),
-      steps,
-      group,
-    );
-  }
-}
-
-function initState(s: ParamState, p: Parameter, init: number): ParamState {
-  if (s.step === undefined) s.step = 0;
-  if (s.sum === undefined) s.sum = full(p.shape, init, { backend: p.backend });
-  return s;
 }

@@ -1,11 +1,10 @@
-import { type Parameter, type Tensor, defineKernel, type k, kernelFamily } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { defineKernel, type k, kernelFamily } from '@tsoptim/core';
+import { defineAlgorithm, functionalForm } from './algorithm.js';
 import { type DecayKind, decayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
 import { adamDenominator, adamMoments, adaptiveStep } from './kernels/moments.js';
 import { adamScalars } from './kernels/scalars.js';
 import { type OptionsDecl, baseSpecs, betasCheck, bool, defineOptions, float, nonNegative, pair } from './options.js';
-import { type StateSpec, stepState } from './state-spec.js';
-import { withDefaults } from './validate.js';
+import type { BaseOptions } from './optimizer.js';
 
 /** Options of {@link Adam}; defaults as torch.optim.Adam. */
 export interface AdamOptions extends BaseOptions {
@@ -43,9 +42,6 @@ export const ADAM_OPTIONS: OptionsDecl<Required<AdamOptions>> = defineOptions<Re
 
 export const ADAM_DEFAULTS: Required<AdamOptions> = ADAM_OPTIONS.defaults;
 
-/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const ADAM_STATE_SPEC: StateSpec = { ...stepState(['exp_avg', 'exp_avg_sq']), notNull: ['max_exp_avg_sq'] };
-
 type AdamFlags = { maximize: boolean; decay: DecayKind; amsgrad: boolean };
 
 /**
@@ -74,9 +70,6 @@ export const adamKernel = /*#__PURE__*/ kernelFamily((f: AdamFlags) =>
   }),
 );
 
-const ADAM_STATE = ['exp_avg', 'exp_avg_sq'] as const;
-const ADAM_AMSGRAD_STATE = ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] as const;
-
 /** Hyper-parameters of the functional {@link adam}. */
 export interface AdamStepOptions {
   lr: number;
@@ -90,41 +83,44 @@ export interface AdamStepOptions {
 }
 
 /**
+ * Adam, declared once: options, state (`step`, `exp_avg`, `exp_avg_sq`, and `max_exp_avg_sq` with AMSGrad),
+ * kernel, and host scalars once per distinct step count: stepSize = γ/(1−β₁ᵗ), invBc2Sqrt = 1/√(1−β₂ᵗ).
+ */
+const AdamAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'Adam',
+  options: ADAM_OPTIONS,
+  state: { step: true, tensors: ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'], optional: ['max_exp_avg_sq'] },
+  stepOptions: (g): AdamStepOptions => ({
+    lr: g.lr,
+    beta1: g.betas[0],
+    beta2: g.betas[1],
+    eps: g.eps,
+    weightDecay: g.weightDecay,
+    amsgrad: g.amsgrad,
+    maximize: g.maximize,
+    decoupledWeightDecay: g.decoupledWeightDecay,
+  }),
+  uses: (o) => (o.amsgrad ? ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] : ['exp_avg', 'exp_avg_sq']),
+  kernel: (o) => adamKernel({ maximize: o.maximize, decay: decayKind(o.weightDecay, o.decoupledWeightDecay), amsgrad: o.amsgrad }),
+  scalars: (o, t) => ({
+    beta1: o.beta1,
+    beta2: o.beta2,
+    eps: o.eps,
+    ...adamScalars(o.lr, o.beta1, o.beta2, t),
+    ...resolveDecay(decayKind(o.weightDecay, o.decoupledWeightDecay), o.lr, o.weightDecay).scalars,
+  }),
+});
+
+/**
  * The Adam update on raw tensors (torch.optim's functional `adam`), one fused pass per parameter:
  *
  *   g ← ±∇ (+ λθ, or θ ← θ(1−γλ) when decoupled);  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;
  *   v̂ ← max(v̂, v) (AMSGrad);  θ ← θ − γ/(1−β₁ᵗ) · m / (√v̂ /√(1−β₂ᵗ) + ε)
  *
- * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
- * @param maxExpAvgSqs used only when `amsgrad`.
+ * `adam(params, grads, expAvgs, expAvgSqs, maxExpAvgSqs, steps, options)`: `steps` holds the step number t
+ * (≥ 1) of each parameter's update, already incremented; `maxExpAvgSqs` is used only when `amsgrad`.
  */
-export function adam(
-  params: readonly Tensor[],
-  grads: readonly Tensor[],
-  expAvgs: readonly Tensor[],
-  expAvgSqs: readonly Tensor[],
-  maxExpAvgSqs: readonly (Tensor | undefined)[],
-  steps: readonly number[],
-  o: AdamStepOptions,
-): void {
-  const decay = decayKind(o.weightDecay, o.decoupledWeightDecay);
-  const kernel = adamKernel({ maximize: o.maximize, decay, amsgrad: o.amsgrad });
-  const decayScalars = resolveDecay(decay, o.lr, o.weightDecay).scalars;
-  // Parameters of a group usually share their step count: the scalars are computed once per distinct t.
-  let lastT = Number.NaN;
-  let scalars: Record<string, number> = {};
-  for (let i = 0; i < params.length; i++) {
-    const t = steps[i]!;
-    const param = params[i]!;
-    if (t !== lastT) {
-      lastT = t;
-      scalars = { beta1: o.beta1, beta2: o.beta2, eps: o.eps, ...adamScalars(o.lr, o.beta1, o.beta2, t), ...decayScalars };
-    }
-    const tensors: Record<string, Tensor> = { param, grad: grads[i]!, expAvg: expAvgs[i]!, expAvgSq: expAvgSqs[i]! };
-    if (o.amsgrad) tensors.maxExpAvgSq = maxExpAvgSqs[i]!;
-    param.backend.run(kernel, { tensors, scalars });
-  }
-}
+export const adam = /*#__PURE__*/ functionalForm(AdamAlgorithm);
 
 /**
  * Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", https://arxiv.org/abs/1412.6980) with
@@ -139,49 +135,4 @@ export function adam(
  * const opt = new Adam(model.parameters(), { lr: 1e-3 });
  * for (const batch of data) { opt.zeroGrad(); loss(batch).backward(); opt.step(); }
  */
-export class Adam extends Optimizer<Required<AdamOptions>> {
-  constructor(params: ParamsInput<AdamOptions>, options: Scheduled<AdamOptions> = {}, defaults: Required<AdamOptions> = ADAM_DEFAULTS) {
-    super(params, withDefaults(defaults, options));
-  }
-
-  protected override optionsDecl(): OptionsDecl<Required<AdamOptions>> {
-    return ADAM_OPTIONS;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return ADAM_STATE_SPEC;
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'];
-  }
-
-  protected updateGroup(group: ParamGroup<Required<AdamOptions>>, params: Parameter[]): void {
-    const keys = group.amsgrad ? ADAM_AMSGRAD_STATE : ADAM_STATE;
-    const n = params.length;
-    const grads = new Array<Tensor>(n);
-    const expAvgs = new Array<Tensor>(n);
-    const expAvgSqs = new Array<Tensor>(n);
-    const maxExpAvgSqs = new Array<Tensor | undefined>(n);
-    const steps = new Array<number>(n);
-    for (let i = 0; i < n; i++) {
-      const p = params[i]!;
-      const s = this.lazyState(p, keys);
-      steps[i] = s.step = (s.step as number) + 1;
-      grads[i] = p.grad as Tensor;
-      expAvgs[i] = s.exp_avg as Tensor;
-      expAvgSqs[i] = s.exp_avg_sq as Tensor;
-      maxExpAvgSqs[i] = s.max_exp_avg_sq as Tensor | undefined;
-    }
-    adam(params, grads, expAvgs, expAvgSqs, maxExpAvgSqs, steps, {
-      lr: group.lr,
-      beta1: group.betas[0],
-      beta2: group.betas[1],
-      eps: group.eps,
-      weightDecay: group.weightDecay,
-      amsgrad: group.amsgrad,
-      maximize: group.maximize,
-      decoupledWeightDecay: group.decoupledWeightDecay,
-    });
-  }
-}
+export class Adam extends AdamAlgorithm {}

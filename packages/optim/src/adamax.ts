@@ -1,11 +1,10 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { defineKernel, k, kernelFamily } from '@tsoptim/core';
+import { defineAlgorithm, functionalForm } from './algorithm.js';
 import { preamble, preambleScalars } from './kernels/decay.js';
 import { adaptiveStep, ema } from './kernels/moments.js';
 import { biasCorrection } from './kernels/scalars.js';
-import { type StateSpec, stepState } from './state-spec.js';
-import { withDefaults } from './validate.js';
-import { type OptionsDecl, betasCheck, baseSpecs, bool, float, nonNegative, pair, withoutFused, defineOptions } from './options.js';
+import type { BaseOptions } from './optimizer.js';
+import { type OptionsDecl, baseSpecs, betasCheck, bool, defineOptions, float, nonNegative, pair, withoutFused } from './options.js';
 
 /** Options of {@link Adamax}; defaults as torch.optim.Adamax. */
 export interface AdamaxOptions extends Omit<BaseOptions, 'fused'> {
@@ -37,9 +36,6 @@ export const ADAMAX_OPTIONS: OptionsDecl<Required<AdamaxOptions>> = defineOption
 
 export const ADAMAX_DEFAULTS: Required<AdamaxOptions> = ADAMAX_OPTIONS.defaults;
 
-/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const ADAMAX_STATE_SPEC: StateSpec = stepState(['exp_avg', 'exp_inf']);
-
 /** One pass per parameter: reads param, grad, exp_avg, exp_inf; writes the three. clr = γ/(1−β₁ᵗ) on the host. */
 export const adamaxKernel = /*#__PURE__*/ kernelFamily((f: { maximize: boolean; decay: boolean }) =>
   defineKernel({
@@ -66,34 +62,32 @@ export interface AdamaxStepOptions {
   maximize: boolean;
 }
 
+/** Adamax, declared once: options, state (`step`, `exp_avg`, `exp_inf`), kernel, and clr = γ/(1−β₁ᵗ) per step count. */
+const AdamaxAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'Adamax',
+  options: ADAMAX_OPTIONS,
+  state: { step: true, tensors: ['exp_avg', 'exp_inf'] as const },
+  stepOptions: (g): AdamaxStepOptions => ({
+    lr: g.lr,
+    beta1: g.betas[0],
+    beta2: g.betas[1],
+    eps: g.eps,
+    weightDecay: g.weightDecay,
+    maximize: g.maximize,
+  }),
+  kernel: (o) => adamaxKernel({ maximize: o.maximize, decay: o.weightDecay !== 0 }),
+  scalars: (o, t) => ({ beta1: o.beta1, beta2: o.beta2, eps: o.eps, decayCoef: o.weightDecay, clr: o.lr / biasCorrection(o.beta1, t) }),
+});
+
 /**
  * The Adamax update on raw tensors (torch.optim's functional `adamax`), one fused pass per parameter:
  *
  *   g ← ±∇ + λθ;  m ← β₁m + (1−β₁)g;  u ← max(β₂u, |g| + ε);  θ ← θ − γ/(1−β₁ᵗ) · m/u
  *
- * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
+ * `adamax(params, grads, expAvgs, expInfs, steps, options)`: `steps` holds the step number t (≥ 1) of each
+ * parameter's update, already incremented.
  */
-export function adamax(
-  params: readonly Tensor[],
-  grads: readonly Tensor[],
-  expAvgs: readonly Tensor[],
-  expInfs: readonly Tensor[],
-  steps: readonly number[],
-  o: AdamaxStepOptions,
-): void {
-  const kernel = adamaxKernel({ maximize: o.maximize, decay: o.weightDecay !== 0 });
-  for (let i = 0; i < params.length; i++) {
-    const param = params[i]!;
-    const scalars = {
-      beta1: o.beta1,
-      beta2: o.beta2,
-      eps: o.eps,
-      decayCoef: o.weightDecay,
-      clr: o.lr / biasCorrection(o.beta1, steps[i]!),
-    };
-    param.backend.run(kernel, { tensors: { param, grad: grads[i]!, expAvg: expAvgs[i]!, expInf: expInfs[i]! }, scalars });
-  }
-}
+export const adamax = /*#__PURE__*/ functionalForm(AdamaxAlgorithm);
 
 /**
  * Adamax, the infinity-norm variant of Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", section
@@ -109,40 +103,4 @@ export function adamax(
  * const opt = new Adamax(model.parameters(), { lr: 2e-3 });
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class Adamax extends Optimizer<Required<AdamaxOptions>> {
-  constructor(params: ParamsInput<AdamaxOptions>, options: Scheduled<AdamaxOptions> = {}) {
-    super(params, withDefaults(ADAMAX_DEFAULTS, options));
-  }
-
-  protected override optionsDecl(): OptionsDecl<Required<AdamaxOptions>> {
-    return ADAMAX_OPTIONS;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return ADAMAX_STATE_SPEC;
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['exp_avg', 'exp_inf'];
-  }
-
-  protected updateGroup(group: ParamGroup<Required<AdamaxOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => this.lazyState(p, ['exp_avg', 'exp_inf']));
-    const steps = states.map((s) => (s.step = (s.step as number) + 1));
-    adamax(
-      params,
-      params.map((p) => p.grad as Tensor),
-      states.map((s) => s.exp_avg as Tensor),
-      states.map((s) => s.exp_inf as Tensor),
-      steps,
-      {
-        lr: group.lr,
-        beta1: group.betas[0],
-        beta2: group.betas[1],
-        eps: group.eps,
-        weightDecay: group.weightDecay,
-        maximize: group.maximize,
-      },
-    );
-  }
-}
+export class Adamax extends AdamaxAlgorithm {}

@@ -1,9 +1,8 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
+import { defineKernel, k, kernelFamily } from '@tsoptim/core';
+import { defineAlgorithm, functionalForm } from './algorithm.js';
 import { preamble } from './kernels/decay.js';
 import { lerp } from './kernels/moments.js';
-import { type StateSpec, stepState } from './state-spec.js';
-import { withDefaults } from './validate.js';
+import type { BaseOptions } from './optimizer.js';
 import { type OptionsDecl, baseSpecs, bool, float, nonNegative, withoutFused, defineOptions } from './options.js';
 
 /** Options of {@link ASGD}; defaults as torch.optim.ASGD. */
@@ -39,9 +38,6 @@ export const ASGD_OPTIONS: OptionsDecl<Required<ASGDOptions>> = defineOptions<Re
 
 export const ASGD_DEFAULTS: Required<ASGDOptions> = ASGD_OPTIONS.defaults;
 
-/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const ASGD_STATE_SPEC: StateSpec = stepState(['eta', 'mu', 'ax'], { eta: 'non-negative', mu: 'non-negative' });
-
 /**
  * One pass per parameter: reads param, grad, ax; writes param, ax. With μ = 1 (before averaging starts) the
  * average is the parameter itself, as in torch.
@@ -71,37 +67,35 @@ export interface ASGDStepOptions {
 }
 
 /**
+ * ASGD, declared once: options, state (`step`, then `eta` (starting at lr) and `mu` (at 1) on the host, `ax`), the
+ * kernel for this μ (averaging starts when μ ≠ 1), and the step's η and μ, advanced to the next step's.
+ */
+const ASGDAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'ASGD',
+  options: ASGD_OPTIONS,
+  state: { step: true, tensors: ['ax'], numbers: ['eta', 'mu'], initial: { eta: (_, g) => g.lr, mu: () => 1 } },
+  stepOptions: (g): ASGDStepOptions => g,
+  kernel: (o, _t, s) => asgdKernel({ maximize: o.maximize, decay: o.weightDecay !== 0, average: s.mu !== 1 }),
+  scalars: (o, t, s) => {
+    const scalars = { eta: s.eta as number, lambd: o.lambd, mu: s.mu as number, decayCoef: o.weightDecay };
+    s.eta = o.lr / (1 + o.lambd * o.lr * t) ** o.alpha;
+    s.mu = 1 / Math.max(1, t - o.t0);
+    return scalars;
+  },
+});
+
+/**
  * The ASGD update on raw tensors (torch.optim's functional `asgd`), one fused pass per parameter, then the
  * host-side schedules:
  *
  *   g ← ±∇ + λ_wd·θ;  θ ← θ(1 − λη) − ηg;  ā ← ā + μ(θ − ā);
  *   η ← γ / (1 + λγt)^α;  μ ← 1 / max(1, t − t₀)
  *
- * @param etas η per parameter, @param mus μ per parameter: read, then replaced by the next step's values.
- * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
+ * `asgd(params, grads, axs, etas, mus, steps, options)`: `etas` (η) and `mus` (μ) per parameter are read, then
+ * replaced by the next step's values; `steps` holds the step number t (≥ 1) of each parameter's update, already
+ * incremented.
  */
-export function asgd(
-  params: readonly Tensor[],
-  grads: readonly Tensor[],
-  axs: readonly Tensor[],
-  etas: number[],
-  mus: number[],
-  steps: readonly number[],
-  o: ASGDStepOptions,
-): void {
-  for (let i = 0; i < params.length; i++) {
-    const param = params[i]!;
-    const mu = mus[i]!;
-    const kernel = asgdKernel({ maximize: o.maximize, decay: o.weightDecay !== 0, average: mu !== 1 });
-    param.backend.run(kernel, {
-      tensors: { param, grad: grads[i]!, ax: axs[i]! },
-      scalars: { eta: etas[i]!, lambd: o.lambd, mu, decayCoef: o.weightDecay },
-    });
-    const t = steps[i]!;
-    etas[i] = o.lr / (1 + o.lambd * o.lr * t) ** o.alpha;
-    mus[i] = 1 / Math.max(1, t - o.t0);
-  }
-}
+export const asgd = /*#__PURE__*/ functionalForm(ASGDAlgorithm);
 
 /**
  * Averaged stochastic gradient descent (Polyak & Juditsky, "Acceleration of Stochastic Approximation by
@@ -120,50 +114,4 @@ export function asgd(
  * opt.zeroGrad(); loss.backward(); opt.step();
  * const averaged = opt.state.get(weight)?.ax;
  */
-export class ASGD extends Optimizer<Required<ASGDOptions>> {
-  constructor(params: ParamsInput<ASGDOptions>, options: Scheduled<ASGDOptions> = {}) {
-    super(params, withDefaults(ASGD_DEFAULTS, options));
-  }
-
-  protected override optionsDecl(): OptionsDecl<Required<ASGDOptions>> {
-    return ASGD_OPTIONS;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return ASGD_STATE_SPEC;
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['ax'];
-  }
-
-  protected updateGroup(group: ParamGroup<Required<ASGDOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => initState(this.stateOf(p), p, group.lr));
-    const steps = states.map((s) => (s.step = (s.step as number) + 1));
-    const etas = states.map((s) => s.eta as number);
-    const mus = states.map((s) => s.mu as number);
-    asgd(
-      params,
-      params.map((p) => p.grad as Tensor),
-      states.map((s) => s.ax as Tensor),
-      etas,
-      mus,
-      steps,
-      group,
-    );
-    states.forEach((s, i) => {
-      s.eta = etas[i];
-      s.mu = mus[i];
-    });
-  }
-}
-
-function initState(s: ParamState, p: Parameter, lr: number): ParamState {
-  if (s.step === undefined) {
-    s.step = 0;
-    s.eta = lr;
-    s.mu = 1;
-    s.ax = zeros(p.shape, { backend: p.backend });
-  }
-  return s;
-}
+export class ASGD extends ASGDAlgorithm {}

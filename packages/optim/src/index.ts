@@ -117,9 +117,12 @@ export {
   type AlgorithmState,
   type AlgorithmStateDecl,
   DeclaredOptimizer,
+  type NumberLists,
   type StateLists,
+  type StepCount,
   defineAlgorithm,
   functionalForm,
+  sparseRows,
 } from './algorithm.js';
 export {
   type AlgorithmAbout,

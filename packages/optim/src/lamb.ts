@@ -1,10 +1,8 @@
-import { type Parameter, type Tensor, defineKernel, k, normReduction, zeros } from '@tsoptim/core';
+import { defineKernel, k, normReduction, zeros } from '@tsoptim/core';
+import { defineAlgorithm, functionalForm } from './algorithm.js';
 import { adamDenominator, adamMoments, descend } from './kernels/moments.js';
 import { adamScalars } from './kernels/scalars.js';
-import { Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
 import { type OptionsDecl, betasCheck, defineOptions, float, nonNegative, pair } from './options.js';
-import { type StateSpec, stepState } from './state-spec.js';
-import { withDefaults } from './validate.js';
 
 /** Options of {@link LAMB}; defaults as the paper's Algorithm 2 (weight decay off unless asked). */
 export interface LAMBOptions {
@@ -31,9 +29,6 @@ export const LAMB_OPTIONS: OptionsDecl<Required<LAMBOptions>> = defineOptions<Re
 );
 
 export const LAMB_DEFAULTS: Required<LAMBOptions> = LAMB_OPTIONS.defaults;
-
-/** The per-parameter state: `step`, `exp_avg`, `exp_avg_sq`. */
-const LAMB_STATE_SPEC: StateSpec = stepState(['exp_avg', 'exp_avg_sq']);
 
 /**
  * First pass per parameter: the moments and the update direction u = m̂/(√v̂ + ε) + λθ, written to a scratch
@@ -74,29 +69,23 @@ export interface LAMBStepOptions {
 }
 
 /**
- * The LAMB update on raw tensors: per parameter, one pass for the moments and the direction u, two norm
- * reductions (‖θ‖, ‖u‖, on the backend: nothing is read back), one pass for θ ← θ − γ·(‖θ‖/‖u‖)·u.
- *
- * @param steps the step number t (≥ 1) of each parameter, already incremented.
+ * LAMB, declared once: options, state (`step`, `exp_avg`, `exp_avg_sq`), and the update of one parameter: one pass
+ * for the moments and the direction u, two norm reductions (‖θ‖, ‖u‖, on the backend: nothing is read back), one
+ * pass for θ ← θ − γ·(‖θ‖/‖u‖)·u.
  */
-export function lamb(
-  params: readonly Tensor[],
-  grads: readonly Tensor[],
-  expAvgs: readonly Tensor[],
-  expAvgSqs: readonly Tensor[],
-  steps: readonly number[],
-  o: LAMBStepOptions,
-): void {
-  for (let i = 0; i < params.length; i++) {
-    const param = params[i]!;
+const LAMBAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'LAMB',
+  options: LAMB_OPTIONS,
+  state: { step: true, tensors: ['exp_avg', 'exp_avg_sq'] },
+  stepOptions: (g): LAMBStepOptions => ({ lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, weightDecay: g.weightDecay }),
+  update: (param, grad, { expAvg, expAvgSq }, t, o) => {
     const backend = param.backend;
-    const t = steps[i]!;
     const { stepSize, invBc2Sqrt } = adamScalars(1, o.beta1, o.beta2, t);
     const update = zeros(param.shape, { backend });
     const paramNorm = zeros([], { backend });
     const updateNorm = zeros([], { backend });
     backend.run(lambDirectionKernel, {
-      tensors: { param, grad: grads[i]!, expAvg: expAvgs[i]!, expAvgSq: expAvgSqs[i]!, update },
+      tensors: { param, grad, expAvg: expAvg!, expAvgSq: expAvgSq!, update },
       scalars: { beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: o.weightDecay, invBc1: stepSize, invBc2Sqrt },
     });
     backend.reduce(normReduction, { tensors: { x: param }, out: paramNorm });
@@ -105,8 +94,17 @@ export function lamb(
     update.dispose();
     paramNorm.dispose();
     updateNorm.dispose();
-  }
-}
+  },
+});
+
+/**
+ * The LAMB update on raw tensors: per parameter, one pass for the moments and the direction u, two norm
+ * reductions (‖θ‖, ‖u‖, on the backend: nothing is read back), one pass for θ ← θ − γ·(‖θ‖/‖u‖)·u.
+ *
+ * `lamb(params, grads, expAvgs, expAvgSqs, steps, options)`: `steps` holds the step number t (≥ 1) of each
+ * parameter, already incremented.
+ */
+export const lamb = /*#__PURE__*/ functionalForm(LAMBAlgorithm);
 
 /**
  * LAMB (You et al., "Large Batch Optimization for Deep Learning: Training BERT in 76 minutes",
@@ -124,33 +122,4 @@ export function lamb(
  * const opt = new LAMB(model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class LAMB extends Optimizer<Required<LAMBOptions>> {
-  constructor(params: ParamsInput<LAMBOptions>, options: Scheduled<LAMBOptions> = {}) {
-    super(params, withDefaults(LAMB_DEFAULTS, options));
-  }
-
-  protected override optionsDecl(): OptionsDecl<Required<LAMBOptions>> {
-    return LAMB_OPTIONS;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return LAMB_STATE_SPEC;
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['exp_avg', 'exp_avg_sq'];
-  }
-
-  protected updateGroup(group: ParamGroup<Required<LAMBOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => this.lazyState(p, ['exp_avg', 'exp_avg_sq']));
-    const steps = states.map((s) => (s.step = (s.step as number) + 1));
-    lamb(
-      params,
-      params.map((p) => p.grad as Tensor),
-      states.map((s) => s.exp_avg as Tensor),
-      states.map((s) => s.exp_avg_sq as Tensor),
-      steps,
-      { lr: group.lr, beta1: group.betas[0], beta2: group.betas[1], eps: group.eps, weightDecay: group.weightDecay },
-    );
-  }
-}
+export class LAMB extends LAMBAlgorithm {}

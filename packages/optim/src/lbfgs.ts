@@ -409,6 +409,11 @@ function strongWolfe(
  * gathered and scattered with one kernel run per parameter; dot products and norms are backend reductions whose
  * values are read back to the host, so LBFGS needs a backend with synchronous reads (the CPU backend).
  *
+ * LBFGS is written by hand, not declared with `defineAlgorithm`: a declaration describes an update per parameter
+ * and per step (a kernel, or an `update` of one tensor), while an LBFGS step is a closure-driven loop of iterations
+ * and line-search evaluations over every parameter at once, with a history (lists of flat vectors, the two-loop
+ * coefficients) stored under the first parameter only.
+ *
  * @throws ValueError `Invalid learning rate: …`; `LBFGS doesn't support per-parameter options (parameter groups)`.
  * @throws RuntimeError from `step()`: `only 'strong_wolfe' is supported` for another `lineSearchFn`; on a backend
  * without synchronous reads. TypeError_ when `step()` gets no closure.

@@ -1,20 +1,9 @@
-import {
-  type Parameter,
-  type Tensor,
-  ValueError,
-  defineKernel,
-  enableSimdGemm,
-  k,
-  kernelFamily,
-  normReduction,
-  zeros,
-} from '@tsoptim/core';
+import { type Tensor, ValueError, defineKernel, enableSimdGemm, k, kernelFamily, normReduction, zeros } from '@tsoptim/core';
 import { type DecayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
 import { descend, lerp, lerpAverage } from './kernels/moments.js';
-import { Optimizer, type ParamGroup, type ParamGroupInput, type ParamsInput, type Scheduled } from './optimizer.js';
+import { defineAlgorithm, functionalForm } from './algorithm.js';
+import type { Optimizer, ParamGroupInput, ParamsInput, Scheduled } from './optimizer.js';
 import { type OptionsDecl, bool, defineOptions, float, inRange, int, nonNegative } from './options.js';
-import type { StateSpec } from './state-spec.js';
-import { withDefaults } from './validate.js';
 
 /** Options of {@link Muon}; defaults as the authors' reference code (KellerJordan/Muon `muon.py`). */
 export interface MuonOptions {
@@ -43,9 +32,6 @@ export const MUON_OPTIONS: OptionsDecl<Required<MuonOptions>> = /*#__PURE__*/ de
 });
 
 export const MUON_DEFAULTS: Required<MuonOptions> = MUON_OPTIONS.defaults;
-
-/** The per-parameter state, declared once: checked on load. The reference code keeps no step count. */
-const MUON_STATE_SPEC: StateSpec = { scalars: {}, required: ['momentum_buffer'] };
 
 /** The quintic Newton–Schulz coefficients (a, b, c) of the reference code: X ← aX + (b·A + c·A²)X, A = XXᵀ. */
 export const MUON_NS_COEFFICIENTS: readonly [number, number, number] = [3.4445, -4.775, 2.0315];
@@ -167,6 +153,48 @@ export function newtonSchulz5(x: Tensor, rows: number, cols: number, steps: numb
 }
 
 /**
+ * Muon, declared once: options, state (`momentum_buffer`; no step count, as the reference code), and the update of
+ * one parameter: one pass for the momentum and the Nesterov look-ahead, a norm reduction and a pass dividing by
+ * it, `nsSteps` Newton–Schulz iterations ({@link newtonSchulz5}), one pass for θ ← θ(1 − γλ) − γ·scale·O.
+ * Everything runs on the parameter's backend; nothing is read back.
+ */
+const MuonAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'Muon',
+  options: MUON_OPTIONS,
+  state: { step: false, tensors: ['momentum_buffer'] },
+  stepOptions: (g): MuonStepOptions => ({
+    lr: g.lr,
+    momentum: g.momentum,
+    nesterov: g.nesterov,
+    weightDecay: g.weightDecay,
+    nsSteps: g.nsSteps,
+    eps: g.eps,
+  }),
+  update: (param, grad, { momentumBuffer }, _t, o) => {
+    const backend = param.backend;
+    const { rows, cols, scale } = muonMatrix(param.shape);
+    const decay: DecayKind = o.weightDecay === 0 ? 'none' : 'decoupled';
+    const update = zeros([rows, cols], { backend });
+    const norm = zeros([], { backend });
+    backend.run(muonMomentumKernel({ nesterov: o.nesterov }), {
+      tensors: { grad, momentumBuffer: momentumBuffer!, update },
+      scalars: { momentum: o.momentum },
+    });
+    backend.reduce(normReduction, { tensors: { x: update }, out: norm });
+    backend.run(muonNormalizeKernel, { tensors: { x: update, norm }, scalars: { eps: o.eps } });
+    newtonSchulz5(update, rows, cols, o.nsSteps);
+    backend.run(muonApplyKernel({ decay }), {
+      tensors: { param, update },
+      scalars: { stepSize: o.lr * scale, ...resolveDecay(decay, o.lr, o.weightDecay).scalars },
+    });
+    update.dispose();
+    norm.dispose();
+  },
+});
+
+const muonForm = /*#__PURE__*/ functionalForm(MuonAlgorithm);
+
+/**
  * The Muon update on raw tensors, per parameter: one pass for the momentum and the Nesterov look-ahead, a norm
  * reduction and a pass dividing by it, `nsSteps` Newton–Schulz iterations ({@link newtonSchulz5}), one pass for
  * θ ← θ(1 − γλ) − γ·scale·O. Everything runs on the parameter's backend; nothing is read back.
@@ -174,28 +202,8 @@ export function newtonSchulz5(x: Tensor, rows: number, cols: number, steps: numb
  * @throws ValueError for a parameter of fewer than 2 dimensions (before any update).
  */
 export function muon(params: readonly Tensor[], grads: readonly Tensor[], momentumBuffers: readonly Tensor[], o: MuonStepOptions): void {
-  const matrices = params.map((p) => muonMatrix(p.shape));
-  const momentumKernel = muonMomentumKernel({ nesterov: o.nesterov });
-  const decay: DecayKind = o.weightDecay === 0 ? 'none' : 'decoupled';
-  const applyKernel = muonApplyKernel({ decay });
-  const decayScalars = resolveDecay(decay, o.lr, o.weightDecay).scalars;
-  for (let i = 0; i < params.length; i++) {
-    const param = params[i]!;
-    const backend = param.backend;
-    const { rows, cols, scale } = matrices[i]!;
-    const update = zeros([rows, cols], { backend });
-    const norm = zeros([], { backend });
-    backend.run(momentumKernel, {
-      tensors: { grad: grads[i]!, momentumBuffer: momentumBuffers[i]!, update },
-      scalars: { momentum: o.momentum },
-    });
-    backend.reduce(normReduction, { tensors: { x: update }, out: norm });
-    backend.run(muonNormalizeKernel, { tensors: { x: update, norm }, scalars: { eps: o.eps } });
-    newtonSchulz5(update, rows, cols, o.nsSteps);
-    backend.run(applyKernel, { tensors: { param, update }, scalars: { stepSize: o.lr * scale, ...decayScalars } });
-    update.dispose();
-    norm.dispose();
-  }
+  for (const p of params) muonMatrix(p.shape);
+  muonForm(params, grads, momentumBuffers, o);
 }
 
 /**
@@ -226,9 +234,9 @@ export function muon(params: readonly Tensor[], grads: readonly Tensor[], moment
  * const muon = new Muon(hidden, { lr: 0.02, weightDecay: 0.01 });
  * const adamw = new AdamW(others, { lr: 3e-4 });
  */
-export class Muon extends Optimizer<Required<MuonOptions>> {
+export class Muon extends MuonAlgorithm {
   constructor(params: ParamsInput<MuonOptions>, options: Scheduled<MuonOptions> = {}) {
-    super(params, withDefaults(MUON_DEFAULTS, options));
+    super(params, options);
     this.paramGroups.forEach((_, i) => this.checkShapes(i));
   }
 
@@ -247,38 +255,5 @@ export class Muon extends Optimizer<Required<MuonOptions>> {
     this.paramGroups[groupIndex]!.params.forEach((p, j) => {
       if (p.shape.length < 2) throw new ValueError(muonShapeMessage(p.shape, `parameter ${j} of group ${groupIndex}`));
     });
-  }
-
-  protected override optionsDecl(): OptionsDecl<Required<MuonOptions>> {
-    return MUON_OPTIONS;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return MUON_STATE_SPEC;
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['momentum_buffer'];
-  }
-
-  protected updateGroup(group: ParamGroup<Required<MuonOptions>>, params: Parameter[]): void {
-    const buffers = params.map((p) => {
-      const s = this.stateOf(p);
-      if (s.momentum_buffer === undefined) s.momentum_buffer = zeros(p.shape, { backend: p.backend });
-      return s.momentum_buffer as Tensor;
-    });
-    muon(
-      params,
-      params.map((p) => p.grad as Tensor),
-      buffers,
-      {
-        lr: group.lr,
-        momentum: group.momentum,
-        nesterov: group.nesterov,
-        weightDecay: group.weightDecay,
-        nsSteps: group.nsSteps,
-        eps: group.eps,
-      },
-    );
   }
 }

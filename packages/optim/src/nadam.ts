@@ -1,10 +1,9 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
-import { type DecayKind, decayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
+import { defineKernel, k, kernelFamily } from '@tsoptim/core';
+import { defineAlgorithm, functionalForm } from './algorithm.js';
+import { type DecayKind, decayKind, preamble, preambleScalars } from './kernels/decay.js';
 import { adamDenominator, adamMoments } from './kernels/moments.js';
 import { biasCorrection } from './kernels/scalars.js';
-import { type StateSpec, stepState } from './state-spec.js';
-import { withDefaults } from './validate.js';
+import type { BaseOptions } from './optimizer.js';
 import { type OptionsDecl, betasCheck, baseSpecs, bool, float, nonNegative, pair, withoutFused, defineOptions } from './options.js';
 
 /** Options of {@link NAdam}; defaults as torch.optim.NAdam. */
@@ -43,9 +42,6 @@ export const NADAM_OPTIONS: OptionsDecl<Required<NAdamOptions>> = defineOptions<
 
 export const NADAM_DEFAULTS: Required<NAdamOptions> = NADAM_OPTIONS.defaults;
 
-/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const NADAM_STATE_SPEC: StateSpec = stepState(['mu_product', 'exp_avg', 'exp_avg_sq'], { mu_product: 'non-negative' });
-
 /**
  * One pass per parameter: reads param, grad, exp_avg, exp_avg_sq; writes the three. The momentum schedule and
  * bias corrections are host scalars: cGrad = γ(1−μₜ)/(1−Πμ), cAvg = γμₜ₊₁/(1−Πμ·μₜ₊₁), invBc2Sqrt = 1/√(1−β₂ᵗ).
@@ -82,48 +78,55 @@ export interface NAdamStepOptions {
 }
 
 /**
+ * NAdam, declared once: options, state (`step`, `mu_product` on the host, `exp_avg`, `exp_avg_sq`), kernel, and per
+ * parameter the momentum schedule μₜ, μₜ₊₁ and Πμ ← Πμ·μₜ, folded into cGrad and cAvg.
+ */
+const NAdamAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'NAdam',
+  options: NADAM_OPTIONS,
+  state: { step: true, tensors: ['exp_avg', 'exp_avg_sq'], numbers: ['mu_product'], initial: { mu_product: () => 1 } },
+  stepOptions: (g): NAdamStepOptions => ({
+    lr: g.lr,
+    beta1: g.betas[0],
+    beta2: g.betas[1],
+    eps: g.eps,
+    weightDecay: g.weightDecay,
+    momentumDecay: g.momentumDecay,
+    decoupledWeightDecay: g.decoupledWeightDecay,
+    maximize: g.maximize,
+  }),
+  kernel: (o) => nadamKernel({ maximize: o.maximize, decay: decayKind(o.weightDecay, o.decoupledWeightDecay) }),
+  scalars: (o, t, s) => {
+    const mu = o.beta1 * (1 - 0.5 * 0.96 ** (t * o.momentumDecay));
+    const muNext = o.beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * o.momentumDecay));
+    const muProduct = (s.mu_product as number) * mu;
+    s.mu_product = muProduct;
+    return {
+      beta1: o.beta1,
+      beta2: o.beta2,
+      eps: o.eps,
+      cGrad: (o.lr * (1 - mu)) / (1 - muProduct),
+      cAvg: (o.lr * muNext) / (1 - muProduct * muNext),
+      invBc2Sqrt: 1 / Math.sqrt(biasCorrection(o.beta2, t)),
+      // The preamble's scalars of either decay (the kernel reads the one it has): resolveDecay without its objects,
+      // as this runs per parameter.
+      decayCoef: o.weightDecay,
+      decayFactor: 1 - o.lr * o.weightDecay,
+    };
+  },
+});
+
+/**
  * The NAdam update on raw tensors (torch.optim's functional `nadam`), one fused pass per parameter:
  *
  *   g ← ±∇ (+ λθ, or θ ← θ(1−γλ) when decoupled);  μₜ ← β₁(1 − ½·0.96^(tψ));  Πμ ← Πμ·μₜ;
  *   m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;
  *   θ ← θ − γ [ (1−μₜ)/(1−Πμ) · g + μₜ₊₁/(1−Πμ·μₜ₊₁) · m ] / (√(v/(1−β₂ᵗ)) + ε)
  *
- * @param muProducts Πμ per parameter: replaced by Πμ·μₜ.
- * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
+ * `nadam(params, grads, expAvgs, expAvgSqs, muProducts, steps, options)`: `muProducts` holds Πμ per parameter,
+ * replaced by Πμ·μₜ; `steps` the step number t (≥ 1) of each parameter's update, already incremented.
  */
-export function nadam(
-  params: readonly Tensor[],
-  grads: readonly Tensor[],
-  expAvgs: readonly Tensor[],
-  expAvgSqs: readonly Tensor[],
-  muProducts: number[],
-  steps: readonly number[],
-  o: NAdamStepOptions,
-): void {
-  const decay = decayKind(o.weightDecay, o.decoupledWeightDecay);
-  const kernel = nadamKernel({ maximize: o.maximize, decay });
-  const decayScalars = resolveDecay(decay, o.lr, o.weightDecay).scalars;
-  for (let i = 0; i < params.length; i++) {
-    const t = steps[i]!;
-    const mu = o.beta1 * (1 - 0.5 * 0.96 ** (t * o.momentumDecay));
-    const muNext = o.beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * o.momentumDecay));
-    const muProduct = muProducts[i]! * mu;
-    muProducts[i] = muProduct;
-    const param = params[i]!;
-    param.backend.run(kernel, {
-      tensors: { param, grad: grads[i]!, expAvg: expAvgs[i]!, expAvgSq: expAvgSqs[i]! },
-      scalars: {
-        beta1: o.beta1,
-        beta2: o.beta2,
-        eps: o.eps,
-        cGrad: (o.lr * (1 - mu)) / (1 - muProduct),
-        cAvg: (o.lr * muNext) / (1 - muProduct * muNext),
-        invBc2Sqrt: 1 / Math.sqrt(biasCorrection(o.beta2, t)),
-        ...decayScalars,
-      },
-    });
-  }
-}
+export const nadam = /*#__PURE__*/ functionalForm(NAdamAlgorithm);
 
 /**
  * NAdam, Adam with Nesterov momentum (Dozat, "Incorporating Nesterov Momentum into Adam",
@@ -143,47 +146,4 @@ export function nadam(
  * const opt = new NAdam(model.parameters(), { lr: 2e-3, weightDecay: 1e-2, decoupledWeightDecay: true });
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class NAdam extends Optimizer<Required<NAdamOptions>> {
-  constructor(params: ParamsInput<NAdamOptions>, options: Scheduled<NAdamOptions> = {}) {
-    super(params, withDefaults(NADAM_DEFAULTS, options));
-  }
-
-  protected override optionsDecl(): OptionsDecl<Required<NAdamOptions>> {
-    return NADAM_OPTIONS;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return NADAM_STATE_SPEC;
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['exp_avg', 'exp_avg_sq'];
-  }
-
-  protected updateGroup(group: ParamGroup<Required<NAdamOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => this.lazyState(p, ['exp_avg', 'exp_avg_sq'], { mu_product: 1 }));
-    const steps = states.map((s) => (s.step = (s.step as number) + 1));
-    const muProducts = states.map((s) => s.mu_product as number);
-    nadam(
-      params,
-      params.map((p) => p.grad as Tensor),
-      states.map((s) => s.exp_avg as Tensor),
-      states.map((s) => s.exp_avg_sq as Tensor),
-      muProducts,
-      steps,
-      {
-        lr: group.lr,
-        beta1: group.betas[0],
-        beta2: group.betas[1],
-        eps: group.eps,
-        weightDecay: group.weightDecay,
-        momentumDecay: group.momentumDecay,
-        decoupledWeightDecay: group.decoupledWeightDecay,
-        maximize: group.maximize,
-      },
-    );
-    states.forEach((s, i) => {
-      s.mu_product = muProducts[i];
-    });
-  }
-}
+export class NAdam extends NAdamAlgorithm {}

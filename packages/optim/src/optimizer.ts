@@ -145,9 +145,10 @@ const CUDA_ONLY: Record<string, string> = {
  * options, lazily created per-parameter state, `zeroGrad`, `step(closure)`, hooks, and `stateDict()` /
  * `loadStateDict()` in torch's layout (a checkpoint moves between the two).
  *
- * Subclasses validate their options in the constructor and implement {@link Optimizer.updateGroup}, which
- * calls the algorithm's functional form on the group's parameters; LBFGS-like optimizers override
- * {@link Optimizer.stepImpl} instead.
+ * Every algorithm of this package but LBFGS is declared with `defineAlgorithm` (its class is a
+ * `DeclaredOptimizer`). A hand-written subclass declares its options ({@link Optimizer.optionsDecl}) and state
+ * ({@link Optimizer.stateSpec}) and implements {@link Optimizer.updateGroup}, which calls the algorithm's
+ * functional form on the group's parameters; LBFGS-like optimizers override {@link Optimizer.stepImpl} instead.
  */
 // `Optimizer` alone (no type argument) is any optimizer: a scheduler or a helper that takes one accepts every
 // subclass, whose group options are declared types without a string index.
@@ -388,17 +389,23 @@ export abstract class Optimizer<O extends object = any> {
   /** Evaluates the closure (if any), then updates each group. Override for closure-driven algorithms. */
   protected stepImpl(closure: Closure | undefined): number | undefined {
     const loss = evaluateClosure(closure);
-    // Check every group before updating any, so a rejected step changes nothing.
-    const work = this.paramGroups.map((group) => {
+    this.stepWork().forEach(({ options, params }, i) => {
+      if (params.length !== 0) this.updateGroup(options, params, i);
+    });
+    return loss;
+  }
+
+  /**
+   * Each group's options for this step and its parameters with gradients, every group checked before any is
+   * updated (so a rejected step changes nothing).
+   */
+  protected stepWork(): { options: ParamGroup<O>; params: Parameter[] }[] {
+    return this.paramGroups.map((group) => {
       const params = group.params.filter((p) => p.grad !== null);
       checkGradientShapes(params);
       this.checkGradients(params);
       return { options: this.hyper(group), params };
     });
-    work.forEach(({ options, params }, i) => {
-      if (params.length !== 0) this.updateGroup(options, params, i);
-    });
-    return loss;
   }
 
   /** Rejects gradients the algorithm cannot use (sparse ones, by default), before any update happens. */

@@ -1,18 +1,9 @@
-import { type Parameter, RuntimeError, type Tensor, defineKernel, defineReduction, k, kernelFamily, zeros } from '@tsoptim/core';
+import { RuntimeError, type Tensor, defineKernel, defineReduction, k, kernelFamily, zeros } from '@tsoptim/core';
+import { defineAlgorithm } from './algorithm.js';
 import { decayAfter, type DecayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
 import { descend, sq } from './kernels/moments.js';
-import {
-  type Closure,
-  Optimizer,
-  type ParamState,
-  type ParamsInput,
-  type Scheduled,
-  checkGradientShapes,
-  evaluateClosure,
-} from './optimizer.js';
+import { type Closure, evaluateClosure } from './optimizer.js';
 import { type OptionsDecl, betasCheck, bool, defineOptions, float, inRange, nonNegative, pair, positive } from './options.js';
-import { type StateSpec, stepState } from './state-spec.js';
-import { withDefaults } from './validate.js';
 
 /** Options of {@link Prodigy}; defaults as the authors' `Prodigy`. */
 export interface ProdigyOptions {
@@ -40,8 +31,8 @@ export interface ProdigyOptions {
   growthRate?: number | null;
 }
 
-/** A group's options with d's running values (group entries, as the reference keeps them). */
-interface ProdigyGroup extends Required<ProdigyOptions> {
+/** d's running values a group holds beside its options (group entries, as the reference keeps them). */
+interface ProdigyRunning {
   d: number;
   dMax: number;
   dNumerator: number;
@@ -89,19 +80,6 @@ export const PRODIGY_OPTIONS: OptionsDecl<Required<ProdigyOptions>> = defineOpti
 );
 
 export const PRODIGY_DEFAULTS: Required<ProdigyOptions> = PRODIGY_OPTIONS.defaults;
-
-/**
- * The per-parameter state: `step`, `s`, `p0`, `exp_avg_sq`, and `exp_avg` when the first group's β₁ > 0 (the
- * momentum switch is read from it, as in the step).
- */
-const PRODIGY_STATE_SPEC: StateSpec = {
-  ...stepState(['s', 'p0', 'exp_avg_sq']),
-  notNull: ['exp_avg'],
-  requiredByGroups: (groups) => {
-    const betas = groups[0]?.betas;
-    return Array.isArray(betas) && typeof betas[0] === 'number' && betas[0] > 0 ? ['exp_avg'] : [];
-  },
-};
 
 /** ⟨g, θ₀ − θ⟩ with g the gradient (plus λθ when the decay is coupled). */
 const prodigyDot = /*#__PURE__*/ kernelFamily((f: { decay: DecayKind }) =>
@@ -154,6 +132,45 @@ const prodigyStepKernel = /*#__PURE__*/ kernelFamily((f: { coupled: boolean; dec
   }),
 );
 
+/** One group's step options, from the estimate over every group (see {@link Prodigy}'s stepImpl). */
+interface ProdigyStepOptions {
+  momentum: boolean;
+  coupled: boolean;
+  decoupled: boolean;
+  stepScale: number;
+  dEps: number;
+  decayCoef: number;
+  decayAfter: number;
+}
+
+/** The state tensors: `exp_avg` only with momentum. */
+const prodigyUses = (o: ProdigyStepOptions): readonly ('s' | 'p0' | 'exp_avg' | 'exp_avg_sq')[] =>
+  o.momentum ? ['s', 'p0', 'exp_avg', 'exp_avg_sq'] : ['s', 'p0', 'exp_avg_sq'];
+
+/**
+ * Prodigy, declared once: options with the groups' running values, state (`step`, `s`, `p0` (a copy of the
+ * parameter at its first step), `exp_avg` when β₁ > 0, `exp_avg_sq`), and the step kernel. The step options need
+ * sums over every group, so the class computes them in its stepImpl.
+ */
+const ProdigyAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'Prodigy',
+  options: PRODIGY_OPTIONS,
+  state: {
+    step: 'kept',
+    tensors: ['s', 'p0', 'exp_avg', 'exp_avg_sq'],
+    optional: ['exp_avg'],
+    initial: { p0: (p) => p.clone() },
+    // The momentum switch is read from the first group, as in the step.
+    requiredByGroups: (groups) => {
+      const betas = groups[0]?.betas;
+      return Array.isArray(betas) && typeof betas[0] === 'number' && betas[0] > 0 ? ['exp_avg'] : [];
+    },
+  },
+  uses: prodigyUses,
+  kernel: (o) => prodigyStepKernel({ coupled: o.coupled, decoupled: o.decoupled, momentum: o.momentum }),
+  scalars: (o) => ({ stepScale: o.stepScale, dEps: o.dEps, decayCoef: o.decayCoef, decayAfter: o.decayAfter }),
+});
+
 /**
  * Prodigy (Mishchenko & Defazio, "Prodigy: An Expeditiously Adaptive Parameter-Free Learner",
  * https://arxiv.org/abs/2306.06101; konstmish/prodigy `prodigyopt/prodigy.py` 1.0): Adam whose step size is an
@@ -176,43 +193,18 @@ const prodigyStepKernel = /*#__PURE__*/ kernelFamily((f: { coupled: boolean; dec
  * const opt = new Prodigy(model.parameters(), { weightDecay: 0.01 });
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class Prodigy extends Optimizer<ProdigyGroup> {
-  constructor(params: ParamsInput<ProdigyOptions>, options: Scheduled<ProdigyOptions> = {}) {
-    // The running values (d, dMax, dNumerator, dDenom, dHat, k) are set in each group from the declaration.
-    super(params, withDefaults(PRODIGY_DEFAULTS, options) as ProdigyGroup);
-  }
-
-  protected override optionsDecl(): OptionsDecl<ProdigyGroup> {
-    return PRODIGY_OPTIONS as unknown as OptionsDecl<ProdigyGroup>;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return PRODIGY_STATE_SPEC;
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['s', 'p0', 'exp_avg', 'exp_avg_sq'];
-  }
-
-  protected updateGroup(): void {
-    // Every group's update depends on the sums over all groups: stepImpl runs the two phases.
-  }
-
+export class Prodigy extends ProdigyAlgorithm {
   protected override stepImpl(closure: Closure | undefined): number | undefined {
     const loss = evaluateClosure(closure);
-    const work = this.paramGroups.map((group) => {
-      const params = group.params.filter((p) => p.grad !== null);
-      checkGradientShapes(params);
-      this.checkGradients(params);
-      return { group, options: this.hyper(group), params };
-    });
+    const work = this.stepWork();
     const g0 = work[0]!.options;
     const last = work[work.length - 1]!.options;
     const [beta1, beta2] = g0.betas;
     const beta3 = g0.beta3 ?? Math.sqrt(beta2);
-    const kk = g0.k;
-    let d = g0.d;
-    let dMax = g0.dMax;
+    const running = g0 as unknown as ProdigyRunning;
+    const kk = running.k;
+    let d = running.d;
+    let dMax = running.dMax;
     const lr = Math.max(...work.map((w) => w.options.lr));
     for (const w of work) {
       if (w.options.lr !== lr && w.options.lr !== 0) {
@@ -222,13 +214,26 @@ export class Prodigy extends Optimizer<ProdigyGroup> {
     const bias = g0.useBiasCorrection ? Math.sqrt(1 - beta2 ** (kk + 1)) / (1 - beta1 ** (kk + 1)) : 1;
     const dlr = d * lr * bias;
     const momentum = beta1 > 0;
-    let dNumerator = g0.dNumerator * beta3;
+    let dNumerator = running.dNumerator * beta3;
     let dDenom = 0;
-    for (const { options: o, params } of work) {
-      const decay: DecayKind = o.weightDecay !== 0 && !o.decouple ? 'l2' : 'none';
+    const steps = work.map(({ options: o }): ProdigyStepOptions => {
+      const coupled = o.weightDecay !== 0 && !o.decouple;
+      return {
+        momentum,
+        coupled,
+        decoupled: o.weightDecay !== 0 && o.decouple,
+        stepScale: 0,
+        dEps: 0,
+        decayCoef: o.weightDecay,
+        decayAfter: 0,
+      };
+    });
+    work.forEach(({ options: o, params }, i) => {
+      const decay: DecayKind = steps[i]!.coupled ? 'l2' : 'none';
       const decayScalars = resolveDecay(decay, 0, o.weightDecay).scalars;
+      const use = prodigyUses(steps[i]!);
       for (const p of params) {
-        const s = this.initState(p, momentum);
+        const s = this.stateFor(p, o, use);
         if (o.lr > 0) {
           const backend = p.backend;
           const tensors = { param: p, grad: p.grad as Tensor };
@@ -254,7 +259,7 @@ export class Prodigy extends Optimizer<ProdigyGroup> {
           out.dispose();
         }
       }
-    }
+    });
     if (dDenom === 0) return loss;
     let dHat = d;
     if (lr > 0) {
@@ -263,38 +268,12 @@ export class Prodigy extends Optimizer<ProdigyGroup> {
       dMax = Math.max(dMax, dHat);
       d = Math.min(dMax, d * (g0.growthRate ?? Number.POSITIVE_INFINITY));
     }
-    for (const { group, options: o, params } of work) {
-      Object.assign(group, { dNumerator, dDenom, d, dMax, dHat });
-      const coupled = o.weightDecay !== 0 && !o.decouple;
-      const decoupled = o.weightDecay !== 0 && o.decouple;
-      const kernel = prodigyStepKernel({ coupled, decoupled, momentum });
-      const scalars = {
-        stepScale: momentum ? dlr : dlr * d,
-        dEps: d * o.eps,
-        decayCoef: o.weightDecay,
-        decayAfter: o.weightDecay * dlr,
-      };
-      for (const p of params) {
-        const s = this.state.get(p) as ParamState;
-        s.step = (s.step as number) + 1;
-        const tensors: Record<string, Tensor> = { param: p, grad: p.grad as Tensor, expAvgSq: s.exp_avg_sq as Tensor };
-        if (momentum) tensors.expAvg = s.exp_avg as Tensor;
-        p.backend.run(kernel, { tensors, scalars });
-      }
-      group.k = (group.k as number) + 1;
-    }
+    work.forEach(({ options: o, params }, i) => {
+      const group = this.paramGroups[i] as unknown as ProdigyRunning;
+      Object.assign(group, { dNumerator, dDenom, d, dMax, dHat, k: group.k + 1 });
+      Object.assign(steps[i]!, { stepScale: momentum ? dlr : dlr * d, dEps: d * o.eps, decayAfter: o.weightDecay * dlr });
+      this.runGroup(o, params, steps[i]!);
+    });
     return loss;
-  }
-
-  private initState(p: Parameter, momentum: boolean): ParamState {
-    const s = this.stateOf(p);
-    if (s.step === undefined) {
-      s.step = 0;
-      s.s = p.zerosLike();
-      s.p0 = p.clone();
-      if (momentum) s.exp_avg = p.zerosLike();
-      s.exp_avg_sq = p.zerosLike();
-    }
-    return s;
   }
 }

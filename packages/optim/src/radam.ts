@@ -1,10 +1,9 @@
-import { type Parameter, type Tensor, defineKernel, kernelFamily } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { defineKernel, kernelFamily } from '@tsoptim/core';
+import { defineAlgorithm, functionalForm } from './algorithm.js';
 import { type DecayKind, decayKind, preamble, preambleScalars, resolveDecay } from './kernels/decay.js';
 import { adamDenominator, adamMoments, adaptiveStep, descend } from './kernels/moments.js';
 import { biasCorrection, radamRectification } from './kernels/scalars.js';
-import { type StateSpec, stepState } from './state-spec.js';
-import { withDefaults } from './validate.js';
+import type { BaseOptions } from './optimizer.js';
 import { type OptionsDecl, betasCheck, baseSpecs, bool, float, nonNegative, pair, withoutFused, defineOptions } from './options.js';
 
 /** Options of {@link RAdam}; defaults as torch.optim.RAdam. */
@@ -40,9 +39,6 @@ export const RADAM_OPTIONS: OptionsDecl<Required<RAdamOptions>> = defineOptions<
 
 export const RADAM_DEFAULTS: Required<RAdamOptions> = RADAM_OPTIONS.defaults;
 
-/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const RADAM_STATE_SPEC: StateSpec = stepState(['exp_avg', 'exp_avg_sq']);
-
 type RAdamFlags = { maximize: boolean; decay: DecayKind; rectified: boolean };
 
 /**
@@ -76,6 +72,42 @@ export interface RAdamStepOptions {
 }
 
 /**
+ * RAdam, declared once: options, state (`step`, `exp_avg`, `exp_avg_sq`), and per step count whether the step is
+ * rectified (the kernel) and its step size.
+ */
+const RAdamAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'RAdam',
+  options: RADAM_OPTIONS,
+  state: { step: true, tensors: ['exp_avg', 'exp_avg_sq'] },
+  stepOptions: (g): RAdamStepOptions => ({
+    lr: g.lr,
+    beta1: g.betas[0],
+    beta2: g.betas[1],
+    eps: g.eps,
+    weightDecay: g.weightDecay,
+    decoupledWeightDecay: g.decoupledWeightDecay,
+    maximize: g.maximize,
+  }),
+  kernel: (o, t) =>
+    radamKernel({
+      maximize: o.maximize,
+      decay: decayKind(o.weightDecay, o.decoupledWeightDecay),
+      rectified: radamRectification(o.beta2, t) !== null,
+    }),
+  scalars: (o, t) => {
+    const r = radamRectification(o.beta2, t);
+    const stepSize = o.lr / biasCorrection(o.beta1, t);
+    return {
+      beta1: o.beta1,
+      beta2: o.beta2,
+      eps: o.eps,
+      stepSize: r === null ? stepSize : stepSize * r * Math.sqrt(biasCorrection(o.beta2, t)),
+      ...resolveDecay(decayKind(o.weightDecay, o.decoupledWeightDecay), o.lr, o.weightDecay).scalars,
+    };
+  },
+});
+
+/**
  * The RAdam update on raw tensors (torch.optim's functional `radam`), one fused pass per parameter:
  *
  *   g ← ±∇ (+ λθ, or θ ← θ(1−γλ) when decoupled);  m ← β₁m + (1−β₁)g;  v ← β₂v + (1−β₂)g²;
@@ -83,31 +115,10 @@ export interface RAdamStepOptions {
  *   ρₜ > 5:  rₜ ← √((ρₜ−4)(ρₜ−2)ρ∞ / ((ρ∞−4)(ρ∞−2)ρₜ));  θ ← θ − γ · m/(1−β₁ᵗ) · rₜ √(1−β₂ᵗ)/(√v + ε)
  *   else:    θ ← θ − γ · m/(1−β₁ᵗ)
  *
- * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
+ * `radam(params, grads, expAvgs, expAvgSqs, steps, options)`: `steps` holds the step number t (≥ 1) of each
+ * parameter's update, already incremented.
  */
-export function radam(
-  params: readonly Tensor[],
-  grads: readonly Tensor[],
-  expAvgs: readonly Tensor[],
-  expAvgSqs: readonly Tensor[],
-  steps: readonly number[],
-  o: RAdamStepOptions,
-): void {
-  const decay = decayKind(o.weightDecay, o.decoupledWeightDecay);
-  const decayScalars = resolveDecay(decay, o.lr, o.weightDecay).scalars;
-  for (let i = 0; i < params.length; i++) {
-    const t = steps[i]!;
-    const r = radamRectification(o.beta2, t);
-    const rectified = r !== null;
-    let stepSize = o.lr / biasCorrection(o.beta1, t);
-    if (rectified) stepSize *= r * Math.sqrt(biasCorrection(o.beta2, t));
-    const param = params[i]!;
-    param.backend.run(radamKernel({ maximize: o.maximize, decay, rectified }), {
-      tensors: { param, grad: grads[i]!, expAvg: expAvgs[i]!, expAvgSq: expAvgSqs[i]! },
-      scalars: { beta1: o.beta1, beta2: o.beta2, eps: o.eps, stepSize, ...decayScalars },
-    });
-  }
-}
+export const radam = /*#__PURE__*/ functionalForm(RAdamAlgorithm);
 
 /**
  * RAdam, Adam with a rectified adaptive learning rate (Liu et al., "On the Variance of the Adaptive Learning
@@ -127,41 +138,4 @@ export function radam(
  * const opt = new RAdam(model.parameters(), { lr: 1e-3 });
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class RAdam extends Optimizer<Required<RAdamOptions>> {
-  constructor(params: ParamsInput<RAdamOptions>, options: Scheduled<RAdamOptions> = {}) {
-    super(params, withDefaults(RADAM_DEFAULTS, options));
-  }
-
-  protected override optionsDecl(): OptionsDecl<Required<RAdamOptions>> {
-    return RADAM_OPTIONS;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return RADAM_STATE_SPEC;
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['exp_avg', 'exp_avg_sq'];
-  }
-
-  protected updateGroup(group: ParamGroup<Required<RAdamOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => this.lazyState(p, ['exp_avg', 'exp_avg_sq']));
-    const steps = states.map((s) => (s.step = (s.step as number) + 1));
-    radam(
-      params,
-      params.map((p) => p.grad as Tensor),
-      states.map((s) => s.exp_avg as Tensor),
-      states.map((s) => s.exp_avg_sq as Tensor),
-      steps,
-      {
-        lr: group.lr,
-        beta1: group.betas[0],
-        beta2: group.betas[1],
-        eps: group.eps,
-        weightDecay: group.weightDecay,
-        decoupledWeightDecay: group.decoupledWeightDecay,
-        maximize: group.maximize,
-      },
-    );
-  }
-}
+export class RAdam extends RAdamAlgorithm {}

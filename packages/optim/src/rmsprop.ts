@@ -1,9 +1,8 @@
-import { type Parameter, type Tensor, defineKernel, k, kernelFamily } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { defineKernel, k, kernelFamily } from '@tsoptim/core';
+import { defineAlgorithm, functionalForm } from './algorithm.js';
 import { preamble } from './kernels/decay.js';
 import { descend, ema, sq } from './kernels/moments.js';
-import { type StateSpec, stepState } from './state-spec.js';
-import { withDefaults } from './validate.js';
+import type { BaseOptions } from './optimizer.js';
 import { type OptionsDecl, baseSpecs, bool, float, nonNegative, withoutFused, defineOptions } from './options.js';
 
 /** Options of {@link RMSprop}; defaults as torch.optim.RMSprop. */
@@ -42,16 +41,13 @@ export const RMSPROP_OPTIONS: OptionsDecl<Required<RMSpropOptions>> = defineOpti
 
 export const RMSPROP_DEFAULTS: Required<RMSpropOptions> = RMSPROP_OPTIONS.defaults;
 
-/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const RMSPROP_STATE_SPEC: StateSpec = { ...stepState(['square_avg']), notNull: ['momentum_buffer', 'grad_avg'] };
-
 type RMSpropFlags = { maximize: boolean; decay: boolean; centered: boolean; momentum: boolean };
 
 /** One pass per parameter over param, grad, square_avg, and grad_avg / momentum_buffer when used. */
 export const rmspropKernel = /*#__PURE__*/ kernelFamily((f: RMSpropFlags) => {
   const inputs = ['param', 'grad', 'squareAvg'];
   if (f.centered) inputs.push('gradAvg');
-  if (f.momentum) inputs.push('buf');
+  if (f.momentum) inputs.push('momentumBuffer');
   const outputs = inputs.filter((n) => n !== 'grad');
   return defineKernel({
     name: 'rmsprop',
@@ -73,8 +69,8 @@ export const rmspropKernel = /*#__PURE__*/ kernelFamily((f: RMSpropFlags) => {
         avg = k.add(k.sqrt(v), s.eps);
       }
       if (f.momentum) {
-        const b = k.add(k.mul(s.momentum, ins.buf!), k.div(g, avg));
-        out.buf = b;
+        const b = k.add(k.mul(s.momentum, ins.momentumBuffer!), k.div(g, avg));
+        out.momentumBuffer = b;
         out.param = descend(param, s.lr, b);
       } else {
         out.param = descend(param, s.lr, k.div(g, avg));
@@ -96,32 +92,29 @@ export interface RMSpropStepOptions {
 }
 
 /**
+ * RMSprop, declared once: options, state (`step`, `square_avg`, then `momentum_buffer` with momentum and `grad_avg`
+ * when centered, in torch's order), kernel and scalars.
+ */
+const RMSpropAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'RMSprop',
+  options: RMSPROP_OPTIONS,
+  state: { step: 'kept', tensors: ['square_avg', 'grad_avg', 'momentum_buffer'], optional: ['grad_avg', 'momentum_buffer'] },
+  stepOptions: (g): RMSpropStepOptions => g,
+  uses: (o) => ['square_avg', ...(o.momentum > 0 ? ['momentum_buffer' as const] : []), ...(o.centered ? ['grad_avg' as const] : [])],
+  kernel: (o) => rmspropKernel({ maximize: o.maximize, decay: o.weightDecay !== 0, centered: o.centered, momentum: o.momentum > 0 }),
+  scalars: (o) => ({ lr: o.lr, alpha: o.alpha, eps: o.eps, decayCoef: o.weightDecay, momentum: o.momentum }),
+});
+
+/**
  * The RMSprop update on raw tensors (torch.optim's functional `rmsprop`), one fused pass per parameter:
  *
  *   g ← ±∇ + λθ;  v ← αv + (1−α)g²;  ḡ ← αḡ + (1−α)g (centered);  d ← √(v − ḡ²) + ε (centered) or √v + ε;
  *   b ← μb + g/d, θ ← θ − γb (momentum > 0);  θ ← θ − γ g/d (otherwise)
  *
- * @param gradAvgs ḡ per parameter, used when `centered`; @param momentumBuffers b, used when momentum > 0.
+ * `rmsprop(params, grads, squareAvgs, gradAvgs, momentumBuffers, options)`: `gradAvgs` (ḡ) are used when
+ * `centered`, `momentumBuffers` (b) when momentum > 0.
  */
-export function rmsprop(
-  params: readonly Tensor[],
-  grads: readonly Tensor[],
-  squareAvgs: readonly Tensor[],
-  gradAvgs: readonly (Tensor | undefined)[],
-  momentumBuffers: readonly (Tensor | undefined)[],
-  o: RMSpropStepOptions,
-): void {
-  const momentum = o.momentum > 0;
-  const kernel = rmspropKernel({ maximize: o.maximize, decay: o.weightDecay !== 0, centered: o.centered, momentum });
-  const scalars = { lr: o.lr, alpha: o.alpha, eps: o.eps, decayCoef: o.weightDecay, momentum: o.momentum };
-  for (let i = 0; i < params.length; i++) {
-    const param = params[i]!;
-    const tensors: Record<string, Tensor> = { param, grad: grads[i]!, squareAvg: squareAvgs[i]! };
-    if (o.centered) tensors.gradAvg = gradAvgs[i]!;
-    if (momentum) tensors.buf = momentumBuffers[i]!;
-    param.backend.run(kernel, { tensors, scalars });
-  }
-}
+export const rmsprop = /*#__PURE__*/ functionalForm(RMSpropAlgorithm);
 
 /**
  * RMSprop (Hinton, Neural Networks for Machine Learning, lecture 6e,
@@ -141,41 +134,4 @@ export function rmsprop(
  * const opt = new RMSprop(model.parameters(), { lr: 1e-3, momentum: 0.9, centered: true });
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class RMSprop extends Optimizer<Required<RMSpropOptions>> {
-  constructor(params: ParamsInput<RMSpropOptions>, options: Scheduled<RMSpropOptions> = {}) {
-    super(params, withDefaults(RMSPROP_DEFAULTS, options));
-  }
-
-  protected override optionsDecl(): OptionsDecl<Required<RMSpropOptions>> {
-    return RMSPROP_OPTIONS;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return RMSPROP_STATE_SPEC;
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['square_avg', 'momentum_buffer', 'grad_avg'];
-  }
-
-  protected updateGroup(group: ParamGroup<Required<RMSpropOptions>>, params: Parameter[]): void {
-    const buffers = rmspropBuffers(group);
-    const states = params.map((p) => this.lazyState(p, buffers));
-    for (const s of states) s.step = (s.step as number) + 1;
-    rmsprop(
-      params,
-      params.map((p) => p.grad as Tensor),
-      states.map((s) => s.square_avg as Tensor),
-      states.map((s) => s.grad_avg as Tensor | undefined),
-      states.map((s) => s.momentum_buffer as Tensor | undefined),
-      group,
-    );
-  }
-}
-
-function rmspropBuffers(group: { momentum: number; centered: boolean }): string[] {
-  const keys = ['square_avg'];
-  if (group.momentum > 0) keys.push('momentum_buffer');
-  if (group.centered) keys.push('grad_avg');
-  return keys;
-}
+export class RMSprop extends RMSpropAlgorithm {}

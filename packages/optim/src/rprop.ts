@@ -1,7 +1,6 @@
-import { type Parameter, type Tensor, defineKernel, full, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
-import { type StateSpec, stepState } from './state-spec.js';
-import { withDefaults } from './validate.js';
+import { defineKernel, full, k, kernelFamily } from '@tsoptim/core';
+import { defineAlgorithm, functionalForm } from './algorithm.js';
+import type { BaseOptions } from './optimizer.js';
 import { type OptionsDecl, baseSpecs, bool, float, nonNegative, pair, pyFloat, withoutFused, defineOptions } from './options.js';
 
 /** Options of {@link Rprop}; defaults as torch.optim.Rprop. */
@@ -34,9 +33,6 @@ export const RPROP_OPTIONS: OptionsDecl<Required<RpropOptions>> = defineOptions<
 );
 
 export const RPROP_DEFAULTS: Required<RpropOptions> = RPROP_OPTIONS.defaults;
-
-/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const RPROP_STATE_SPEC: StateSpec = stepState(['prev', 'step_size']);
 
 /**
  * One pass per parameter: reads param, grad, prev, step_size; writes param, prev, step_size. The sign of
@@ -75,28 +71,35 @@ export interface RpropStepOptions {
   maximize: boolean;
 }
 
+/** Rprop, declared once: options, state (`step`, `prev`, `step_size` starting at lr), kernel and scalars. */
+const RpropAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'Rprop',
+  options: RPROP_OPTIONS,
+  state: {
+    step: 'kept',
+    tensors: ['prev', 'step_size'],
+    initial: { step_size: (p, g) => full(p.shape, g.lr, { backend: p.backend }) },
+  },
+  stepOptions: (g): RpropStepOptions => ({
+    etaMinus: g.etas[0],
+    etaPlus: g.etas[1],
+    stepSizeMin: g.stepSizes[0],
+    stepSizeMax: g.stepSizes[1],
+    maximize: g.maximize,
+  }),
+  kernel: (o) => rpropKernel({ maximize: o.maximize }),
+  scalars: (o) => ({ etaMinus: o.etaMinus, etaPlus: o.etaPlus, stepSizeMin: o.stepSizeMin, stepSizeMax: o.stepSizeMax }),
+});
+
 /**
  * The Rprop update on raw tensors (torch.optim's functional `rprop`), one fused pass per parameter:
  *
  *   g ← ±∇;  s ← sign(g·g_prev);  η ← η+ (s > 0), η− (s < 0), 1 (s = 0);  Δ ← clamp(ηΔ, Δmin, Δmax);
  *   g ← 0 where s < 0;  θ ← θ − sign(g)·Δ;  g_prev ← g
  *
- * @param prevs g_prev per parameter, @param stepSizes Δ per parameter (both updated in place).
+ * `rprop(params, grads, prevs, stepSizes, options)`: g_prev and Δ per parameter, both updated in place.
  */
-export function rprop(
-  params: readonly Tensor[],
-  grads: readonly Tensor[],
-  prevs: readonly Tensor[],
-  stepSizes: readonly Tensor[],
-  o: RpropStepOptions,
-): void {
-  const kernel = rpropKernel({ maximize: o.maximize });
-  const scalars = { etaMinus: o.etaMinus, etaPlus: o.etaPlus, stepSizeMin: o.stepSizeMin, stepSizeMax: o.stepSizeMax };
-  for (let i = 0; i < params.length; i++) {
-    const param = params[i]!;
-    param.backend.run(kernel, { tensors: { param, grad: grads[i]!, prev: prevs[i]!, stepSize: stepSizes[i]! }, scalars });
-  }
-}
+export const rprop = /*#__PURE__*/ functionalForm(RpropAlgorithm);
 
 /**
  * Rprop, resilient backpropagation (Riedmiller & Braun, "A Direct Adaptive Method for Faster Backpropagation
@@ -114,47 +117,4 @@ export function rprop(
  * const opt = new Rprop(model.parameters(), { lr: 0.01, etas: [0.5, 1.2], stepSizes: [1e-6, 50] });
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class Rprop extends Optimizer<Required<RpropOptions>> {
-  constructor(params: ParamsInput<RpropOptions>, options: Scheduled<RpropOptions> = {}) {
-    super(params, withDefaults(RPROP_DEFAULTS, options));
-  }
-
-  protected override optionsDecl(): OptionsDecl<Required<RpropOptions>> {
-    return RPROP_OPTIONS;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return RPROP_STATE_SPEC;
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['prev', 'step_size'];
-  }
-
-  protected updateGroup(group: ParamGroup<Required<RpropOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => initState(this.stateOf(p), p, group.lr));
-    for (const s of states) s.step = (s.step as number) + 1;
-    rprop(
-      params,
-      params.map((p) => p.grad as Tensor),
-      states.map((s) => s.prev as Tensor),
-      states.map((s) => s.step_size as Tensor),
-      {
-        etaMinus: group.etas[0],
-        etaPlus: group.etas[1],
-        stepSizeMin: group.stepSizes[0],
-        stepSizeMax: group.stepSizes[1],
-        maximize: group.maximize,
-      },
-    );
-  }
-}
-
-function initState(s: ParamState, p: Parameter, lr: number): ParamState {
-  if (s.step === undefined) {
-    s.step = 0;
-    s.prev = zeros(p.shape, { backend: p.backend });
-    s.step_size = full(p.shape, lr, { backend: p.backend });
-  }
-  return s;
-}
+export class Rprop extends RpropAlgorithm {}

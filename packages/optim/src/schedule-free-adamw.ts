@@ -1,11 +1,10 @@
-import { type Parameter, RuntimeError, type Tensor, defineKernel, k } from '@tsoptim/core';
+import { RuntimeError, type Tensor, defineKernel, k } from '@tsoptim/core';
+import { defineAlgorithm, functionalForm } from './algorithm.js';
 import { lerpKernel } from './kernels/lerp.js';
 import { adamDenominator, descend, ema, lerp, sq } from './kernels/moments.js';
 import { biasCorrection } from './kernels/scalars.js';
-import { type Closure, Optimizer, type ParamGroup, type ParamState, type ParamsInput, type Scheduled } from './optimizer.js';
+import type { Closure, StoredParamGroup } from './optimizer.js';
 import { type OptionsDecl, betasCheck, defineOptions, float, int, nonNegative, pair } from './options.js';
-import type { StateSpec } from './state-spec.js';
-import { withDefaults } from './validate.js';
 
 /** Options of {@link ScheduleFreeAdamW}; defaults as the authors' `AdamWScheduleFree`. */
 export interface ScheduleFreeAdamWOptions {
@@ -25,8 +24,8 @@ export interface ScheduleFreeAdamWOptions {
   weightLrPower?: number;
 }
 
-/** The options a group holds, with the averaging's running values (torch-style group entries, as the reference). */
-interface ScheduleFreeGroup extends Required<ScheduleFreeAdamWOptions> {
+/** The running values of the averaging a group holds beside its options (torch-style group entries, as the reference). */
+interface ScheduleFreeRunning {
   /** Steps taken by the group. */
   k: number;
   /** Whether the parameters hold y (training) or x (evaluation). */
@@ -67,9 +66,6 @@ export const SCHEDULE_FREE_ADAMW_OPTIONS: OptionsDecl<Required<ScheduleFreeAdamW
 
 export const SCHEDULE_FREE_ADAMW_DEFAULTS: Required<ScheduleFreeAdamWOptions> = SCHEDULE_FREE_ADAMW_OPTIONS.defaults;
 
-/** The per-parameter state: `z` and `exp_avg_sq` (no step count: the group's `k` counts steps). */
-const SCHEDULE_FREE_ADAMW_STATE_SPEC: StateSpec = { scalars: {}, required: ['z', 'exp_avg_sq'] };
-
 /**
  * One pass per parameter: reads y (the parameter), g, z, v; writes y, z, v.
  * v ← β₂v + (1−β₂)g²;  u = g/(√v + ε) + λy;  y ← lerp(y, z, c) + yCoef·u;  z ← z − γ·u.
@@ -98,27 +94,44 @@ export interface ScheduleFreeAdamWStepOptions {
   ckp1: number;
 }
 
-/** The Schedule-Free AdamW update of one group's parameters, one fused pass per parameter. */
-export function scheduleFreeAdamW(
-  params: readonly Tensor[],
-  grads: readonly Tensor[],
-  zs: readonly Tensor[],
-  expAvgSqs: readonly Tensor[],
-  o: ScheduleFreeAdamWStepOptions,
-): void {
-  const scalars = {
+/**
+ * Schedule-Free AdamW, declared once: options with the group's running values, state (`z`, a copy of the parameter
+ * at its first step, and `exp_avg_sq`; no step count: the group's `k` counts steps), kernel and scalars. The
+ * step options come from the group's running values, which they advance: γₜ with warm-up and γmax, the weight
+ * wₖ and c = wₖ/Σw.
+ */
+const ScheduleFreeAdamWAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'ScheduleFreeAdamW',
+  options: SCHEDULE_FREE_ADAMW_OPTIONS,
+  state: { step: false, tensors: ['z', 'exp_avg_sq'], initial: { z: (p) => p.clone() } },
+  stepOptions: (options, stored): ScheduleFreeAdamWStepOptions => {
+    const [beta1, beta2] = options.betas;
+    const group = stored as unknown as ScheduleFreeRunning;
+    const k = group.k;
+    const sched = k < options.warmupSteps ? (k + 1) / options.warmupSteps : 1;
+    const lr = options.lr * sched * Math.sqrt(biasCorrection(beta2, k + 1));
+    const lrMax = Math.max(lr, group.lrMax);
+    const weight = (k + 1) ** options.r * lrMax ** options.weightLrPower;
+    const weightSum = group.weightSum + weight;
+    Object.assign(group, { k: k + 1, lrMax, weightSum });
+    return { lr, beta1, beta2, eps: options.eps, weightDecay: options.weightDecay, ckp1: weightSum !== 0 ? weight / weightSum : 0 };
+  },
+  kernel: () => scheduleFreeAdamWKernel,
+  scalars: (o) => ({
     lr: o.lr,
     beta2: o.beta2,
     eps: o.eps,
     weightDecay: o.weightDecay,
     ckp1: o.ckp1,
     yCoef: o.lr * (o.beta1 * (1 - o.ckp1) - 1),
-  };
-  for (let i = 0; i < params.length; i++) {
-    const param = params[i]!;
-    param.backend.run(scheduleFreeAdamWKernel, { tensors: { param, grad: grads[i]!, z: zs[i]!, expAvgSq: expAvgSqs[i]! }, scalars });
-  }
-}
+  }),
+});
+
+/**
+ * The Schedule-Free AdamW update of one group's parameters, one fused pass per parameter:
+ * `scheduleFreeAdamW(params, grads, zs, expAvgSqs, options)`.
+ */
+export const scheduleFreeAdamW = /*#__PURE__*/ functionalForm(ScheduleFreeAdamWAlgorithm);
 
 /**
  * Schedule-Free AdamW (Defazio et al., "The Road Less Scheduled", https://arxiv.org/abs/2405.15682;
@@ -142,50 +155,10 @@ export function scheduleFreeAdamW(
  * for (const batch of data) { opt.zeroGrad(); loss(batch).backward(); opt.step(); }
  * opt.eval(); // evaluate or save with the averaged weights
  */
-export class ScheduleFreeAdamW extends Optimizer<ScheduleFreeGroup> {
-  constructor(params: ParamsInput<ScheduleFreeAdamWOptions>, options: Scheduled<ScheduleFreeAdamWOptions> = {}) {
-    // The running values (k, trainMode, weightSum, lrMax) are set in each group from the declaration.
-    super(params, withDefaults(SCHEDULE_FREE_ADAMW_DEFAULTS, options) as ScheduleFreeGroup);
-  }
-
-  protected override optionsDecl(): OptionsDecl<ScheduleFreeGroup> {
-    return SCHEDULE_FREE_ADAMW_OPTIONS as unknown as OptionsDecl<ScheduleFreeGroup>;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return SCHEDULE_FREE_ADAMW_STATE_SPEC;
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['z', 'exp_avg_sq'];
-  }
-
+export class ScheduleFreeAdamW extends ScheduleFreeAdamWAlgorithm {
   protected override stepImpl(closure: Closure | undefined): number | undefined {
-    for (const g of this.paramGroups) if (!g.trainMode) throw new RuntimeError('Not in train mode!');
+    for (const g of this.paramGroups as unknown as ScheduleFreeRunning[]) if (!g.trainMode) throw new RuntimeError('Not in train mode!');
     return super.stepImpl(closure);
-  }
-
-  protected updateGroup(options: ParamGroup<ScheduleFreeGroup>, params: Parameter[], groupIndex: number): void {
-    // The running values live on the group itself (a scheduled option gives a resolved copy in `options`).
-    const group = this.paramGroups[groupIndex]!;
-    const [beta1, beta2] = options.betas;
-    // Running values, never schedules (the stored group's type allows a schedule for every number).
-    const k = group.k as number;
-    const sched = k < options.warmupSteps ? (k + 1) / options.warmupSteps : 1;
-    const lr = options.lr * sched * Math.sqrt(biasCorrection(beta2, k + 1));
-    const lrMax = Math.max(lr, group.lrMax as number);
-    const weight = (k + 1) ** options.r * lrMax ** options.weightLrPower;
-    const weightSum = (group.weightSum as number) + weight;
-    const ckp1 = weightSum !== 0 ? weight / weightSum : 0;
-    const states = params.map((p) => this.initState(p));
-    scheduleFreeAdamW(
-      params,
-      params.map((p) => p.grad as Tensor),
-      states.map((s) => s.z as Tensor),
-      states.map((s) => s.exp_avg_sq as Tensor),
-      { lr, beta1, beta2, eps: options.eps, weightDecay: options.weightDecay, ckp1 },
-    );
-    Object.assign(group, { k: k + 1, lrMax, weightSum });
   }
 
   /** Parameters to x, the average to evaluate (a no-op in eval mode): θ ← θ + (1 − 1/β₁)(z − θ). */
@@ -199,9 +172,9 @@ export class ScheduleFreeAdamW extends Optimizer<ScheduleFreeGroup> {
   }
 
   private switchMode(train: boolean): void {
-    for (const group of this.paramGroups) {
+    for (const group of this.paramGroups as (StoredParamGroup<Required<ScheduleFreeAdamWOptions>> & ScheduleFreeRunning)[]) {
       if (group.trainMode === train) continue;
-      const beta1 = (this.hyper(group).betas as readonly [number, number])[0];
+      const beta1 = this.hyper(group).betas[0];
       const w = train ? 1 - beta1 : 1 - 1 / beta1;
       for (const p of group.params) {
         const z = this.state.get(p)?.z as Tensor | undefined;
@@ -209,14 +182,5 @@ export class ScheduleFreeAdamW extends Optimizer<ScheduleFreeGroup> {
       }
       group.trainMode = train;
     }
-  }
-
-  private initState(p: Parameter): ParamState {
-    const s = this.stateOf(p);
-    if (s.z === undefined) {
-      s.z = p.clone();
-      s.exp_avg_sq = p.zerosLike();
-    }
-    return s;
   }
 }

@@ -1,9 +1,19 @@
-import { type Parameter, RuntimeError, SparseTensor, type Tensor, defineKernel, k, kernelFamily, zeros } from '@tsoptim/core';
-import { type BaseOptions, Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import {
+  type ElementwiseKernel,
+  type Parameter,
+  RuntimeError,
+  type SparseTensor,
+  type Tensor,
+  defineKernel,
+  isSparseTensor,
+  k,
+  kernelFamily,
+  zeros,
+} from '@tsoptim/core';
+import { defineAlgorithm, functionalForm } from './algorithm.js';
+import type { BaseOptions } from './optimizer.js';
 import { preamble } from './kernels/decay.js';
 import { type OptionsDecl, baseSpecs, bool, defineOptions, float, nonNegative, withoutCapturable } from './options.js';
-import type { StateSpec } from './state-spec.js';
-import { withDefaults } from './validate.js';
 
 /** Options of {@link SGD}; defaults as torch.optim.SGD. */
 export interface SGDOptions extends Omit<BaseOptions, 'capturable'> {
@@ -43,9 +53,6 @@ export const SGD_OPTIONS: OptionsDecl<Required<SGDOptions>> = defineOptions<Requ
 
 export const SGD_DEFAULTS: Required<SGDOptions> = SGD_OPTIONS.defaults;
 
-/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const SGD_STATE_SPEC: StateSpec = { scalars: {} };
-
 /** dst ← src over the selected rows (a sparse gradient's values into a dense tensor). */
 const scatterKernel = defineKernel({
   name: 'scatter-rows',
@@ -59,16 +66,16 @@ const sgdKernel = /*#__PURE__*/ kernelFamily(
   (f: { maximize: boolean; decay: boolean; momentum: boolean; nesterov: boolean; init: boolean }) =>
     defineKernel({
       name: 'sgd',
-      inputs: f.momentum ? ['param', 'grad', 'buf'] : ['param', 'grad'],
+      inputs: f.momentum ? ['param', 'grad', 'momentumBuffer'] : ['param', 'grad'],
       scalars: ['lr', 'decayCoef', 'momentum', 'dampening'],
-      outputs: f.momentum ? ['param', 'buf'] : ['param'],
+      outputs: f.momentum ? ['param', 'momentumBuffer'] : ['param'],
       body: (t, s) => {
         let g = preamble({ param: t.param, grad: t.grad }, s, { maximize: f.maximize, decay: f.decay ? 'l2' : 'none' }).grad;
         const out: Record<string, k.Expr> = {};
         if (f.momentum) {
-          const buf = (t as Record<string, k.Expr>).buf!;
+          const buf = (t as Record<string, k.Expr>).momentumBuffer!;
           const b = f.init ? g : k.add(k.mul(s.momentum, buf), k.mul(k.sub(1, s.dampening), g));
-          out.buf = b;
+          out.momentumBuffer = b;
           g = f.nesterov ? k.add(g, k.mul(s.momentum, b)) : b;
         }
         out.param = k.sub(t.param, k.mul(s.lr, g));
@@ -87,32 +94,66 @@ export interface SGDStepOptions {
   maximize: boolean;
 }
 
+/** The kernels of these options, for a buffer's later steps and its first: looked up when the flags change. */
+let kernels: { flags: number; pair: readonly [ElementwiseKernel, ElementwiseKernel] } | undefined;
+
+function sgdKernels(o: SGDStepOptions): readonly [ElementwiseKernel, ElementwiseKernel] {
+  const decay = o.weightDecay !== 0;
+  const momentum = o.momentum !== 0;
+  const flags = +o.maximize | (+decay << 1) | (+momentum << 2) | (+o.nesterov << 3);
+  if (kernels?.flags !== flags) {
+    const f = { maximize: o.maximize, decay, momentum, nesterov: o.nesterov };
+    kernels = { flags, pair: [sgdKernel({ ...f, init: false }), sgdKernel({ ...f, init: true })] };
+  }
+  return kernels.pair;
+}
+
+/**
+ * SGD, declared once: options, state (`momentum_buffer` with momentum, created from the first gradient as torch's,
+ * so none without momentum and none before the first step), and the update: a sparse gradient is the dense gradient
+ * with zeros elsewhere, so it is scattered into one and the update is torch's (with momentum or weight decay
+ * torch's sparse arithmetic gives the same dense result); then one fused pass.
+ */
+const SGDAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'SGD',
+  options: SGD_OPTIONS,
+  state: { step: false, tensors: ['momentum_buffer'], initial: { momentum_buffer: null } },
+  stepOptions: (g): SGDStepOptions => g,
+  uses: (o) => (o.momentum !== 0 ? ['momentum_buffer'] : []),
+  update: (param, grad: Tensor | SparseTensor, state, _t, o) => {
+    const backend = param.backend;
+    let dense = grad as Tensor;
+    if (isSparseTensor(grad)) {
+      dense = zeros(param.shape, { backend });
+      const c = grad.coalesce();
+      backend.run(scatterKernel, {
+        tensors: { dst: dense, src: c.values },
+        rows: { indices: c.indices, rowSize: c.rowSize, compact: ['src'] },
+      });
+      if (c !== grad) c.values.dispose();
+    }
+    const first = o.momentum !== 0 && !state.momentumBuffer;
+    if (first) state.momentumBuffer = zeros(param.shape, { backend });
+    try {
+      backend.run(sgdKernels(o)[first ? 1 : 0], {
+        tensors: o.momentum !== 0 ? { param, grad: dense, momentumBuffer: state.momentumBuffer! } : { param, grad: dense },
+        scalars: { lr: o.lr, decayCoef: o.weightDecay, momentum: o.momentum, dampening: o.dampening },
+      });
+    } finally {
+      if (dense !== grad) dense.dispose();
+    }
+  },
+});
+
 /**
  * The SGD update on raw tensors (torch.optim's functional `sgd`), one fused pass per parameter:
  *
  *   g ← ±grad + λ·θ;  b ← g (first step) or μ·b + (1−τ)·g;  g ← g + μ·b (nesterov) or b;  θ ← θ − γ·g
  *
- * @param momentumBuffers one per parameter; `null` where the buffer does not exist yet — it is created (zeros
- * on the parameter's backend, then set to the first gradient) and returned in its place.
+ * `sgd(params, grads, momentumBuffers, options)`: one buffer per parameter, `null` where it does not exist yet
+ * — it is created (zeros on the parameter's backend, then set to the first gradient) and put in its place.
  */
-export function sgd(params: readonly Tensor[], grads: readonly Tensor[], momentumBuffers: (Tensor | null)[], o: SGDStepOptions): void {
-  const useMomentum = o.momentum !== 0;
-  const scalars = { lr: o.lr, decayCoef: o.weightDecay, momentum: o.momentum, dampening: o.dampening };
-  const flags = { maximize: o.maximize, decay: o.weightDecay !== 0, momentum: useMomentum, nesterov: o.nesterov };
-  const update = sgdKernel({ ...flags, init: false });
-  for (let i = 0; i < params.length; i++) {
-    const param = params[i]!;
-    const grad = grads[i]!;
-    let buf = momentumBuffers[i] ?? null;
-    const init = useMomentum && buf === null;
-    if (init) {
-      buf = zeros(param.shape, { backend: param.backend });
-      momentumBuffers[i] = buf;
-    }
-    const kernel = init ? sgdKernel({ ...flags, init: true }) : update;
-    param.backend.run(kernel, { tensors: useMomentum ? { param, grad, buf: buf! } : { param, grad }, scalars });
-  }
-}
+export const sgd = /*#__PURE__*/ functionalForm(SGDAlgorithm);
 
 /**
  * Stochastic gradient descent, optionally with momentum, Nesterov momentum and weight decay, as
@@ -127,58 +168,12 @@ export function sgd(params: readonly Tensor[], grads: readonly Tensor[], momentu
  * const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
-export class SGD extends Optimizer<Required<SGDOptions>> {
-  constructor(params: ParamsInput<SGDOptions>, options: Scheduled<SGDOptions> = {}) {
-    super(params, withDefaults(SGD_DEFAULTS, options));
-  }
-
-  protected override optionsDecl(): OptionsDecl<Required<SGDOptions>> {
-    return SGD_OPTIONS;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return SGD_STATE_SPEC;
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['momentum_buffer'];
-  }
-
+export class SGD extends SGDAlgorithm {
   /** Sparse gradients are accepted, as torch's SGD accepts them — but not with weight decay (torch's message). */
   protected override checkGradients(params: readonly Parameter[]): void {
-    const sparse = params.find((p) => SparseTensor.isSparse(p.grad));
+    const sparse = params.find((p) => isSparseTensor(p.grad));
     if (sparse === undefined) return;
     const wd = this.paramGroups.find((g) => g.params.includes(sparse))?.weightDecay;
     if (typeof wd === 'number' && wd !== 0) throw new RuntimeError('add(sparse, dense) is not supported. Use add(dense, sparse) instead.');
-  }
-
-  protected updateGroup(group: ParamGroup<Required<SGDOptions>>, params: Parameter[]): void {
-    // A sparse gradient is the dense gradient with zeros elsewhere: scattered into one, the update is torch's
-    // (with momentum or weight decay torch's sparse arithmetic gives the same dense result).
-    const scattered: Tensor[] = [];
-    const grads = params.map((p) => {
-      const g = p.grad!;
-      if (!SparseTensor.isSparse(g)) return g;
-      const dense = zeros(p.shape, { backend: p.backend });
-      const c = g.coalesce();
-      p.backend.run(scatterKernel, {
-        tensors: { dst: dense, src: c.values },
-        rows: { indices: c.indices, rowSize: c.rowSize, compact: ['src'] },
-      });
-      if (c !== g) c.values.dispose();
-      scattered.push(dense);
-      return dense;
-    });
-    const buffers = params.map((p) => (this.state.get(p)?.momentum_buffer as Tensor | undefined) ?? null);
-    try {
-      sgd(params, grads, buffers, group);
-    } finally {
-      for (const t of scattered) t.dispose();
-    }
-    if (group.momentum !== 0) {
-      params.forEach((p, i) => {
-        this.stateOf(p).momentum_buffer = buffers[i];
-      });
-    }
   }
 }

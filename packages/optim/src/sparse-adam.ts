@@ -1,10 +1,9 @@
-import { type Parameter, RuntimeError, SparseTensor, ValueError, type Tensor, defineKernel, k, kernelFamily } from '@tsoptim/core';
-import { Optimizer, type ParamGroup, type ParamsInput, type Scheduled } from './optimizer.js';
+import { type Parameter, RuntimeError, type SparseTensor, ValueError, defineKernel, isSparseTensor, k, kernelFamily } from '@tsoptim/core';
+import { defineAlgorithm, functionalForm, sparseRows } from './algorithm.js';
+import type { ParamsInput, Scheduled } from './optimizer.js';
 import { preamble } from './kernels/decay.js';
 import { adamDenominator, adamMoments, lerpAverage } from './kernels/moments.js';
 import { epsHatStepSize } from './kernels/scalars.js';
-import { type StateSpec, stepState } from './state-spec.js';
-import { withDefaults } from './validate.js';
 import { type OptionsDecl, betasCheck, bool, float, pair, positive, defineOptions } from './options.js';
 
 /** Options of {@link SparseAdam}; defaults as torch.optim.SparseAdam. */
@@ -23,12 +22,12 @@ export interface SparseAdamOptions {
 function rejectSparseParams(list: readonly unknown[]): void {
   const found: string[] = [];
   list.forEach((item, i) => {
-    if (SparseTensor.isSparse(item)) found.push(String(i));
+    if (isSparseTensor(item)) found.push(String(i));
     else if (typeof item === 'object' && item !== null && !Array.isArray(item) && Object.hasOwn(item, 'params')) {
       const inner = (item as { params: unknown }).params;
       const ps = Array.isArray(inner) ? inner : [];
       ps.forEach((p, j) => {
-        if (SparseTensor.isSparse(p)) found.push(`[${i}, ${j}]`);
+        if (isSparseTensor(p)) found.push(`[${i}, ${j}]`);
       });
     }
   });
@@ -48,9 +47,6 @@ export const SPARSE_ADAM_OPTIONS: OptionsDecl<Required<SparseAdamOptions>> = def
 );
 
 export const SPARSE_ADAM_DEFAULTS: Required<SparseAdamOptions> = SPARSE_ADAM_OPTIONS.defaults;
-
-/** The per-parameter state, declared once: checked on load, its scalars restored by a failed step. */
-const SPARSE_ADAM_STATE_SPEC: StateSpec = stepState(['exp_avg', 'exp_avg_sq']);
 
 /**
  * One pass over the gradient's rows (a sparse run): reads the compact gradient values and the touched rows
@@ -84,6 +80,20 @@ export interface SparseAdamStepOptions {
 }
 
 /**
+ * SparseAdam, declared once: options, state (`step`, `exp_avg`, `exp_avg_sq`), kernel, the step size per step count,
+ * and the kernel run over the gradient's rows.
+ */
+const SparseAdamAlgorithm = /*#__PURE__*/ defineAlgorithm({
+  name: 'SparseAdam',
+  options: SPARSE_ADAM_OPTIONS,
+  state: { step: true, tensors: ['exp_avg', 'exp_avg_sq'] },
+  stepOptions: (g): SparseAdamStepOptions => ({ lr: g.lr, beta1: g.betas[0], beta2: g.betas[1], eps: g.eps, maximize: g.maximize }),
+  kernel: (o) => sparseAdamKernel({ maximize: o.maximize }),
+  scalars: (o, t) => ({ beta1: o.beta1, beta2: o.beta2, eps: o.eps, stepSize: epsHatStepSize(o.lr, o.beta1, o.beta2, t) }),
+  run: (kernel, tensors, scalars, grad: SparseTensor) => sparseRows(kernel, tensors, scalars, grad),
+});
+
+/**
  * The lazy Adam update on raw tensors (torch.optim's functional `sparse_adam`): the gradient is coalesced
  * (duplicate rows summed), then only the rows it touches move, in one pass over those rows:
  *
@@ -93,45 +103,15 @@ export interface SparseAdamStepOptions {
  * Rows the gradient does not touch keep their parameters and moments, unlike Adam, whose moments decay every
  * step.
  *
- * @param params parameters (updated in place).
- * @param grads sparse gradients over each parameter's leading dimension (coalesced here when rows repeat).
- * @param expAvgs first moments, one per parameter, updated in place.
- * @param expAvgSqs second moments, one per parameter, updated in place.
- * @param steps the step number t (≥ 1) of each parameter's update, already incremented.
+ * `sparseAdam(params, grads, expAvgs, expAvgSqs, steps, options)`: sparse gradients over each parameter's leading
+ * dimension (coalesced here when rows repeat); first and second moments, one per parameter, updated in place;
+ * `steps` the step number t (≥ 1) of each parameter's update, already incremented.
  * @throws RuntimeError when a gradient has repeated rows on a backend without synchronous reads (coalesce on
  * the host first).
  * @example
  * sparseAdam([table], [grad], [m], [v], [1], { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, maximize: false });
  */
-export function sparseAdam(
-  params: readonly Tensor[],
-  grads: readonly SparseTensor[],
-  expAvgs: readonly Tensor[],
-  expAvgSqs: readonly Tensor[],
-  steps: readonly number[],
-  o: SparseAdamStepOptions,
-): void {
-  const kernel = sparseAdamKernel({ maximize: o.maximize });
-  for (let i = 0; i < params.length; i++) {
-    const param = params[i]!;
-    const raw = grads[i]!;
-    if (raw.indices.length === 0) continue;
-    const grad = raw.coalesce();
-    const t = steps[i]!;
-    const scalars = {
-      beta1: o.beta1,
-      beta2: o.beta2,
-      eps: o.eps,
-      stepSize: epsHatStepSize(o.lr, o.beta1, o.beta2, t),
-    };
-    param.backend.run(kernel, {
-      tensors: { param, grad: grad.values, expAvg: expAvgs[i]!, expAvgSq: expAvgSqs[i]! },
-      scalars,
-      rows: { indices: grad.indices, rowSize: grad.rowSize, compact: ['grad'] },
-    });
-    if (grad !== raw) grad.values.dispose();
-  }
-}
+export const sparseAdam = /*#__PURE__*/ functionalForm(SparseAdamAlgorithm);
 
 /**
  * SparseAdam, as torch.optim.SparseAdam: the "lazy" Adam of Kingma & Ba ("Adam: A Method for Stochastic
@@ -152,42 +132,16 @@ export function sparseAdam(
  * table.grad = new SparseTensor(table.shape, Int32Array.of(3, 17), rowGrads); // rowGrads: [2, 16]
  * opt.step();
  */
-export class SparseAdam extends Optimizer<Required<SparseAdamOptions>> {
+export class SparseAdam extends SparseAdamAlgorithm {
   constructor(params: ParamsInput<SparseAdamOptions>, options: Scheduled<SparseAdamOptions> = {}) {
     const list = typeof params === 'object' && params !== null && Symbol.iterator in params ? [...(params as Iterable<unknown>)] : params;
     if (Array.isArray(list)) rejectSparseParams(list);
-    super(list as ParamsInput<SparseAdamOptions>, withDefaults(SPARSE_ADAM_DEFAULTS, options));
-  }
-
-  protected override optionsDecl(): OptionsDecl<Required<SparseAdamOptions>> {
-    return SPARSE_ADAM_OPTIONS;
-  }
-
-  protected override stateSpec(): StateSpec {
-    return SPARSE_ADAM_STATE_SPEC;
+    super(list as ParamsInput<SparseAdamOptions>, options);
   }
 
   protected override checkGradients(params: readonly Parameter[]): void {
     for (const p of params) {
-      if (!SparseTensor.isSparse(p.grad))
-        throw new RuntimeError('SparseAdam does not support dense gradients, please consider Adam instead');
+      if (!isSparseTensor(p.grad)) throw new RuntimeError('SparseAdam does not support dense gradients, please consider Adam instead');
     }
-  }
-
-  protected override paramShapedState(): readonly string[] {
-    return ['exp_avg', 'exp_avg_sq'];
-  }
-
-  protected updateGroup(group: ParamGroup<Required<SparseAdamOptions>>, params: Parameter[]): void {
-    const states = params.map((p) => this.lazyState(p, ['exp_avg', 'exp_avg_sq']));
-    const steps = states.map((s) => (s.step = (s.step as number) + 1));
-    sparseAdam(
-      params,
-      params.map((p) => p.grad as SparseTensor),
-      states.map((s) => s.exp_avg as Tensor),
-      states.map((s) => s.exp_avg_sq as Tensor),
-      steps,
-      { lr: group.lr, beta1: group.betas[0], beta2: group.betas[1], eps: group.eps, maximize: group.maximize },
-    );
   }
 }

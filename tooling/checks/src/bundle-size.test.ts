@@ -24,6 +24,10 @@ const KB = 1024;
  * - optim's fragments import the expression helpers from `@tsoptim/core/expr`: esbuild keeps every member of
  *   a namespace re-exported from a package index (`import { k } from '@tsoptim/core'`), with its `__export`
  *   helper, which the thread pool's chunk then shared: 70.3 KB / 24.6 KB, one chunk.
+ * Then Adam was declared with `defineAlgorithm`, as every optim algorithm but LBFGS: the loop every declared
+ * optimizer shares (state created as declared, the derived StateSpec, the per-parameter update with its gather
+ * of tensors) replaced Adam's own class and functional form: 73.0 KB / 25.6 KB (the five packages lost
+ * 0.65 KB gzip with it: the other algorithms' classes are declarations too).
  * What remains, as gzip bytes an empty stub in its place saves (measured on this tree): the WebAssembly SIMD
  * compiler and encoder (3.4 KB), the JavaScript matrix product, permute and row gather/scatter with their
  * planning (2.0: `Backend` methods every CpuBackend answers synchronously, without the SIMD GEMM), state-dict
@@ -41,13 +45,14 @@ const KB = 1024;
  * 74.0 KB with the thread pool as its own chunk (chunks gzip separately), 75.1 KB with Muon, 76.5 KB with
  * `defineAlgorithm` and the new optimizers' declarations, 76.7 KB with the stricter declarations; one module per
  * source module and the thread pool's own chunk leave it at 76.6 KB; the catalog helpers (`admitsParameter`,
- * `catalogEntry`: 94 bytes) and Adan (563 bytes) bring it to 77.3 KB. Reaching 50 KB means shipping less per
- * feature, not dropping unused code.
+ * `catalogEntry`: 94 bytes) and Adan (563 bytes) bring it to 77.3 KB; every algorithm declared with
+ * `defineAlgorithm` (no class or functional loop of their own) to 76.6 KB. Reaching 50 KB means shipping less
+ * per feature, not dropping unused code.
  *
  * Both budgets are what is reached today plus under 0.5 KB.
  */
 const BUDGETS = {
-  adamOnly: 25 * KB,
+  adamOnly: 26 * KB,
   fivePackages: 77.5 * KB,
 };
 

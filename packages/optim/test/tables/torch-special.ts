@@ -21,16 +21,12 @@ export const specialOptimizers: OptimizerInfo[] = [
     // differences by the problem's curvature: it is compared more loosely than the parameters.
     stateTolerance: { atol: 1e-4, rtol: 1e-3 },
   },
-  {
-    name: 'SparseAdam',
-    make: (params, o) => new SparseAdam(params, o),
+  SparseAdam.row({
     fixtures: ['sparse_adam_default', 'sparse_adam_betas_maximize', 'sparse_adam_groups'],
     errors: 'sparse_adam_errors',
-  },
-  {
-    name: 'Adafactor',
-    make: (params, o) => new Adafactor(params, o),
+  }),
+  Adafactor.row({
     fixtures: ['adafactor_default', 'adafactor_wd_maximize', 'adafactor_eps_d_decay', 'adafactor_groups', 'adafactor_lstsq'],
     errors: 'adafactor_errors',
-  },
+  }),
 ];
