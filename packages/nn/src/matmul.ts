@@ -1,4 +1,4 @@
-import { RuntimeError, type Tensor, enableSimdGemm } from '@tsoptim/core';
+import { RuntimeError, enableSimdGemm } from '@tsoptim/core';
 import { zeros } from './internal/alloc.js';
 import { productGrad } from './internal/backward.js';
 import { type Input, Variable, record } from './variable.js';
