@@ -131,6 +131,13 @@ describe('gradients against finite differences', () => {
     gradcheck({ x: { shape: [4, 3], low: -3, high: 0 } }, (p) => nllLoss(p.x!, [0, 2, 2, 1], { reduction: 'sum' }));
   });
 
+  it("nllLoss's gradient does not depend on the input's values (torch: −w[y]/Σw at the target, 0 elsewhere)", () => {
+    // Values past float32 exp's range (e^800 = ∞) must not turn the zero weights into 0 · ∞ = NaN.
+    const x = parameter(tensor([800, 0, -5, 0, 900, 1e30], { shape: [2, 3] }));
+    nllLoss(x, [0, 2], { weight: tensor([1, 2, 3]) }).backward();
+    expect(Array.from(x.grad!.data, (v) => v + 0)).toEqual([-0.25, 0, 0, 0, 0, -0.75]); // + 0: torch writes +0
+  });
+
   it('batchNorm with batch and with running statistics', () => {
     gradcheck({ x: { shape: [6, 3] }, w: { shape: [3] }, b: { shape: [3] } }, (p) =>
       batchNorm(p.x!, null, null, p.w!, p.b!, { training: true }),

@@ -94,10 +94,11 @@ function classLoss(v: Variable, target: Targets, options: ClassLossOptions, from
   backend.reduce(scaledDotR, reduction === 'none' ? { ...args, axes: [1] } : args);
   return record(fromLogits ? 'crossEntropy' : 'nllLoss', out, [v], (g) => {
     const dx = zeros([n, c], { backend });
-    // From log-probabilities the row weights are zeros: alpha · g · mask.
+    // From log-probabilities the row weights are zeros: alpha · g · mask. The zeros stand in for the values too
+    // (e⁰ · 0 = 0), so log-probabilities of any size give torch's finite gradient, never 0 · ∞.
     const tw = tensor(fromLogits ? rowWeight : new Float32Array(n), { backend, shape: [n, 1] });
     const gb = reduction === 'none' ? viewAs(g, [n, 1]) : g;
-    backend.run(crossEntropyGradK, { tensors: { m, y, w: tw, g: gb, out: dx }, scalars: { alpha } });
+    backend.run(crossEntropyGradK, { tensors: { m, y: fromLogits ? y : tw, w: tw, g: gb, out: dx }, scalars: { alpha } });
     return [dx];
   });
 }
