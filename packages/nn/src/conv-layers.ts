@@ -1,7 +1,7 @@
 import { Parameter, type Rng, RuntimeError, ValueError, zeros } from '@tsoptim/core';
 import { BatchNorm1d } from './batch-norm.js';
 import { type Conv2dOptions, type MaxPool2dOptions, type Pair, conv2d, maxPool2d } from './conv.js';
-import { kaimingUniform_, pickRng, uniform_ } from './init.js';
+import { pickRng, resetWeightAndBias_ } from './init.js';
 import type { LinearOptions } from './linear.js';
 import { Module } from './module.js';
 import { reshape } from './shape-ops.js';
@@ -60,13 +60,7 @@ export class Conv2d extends Module {
 
   /** Draws new initial values as torch's `reset_parameters`. */
   resetParameters(rng: Rng): void {
-    kaimingUniform_(this.weight, Math.sqrt(5), rng);
-    const b = this.bias;
-    if (b !== null) {
-      const fanIn = this.inChannels * this.kernelSize[0] * this.kernelSize[1];
-      const bound = 1 / Math.sqrt(fanIn);
-      uniform_(b, -bound, bound, rng);
-    }
+    resetWeightAndBias_(this.weight, this.bias, rng);
   }
 
   forward(input: Input): Variable {

@@ -58,3 +58,16 @@ export function kaimingUniform_(t: Tensor, a: number, rng: Rng): Tensor {
   const bound = fanIn === 0 ? 0 : gain * Math.sqrt(3 / fanIn);
   return uniform_(t, -bound, bound, rng);
 }
+
+/**
+ * torch's `reset_parameters` of `Linear` and `ConvNd`: the weight from {@link kaimingUniform_} with a = √5, then
+ * the bias (when there is one) from U(−1/√fanIn, 1/√fanIn), fanIn the weight's elements per output (bound 0
+ * when it is 0).
+ */
+export function resetWeightAndBias_(weight: Tensor, bias: Tensor | null, rng: Rng): void {
+  kaimingUniform_(weight, Math.sqrt(5), rng);
+  if (bias === null) return;
+  const fanIn = weight.size / weight.shape[0]!;
+  const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+  uniform_(bias, -bound, bound, rng);
+}

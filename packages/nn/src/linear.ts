@@ -1,5 +1,5 @@
 import { type Backend, Parameter, type Rng, RuntimeError, zeros } from '@tsoptim/core';
-import { kaimingUniform_, pickRng, uniform_ } from './init.js';
+import { pickRng, resetWeightAndBias_ } from './init.js';
 import { linear } from './matmul.js';
 import { Module } from './module.js';
 import type { Input, Variable } from './variable.js';
@@ -68,12 +68,7 @@ export class Linear extends Module {
    * @param rng - the generator.
    */
   resetParameters(rng: Rng): void {
-    kaimingUniform_(this.weight, Math.sqrt(5), rng);
-    const b = this.bias;
-    if (b !== null) {
-      const bound = this.inFeatures > 0 ? 1 / Math.sqrt(this.inFeatures) : 0;
-      uniform_(b, -bound, bound, rng);
-    }
+    resetWeightAndBias_(this.weight, this.bias, rng);
   }
 
   forward(input: Input): Variable {
