@@ -49,6 +49,21 @@ function br(f: FuncBuilder, depth: number): void {
 }
 
 /** `i8x16.shuffle` of two vectors by f32 lanes (0–3: the first operand, 4–7: the second). */
+/**
+ * A loop that tests first: `block; loop; exit; br_if 1; body; br 0; end; end`. `exit` pushes the condition
+ * that leaves it; `body` does the work and the step (inside it, depth 0 is the loop and 1 the block).
+ */
+function exitWhen(f: FuncBuilder, exit: () => void, body: () => void): void {
+  f.op(Op.block).op(Op.blockVoid);
+  f.op(Op.loop).op(Op.blockVoid);
+  exit();
+  brIf(f, 1);
+  body();
+  br(f, 0);
+  f.op(Op.end);
+  f.op(Op.end);
+}
+
 function shuffle32(f: FuncBuilder, lanes: readonly [number, number, number, number]): void {
   f.simd(Simd.i8x16Shuffle);
   for (const l of lanes) f.code.bytes([4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
@@ -179,32 +194,31 @@ function kernelFunc(mr: number, fma: boolean): FuncBuilder {
   for (let r = 0; r < mr; r++) {
     f.i32c(r).get(ROWS).op(Op.i32LtS).op(Op.if).op(Op.blockVoid);
     f.i32c(0).set(j);
-    f.op(Op.block).op(Op.blockVoid);
-    f.op(Op.loop).op(Op.blockVoid);
-    f.get(j).get(NR).op(Op.i32GeS);
-    brIf(f, 1);
-    f.get(cr).get(j).i32c(2).op(Op.i32Shl).op(Op.i32Add).set(addr);
-    f.get(addr);
-    // tile + C[addr] when accumulating, else tile
-    f.get(TILE)
-      .get(j)
-      .i32c(2)
-      .op(Op.i32Shl)
-      .op(Op.i32Add)
-      .memScalar(Op.f32Load, 2, r * 32);
-    f.get(addr).memScalar(Op.f32Load, 2, 0).op(Op.f32Add);
-    f.get(TILE)
-      .get(j)
-      .i32c(2)
-      .op(Op.i32Shl)
-      .op(Op.i32Add)
-      .memScalar(Op.f32Load, 2, r * 32);
-    f.get(ACC).op(Op.select);
-    f.memScalar(Op.f32Store, 2, 0);
-    f.get(j).i32c(1).op(Op.i32Add).set(j);
-    br(f, 0);
-    f.op(Op.end);
-    f.op(Op.end);
+    exitWhen(
+      f,
+      () => f.get(j).get(NR).op(Op.i32GeS),
+      () => {
+        f.get(cr).get(j).i32c(2).op(Op.i32Shl).op(Op.i32Add).set(addr);
+        f.get(addr);
+        // tile + C[addr] when accumulating, else tile
+        f.get(TILE)
+          .get(j)
+          .i32c(2)
+          .op(Op.i32Shl)
+          .op(Op.i32Add)
+          .memScalar(Op.f32Load, 2, r * 32);
+        f.get(addr).memScalar(Op.f32Load, 2, 0).op(Op.f32Add);
+        f.get(TILE)
+          .get(j)
+          .i32c(2)
+          .op(Op.i32Shl)
+          .op(Op.i32Add)
+          .memScalar(Op.f32Load, 2, r * 32);
+        f.get(ACC).op(Op.select);
+        f.memScalar(Op.f32Store, 2, 0);
+        f.get(j).i32c(1).op(Op.i32Add).set(j);
+      },
+    );
     if (r + 1 < mr) f.get(cr).get(LDC).op(Op.i32Add).set(cr);
     f.op(Op.end);
   }
@@ -234,87 +248,85 @@ function packFunc(width: number, name: string): FuncBuilder {
   for (let c = 0; c < width; c++) cols.push(f.local(V128));
   const t = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
   const out = [f.local(V128), f.local(V128), f.local(V128), f.local(V128)];
-  f.op(Op.block).op(Op.blockVoid);
-  f.op(Op.loop).op(Op.blockVoid);
-  f.get(j0).get(N).op(Op.i32GeS);
-  brIf(f, 1);
-  setMin(
+  exitWhen(
     f,
-    w,
-    () => f.get(N).get(j0).op(Op.i32Sub),
-    () => f.i32c(width),
-  );
-  // vec = (w == width && cs == 4)
-  f.get(w).i32c(width).op(Op.i32Eq).get(CS).i32c(4).op(Op.i32Eq).op(Op.i32And).set(vec);
-  f.get(SRC).get(j0).get(CS).op(Op.i32Mul).op(Op.i32Add).set(rowp);
-  f.get(K).set(p);
-  // A full panel with contiguous columns (rs = 4): four steps at a time, one vector load per column,
-  // width/4 transposes by shuffles, width/4 vector stores per row of the panel.
-  f.get(w).i32c(width).op(Op.i32Eq).get(RS).i32c(4).op(Op.i32Eq).op(Op.i32And).get(CS).i32c(4).op(Op.i32Ne).op(Op.i32And);
-  f.op(Op.if).op(Op.blockVoid);
-  f.op(Op.block).op(Op.blockVoid);
-  f.op(Op.loop).op(Op.blockVoid);
-  f.get(p).i32c(4).op(Op.i32LtS);
-  brIf(f, 1);
-  for (let c = 0; c < width; c++) {
-    f.get(rowp);
-    if (c > 0) f.get(CS).i32c(c).op(Op.i32Mul).op(Op.i32Add);
-    f.mem(Simd.load, 2, 0).set(cols[c]!);
-  }
-  for (let part = 0; part < width / 4; part++) {
-    transpose4(f, cols.slice(part * 4, part * 4 + 4), t, out);
-    // Row q of the four steps.
-    for (let q = 0; q < 4; q++)
+    () => f.get(j0).get(N).op(Op.i32GeS),
+    () => {
+      setMin(
+        f,
+        w,
+        () => f.get(N).get(j0).op(Op.i32Sub),
+        () => f.i32c(width),
+      );
+      // vec = (w == width && cs == 4)
+      f.get(w).i32c(width).op(Op.i32Eq).get(CS).i32c(4).op(Op.i32Eq).op(Op.i32And).set(vec);
+      f.get(SRC).get(j0).get(CS).op(Op.i32Mul).op(Op.i32Add).set(rowp);
+      f.get(K).set(p);
+      // A full panel with contiguous columns (rs = 4): four steps at a time, one vector load per column,
+      // width/4 transposes by shuffles, width/4 vector stores per row of the panel.
+      f.get(w).i32c(width).op(Op.i32Eq).get(RS).i32c(4).op(Op.i32Eq).op(Op.i32And).get(CS).i32c(4).op(Op.i32Ne).op(Op.i32And);
+      f.op(Op.if).op(Op.blockVoid);
+      exitWhen(
+        f,
+        () => f.get(p).i32c(4).op(Op.i32LtS),
+        () => {
+          for (let c = 0; c < width; c++) {
+            f.get(rowp);
+            if (c > 0) f.get(CS).i32c(c).op(Op.i32Mul).op(Op.i32Add);
+            f.mem(Simd.load, 2, 0).set(cols[c]!);
+          }
+          for (let part = 0; part < width / 4; part++) {
+            transpose4(f, cols.slice(part * 4, part * 4 + 4), t, out);
+            // Row q of the four steps.
+            for (let q = 0; q < 4; q++)
+              f.get(DST)
+                .get(out[q]!)
+                .mem(Simd.store, 4, (q * width + part * 4) * 4);
+          }
+          f.get(DST)
+            .i32c(16 * width)
+            .op(Op.i32Add)
+            .set(DST);
+          f.get(rowp).i32c(16).op(Op.i32Add).set(rowp);
+          f.get(p).i32c(4).op(Op.i32Sub).set(p);
+        },
+      );
+      f.op(Op.end);
+      f.op(Op.block).op(Op.blockVoid);
+      f.get(p).op(Op.i32Eqz);
+      brIf(f, 0);
+      f.op(Op.loop).op(Op.blockVoid);
+      f.get(vec).op(Op.if).op(Op.blockVoid);
+      for (let v = 0; v < width / 4; v++)
+        f.get(DST)
+          .get(rowp)
+          .mem(Simd.load, 2, 16 * v)
+          .mem(Simd.store, 4, 16 * v);
+      f.op(Op.else);
+      for (let c = 0; c < width; c++) {
+        f.get(DST);
+        f.i32c(c).get(w).op(Op.i32LtS).op(Op.if).code.byte(0x7d); // if (result f32)
+        f.get(rowp);
+        if (c > 0) f.get(CS).i32c(c).op(Op.i32Mul).op(Op.i32Add);
+        f.memScalar(Op.f32Load, 2, 0);
+        f.op(Op.else);
+        f32Zero(f);
+        f.op(Op.end);
+        f.memScalar(Op.f32Store, 2, c * 4);
+      }
+      f.op(Op.end);
       f.get(DST)
-        .get(out[q]!)
-        .mem(Simd.store, 4, (q * width + part * 4) * 4);
-  }
-  f.get(DST)
-    .i32c(16 * width)
-    .op(Op.i32Add)
-    .set(DST);
-  f.get(rowp).i32c(16).op(Op.i32Add).set(rowp);
-  f.get(p).i32c(4).op(Op.i32Sub).set(p);
-  br(f, 0);
-  f.op(Op.end);
-  f.op(Op.end);
-  f.op(Op.end);
-  f.op(Op.block).op(Op.blockVoid);
-  f.get(p).op(Op.i32Eqz);
-  brIf(f, 0);
-  f.op(Op.loop).op(Op.blockVoid);
-  f.get(vec).op(Op.if).op(Op.blockVoid);
-  for (let v = 0; v < width / 4; v++)
-    f.get(DST)
-      .get(rowp)
-      .mem(Simd.load, 2, 16 * v)
-      .mem(Simd.store, 4, 16 * v);
-  f.op(Op.else);
-  for (let c = 0; c < width; c++) {
-    f.get(DST);
-    f.i32c(c).get(w).op(Op.i32LtS).op(Op.if).code.byte(0x7d); // if (result f32)
-    f.get(rowp);
-    if (c > 0) f.get(CS).i32c(c).op(Op.i32Mul).op(Op.i32Add);
-    f.memScalar(Op.f32Load, 2, 0);
-    f.op(Op.else);
-    f32Zero(f);
-    f.op(Op.end);
-    f.memScalar(Op.f32Store, 2, c * 4);
-  }
-  f.op(Op.end);
-  f.get(DST)
-    .i32c(4 * width)
-    .op(Op.i32Add)
-    .set(DST);
-  f.get(rowp).get(RS).op(Op.i32Add).set(rowp);
-  f.get(p).i32c(1).op(Op.i32Sub).op(Op.localTee).code.u32(p);
-  brIf(f, 0);
-  f.op(Op.end);
-  f.op(Op.end);
-  f.get(j0).i32c(width).op(Op.i32Add).set(j0);
-  br(f, 0);
-  f.op(Op.end);
-  f.op(Op.end);
+        .i32c(4 * width)
+        .op(Op.i32Add)
+        .set(DST);
+      f.get(rowp).get(RS).op(Op.i32Add).set(rowp);
+      f.get(p).i32c(1).op(Op.i32Sub).op(Op.localTee).code.u32(p);
+      brIf(f, 0);
+      f.op(Op.end);
+      f.op(Op.end);
+      f.get(j0).i32c(width).op(Op.i32Add).set(j0);
+    },
+  );
   return f;
 }
 
@@ -345,68 +357,66 @@ function driveFunc(mr: number): FuncBuilder {
     .op(Op.i32Mul)
     .set(aStep);
   // for (p0 = 0; p0 < k; p0 += kcb)
-  f.op(Op.block).op(Op.blockVoid);
-  f.op(Op.loop).op(Op.blockVoid);
-  f.get(p0).get(K).op(Op.i32GeS);
-  brIf(f, 1);
-  setMin(
+  exitWhen(
     f,
-    kc,
-    () => f.get(K).get(p0).op(Op.i32Sub),
-    () => f.get(KCB),
+    () => f.get(p0).get(K).op(Op.i32GeS),
+    () => {
+      setMin(
+        f,
+        kc,
+        () => f.get(K).get(p0).op(Op.i32Sub),
+        () => f.get(KCB),
+      );
+      f.get(ACC).get(p0).i32c(0).op(Op.i32GtS).op(Op.i32Or).set(accNow);
+      f.i32c(0).get(BIAS).get(p0).op(Op.select).set(biasNow);
+      // for (j0 = 0; j0 < n; j0 += 8)
+      f.i32c(0).set(j0);
+      exitWhen(
+        f,
+        () => f.get(j0).get(N).op(Op.i32GeS),
+        () => {
+          setMin(
+            f,
+            nr,
+            () => f.get(N).get(j0).op(Op.i32Sub),
+            () => f.i32c(GEMM_NR),
+          );
+          // bptr = bp + j0·k·4 + p0·32
+          f.get(BP).get(j0).get(K).op(Op.i32Mul).i32c(2).op(Op.i32Shl).op(Op.i32Add).get(p0).i32c(5).op(Op.i32Shl).op(Op.i32Add).set(bptr);
+          // aptr = ap + p0·mr·4; cptr = c + j0·4
+          f.get(AP)
+            .get(p0)
+            .i32c(4 * mr)
+            .op(Op.i32Mul)
+            .op(Op.i32Add)
+            .set(aptr);
+          f.get(C).get(j0).i32c(2).op(Op.i32Shl).op(Op.i32Add).set(cptr);
+          // for (i = 0; i < m; i += mr): kernel(aptr, bptr, cptr, ldc, kc, min(mr, m − i), nr, accNow, bias, tile)
+          f.i32c(0).set(i);
+          f.op(Op.loop).op(Op.blockVoid);
+          f.get(aptr).get(bptr).get(cptr).get(LDC).get(kc);
+          pushMin(
+            f,
+            () => f.get(M).get(i).op(Op.i32Sub),
+            () => f.i32c(mr),
+          );
+          f.get(nr).get(accNow);
+          // bias + j0·4 on the first k block, else 0
+          f.get(biasNow).get(j0).i32c(2).op(Op.i32Shl).op(Op.i32Add).i32c(0).get(biasNow).op(Op.select);
+          f.get(TILE);
+          f.call(KERNEL);
+          f.get(aptr).get(aStep).op(Op.i32Add).set(aptr);
+          f.get(cptr).get(LDC).i32c(mr).op(Op.i32Mul).op(Op.i32Add).set(cptr);
+          f.get(i).i32c(mr).op(Op.i32Add).op(Op.localTee).code.u32(i);
+          f.get(M).op(Op.i32LtS);
+          brIf(f, 0);
+          f.op(Op.end);
+          f.get(j0).i32c(GEMM_NR).op(Op.i32Add).set(j0);
+        },
+      );
+      f.get(p0).get(KCB).op(Op.i32Add).set(p0);
+    },
   );
-  f.get(ACC).get(p0).i32c(0).op(Op.i32GtS).op(Op.i32Or).set(accNow);
-  f.i32c(0).get(BIAS).get(p0).op(Op.select).set(biasNow);
-  // for (j0 = 0; j0 < n; j0 += 8)
-  f.i32c(0).set(j0);
-  f.op(Op.block).op(Op.blockVoid);
-  f.op(Op.loop).op(Op.blockVoid);
-  f.get(j0).get(N).op(Op.i32GeS);
-  brIf(f, 1);
-  setMin(
-    f,
-    nr,
-    () => f.get(N).get(j0).op(Op.i32Sub),
-    () => f.i32c(GEMM_NR),
-  );
-  // bptr = bp + j0·k·4 + p0·32
-  f.get(BP).get(j0).get(K).op(Op.i32Mul).i32c(2).op(Op.i32Shl).op(Op.i32Add).get(p0).i32c(5).op(Op.i32Shl).op(Op.i32Add).set(bptr);
-  // aptr = ap + p0·mr·4; cptr = c + j0·4
-  f.get(AP)
-    .get(p0)
-    .i32c(4 * mr)
-    .op(Op.i32Mul)
-    .op(Op.i32Add)
-    .set(aptr);
-  f.get(C).get(j0).i32c(2).op(Op.i32Shl).op(Op.i32Add).set(cptr);
-  // for (i = 0; i < m; i += mr): kernel(aptr, bptr, cptr, ldc, kc, min(mr, m − i), nr, accNow, bias, tile)
-  f.i32c(0).set(i);
-  f.op(Op.loop).op(Op.blockVoid);
-  f.get(aptr).get(bptr).get(cptr).get(LDC).get(kc);
-  pushMin(
-    f,
-    () => f.get(M).get(i).op(Op.i32Sub),
-    () => f.i32c(mr),
-  );
-  f.get(nr).get(accNow);
-  // bias + j0·4 on the first k block, else 0
-  f.get(biasNow).get(j0).i32c(2).op(Op.i32Shl).op(Op.i32Add).i32c(0).get(biasNow).op(Op.select);
-  f.get(TILE);
-  f.call(KERNEL);
-  f.get(aptr).get(aStep).op(Op.i32Add).set(aptr);
-  f.get(cptr).get(LDC).i32c(mr).op(Op.i32Mul).op(Op.i32Add).set(cptr);
-  f.get(i).i32c(mr).op(Op.i32Add).op(Op.localTee).code.u32(i);
-  f.get(M).op(Op.i32LtS);
-  brIf(f, 0);
-  f.op(Op.end);
-  f.get(j0).i32c(GEMM_NR).op(Op.i32Add).set(j0);
-  br(f, 0);
-  f.op(Op.end);
-  f.op(Op.end);
-  f.get(p0).get(KCB).op(Op.i32Add).set(p0);
-  br(f, 0);
-  f.op(Op.end);
-  f.op(Op.end);
   return f;
 }
 
