@@ -1,18 +1,21 @@
-import { type Tensor, dotReduction, maxReduction } from '@tsoptim/core';
+import { type ReductionKernel, type Tensor, dotReduction, maxReduction } from '@tsoptim/core';
 import { sum as coreSum, zeros } from './internal/alloc.js';
-import { logSoftmaxGradK, logSoftmaxOutK, softmaxGradK, softmaxOutK, subK, sumExpR } from './internal/kernels.js';
+import { logSoftmaxGradK, logSumExpR, softmaxGradK, softmaxOutK, subK, sumExpR } from './internal/kernels.js';
 import { keptShape, normDim } from './internal/shape-utils.js';
 import { type Input, Variable, record } from './variable.js';
 
-/** The input shifted by its max along `axis` (`t`) and `s = Σ e^t`, the latter with the axis kept as 1. */
-function shifted(x: Tensor, axis: number): { t: Tensor; s: Tensor } {
+/**
+ * The input shifted by its max along `axis` (`t`) and `s`, the reduction `r` of `t` along it (`Σ e^t`, or its
+ * logarithm, taken once per output) with the axis kept as 1.
+ */
+function shifted(x: Tensor, axis: number, r: ReductionKernel): { t: Tensor; s: Tensor } {
   const kept = keptShape(x.shape, [axis]);
   const m = zeros(kept, { backend: x.backend });
   x.backend.reduce(maxReduction, { tensors: { x }, out: m, axes: [axis] });
   const t = zeros(x.shape, { backend: x.backend });
   x.backend.run(subK, { tensors: { a: x, b: m, out: t } });
   const s = zeros(kept, { backend: x.backend });
-  x.backend.reduce(sumExpR, { tensors: { x: t }, out: s, axes: [axis] });
+  x.backend.reduce(r, { tensors: { x: t }, out: s, axes: [axis] });
   return { t, s };
 }
 
@@ -29,9 +32,9 @@ function shifted(x: Tensor, axis: number): { t: Tensor; s: Tensor } {
 export function logSoftmax(x: Input, dim: number): Variable {
   const v = Variable.from(x);
   const axis = normDim(dim, v.ndim);
-  const { t, s } = shifted(v.value, axis);
+  const { t, s } = shifted(v.value, axis, logSumExpR);
   const y = zeros(t.shape, { backend: t.backend });
-  t.backend.run(logSoftmaxOutK, { tensors: { t, s, out: y } });
+  t.backend.run(subK, { tensors: { a: t, b: s, out: y } });
   return record('logSoftmax', y, [v], (g) => {
     const sg = coreSum(g, { dim: axis, keepDim: true });
     const dx = zeros(g.shape, { backend: g.backend });
@@ -53,7 +56,7 @@ export function logSoftmax(x: Input, dim: number): Variable {
 export function softmax(x: Input, dim: number): Variable {
   const v = Variable.from(x);
   const axis = normDim(dim, v.ndim);
-  const { t, s } = shifted(v.value, axis);
+  const { t, s } = shifted(v.value, axis, sumExpR);
   const y = zeros(t.shape, { backend: t.backend });
   t.backend.run(softmaxOutK, { tensors: { t, s, out: y } });
   return record('softmax', y, [v], (g) => {

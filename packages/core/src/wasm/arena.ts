@@ -51,6 +51,11 @@ function zeroer(memory: WebAssembly.Memory, shared: boolean): (off: number, byte
   }
 }
 
+/** `off` moved up to the next offset ≡ `residue` (mod 4096); `off` itself when `residue` < 0. */
+function place(off: number, residue: number): number {
+  return residue < 0 ? off : off + ((residue - (off & 4095) + 4096) & 4095);
+}
+
 /**
  * Tensor storage inside one WebAssembly.Memory, so that compiled kernels address parameters, gradients and
  * state in place, with no copy per step.
@@ -137,10 +142,9 @@ export class WasmArena {
     const size = Math.max(ALIGN, Math.ceil(bytes / ALIGN) * ALIGN);
     const residue = size >= STAGGER_MIN ? (this.staggerTurn & 7) * 512 + 64 : -1;
     if (residue >= 0) this.staggerTurn++;
-    const place = (off: number): number => (residue < 0 ? off : off + ((residue - (off & 4095) + 4096) & 4095));
     for (let i = 0; i < this.free.length; i++) {
       const b = this.free[i]!;
-      const start = place(b.off);
+      const start = place(b.off, residue);
       const end = start + size;
       if (end > b.off + b.size) continue;
       const tail = b.off + b.size - end;
@@ -156,7 +160,7 @@ export class WasmArena {
       return this.taken(start, size);
     }
     // From the top; a gap left by stagger alignment becomes a free block.
-    const start = place(this.top);
+    const start = place(this.top, residue);
     const end = start + size;
     try {
       if (end > this.maximumBytes) throw this.outOfMemory(bytes);

@@ -106,12 +106,13 @@ export const logK = /*#__PURE__*/ defineKernel({ name: 'nn_log', inputs: ['x'], 
 
 /** Σ e^x (softmax's denominator, the input already shifted by its max). */
 export const sumExpR = /*#__PURE__*/ defineReduction({ name: 'nn_sumexp', inputs: ['x'], body: ({ x }) => k.exp(x), combine: 'sum' });
-/** `out ← t − ln s` (log-softmax from the shifted input t and s = Σ e^t). */
-export const logSoftmaxOutK = /*#__PURE__*/ defineKernel({
-  name: 'nn_log_softmax_out',
-  inputs: ['t', 's'],
-  outputs: ['out'],
-  body: ({ t, s }) => ({ out: k.sub(t, k.log(s)) }),
+/** ln Σ e^x (log-softmax's normaliser, the input already shifted by its max): one logarithm per output. */
+export const logSumExpR = /*#__PURE__*/ defineReduction({
+  name: 'nn_logsumexp',
+  inputs: ['x'],
+  body: ({ x }) => k.exp(x),
+  combine: 'sum',
+  finalize: (acc) => k.log(acc),
 });
 /** `out ← e^t / s`. */
 export const softmaxOutK = /*#__PURE__*/ defineKernel({
