@@ -417,7 +417,7 @@ export class GpuJsBackend implements Backend {
 
   /**
    * `out = op(a)·op(b) (+ bias) (+ out)`, transposed operands read in place; kernels compiled once per shape.
-   * Products of at least 2^17 multiply-adds with m, n ≥ 4 are tiled (GL and cpu modes): each thread computes a
+   * Products of at least 2^17 multiply-adds with m and n at least one tile are tiled (GL and cpu modes): each thread computes a
    * 4×4 register tile of outputs (2×2 without kernel maps), and a second pass lays the tiles out flat and adds
    * bias and the old output. Smaller products, and every product in webgpu mode, run one thread per output
    * element (a dot product unrolled by 4). See `internal/matmul-codegen.ts`.
