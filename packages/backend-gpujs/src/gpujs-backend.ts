@@ -2,6 +2,7 @@ import {
   type Backend,
   type ElementwiseKernel,
   type MatmulArgs,
+  type MatmulPlan,
   type PermuteArgs,
   type RowsArgs,
   type MemoryStats,
@@ -21,7 +22,8 @@ import {
 import type { GpuJsMode } from './gpujs-mode.js';
 import { type ArgSource, MAX_INDEXED_ELEMENTS, type Program, elementwisePrograms, reductionPasses } from './internal/codegen.js';
 import { type DeviceValue, type GpuJsInstance, type GpuJsKernel, isDeviceHandle } from './internal/gpujs-types.js';
-import { gatherSource, matmulSource, permuteSource, scatterAddSource, scatterTable } from './internal/linalg-codegen.js';
+import { gatherSource, permuteSource, scatterAddSource, scatterTable } from './internal/linalg-codegen.js';
+import { type MatmulTile, chooseMatmulTile, matmulSource, tiledMatmulSources } from './internal/matmul-codegen.js';
 import { GpuJsStorage } from './internal/storage.js';
 
 /** Options of {@link createGpuJsBackend}. */
@@ -414,8 +416,11 @@ export class GpuJsBackend implements Backend {
   // ------------------------------------------------------------------------------------ matrices and rows
 
   /**
-   * `out = op(a)·op(b) (+ bias) (+ out)`: one gpu.js kernel per shape, one thread per output element (a dot
-   * product unrolled by 4 with independent partial sums; transposed operands are read in place).
+   * `out = op(a)·op(b) (+ bias) (+ out)`, transposed operands read in place; kernels compiled once per shape.
+   * Products of at least 2^17 multiply-adds with m and n at least one tile are tiled (GL and cpu modes): each thread computes a
+   * 4×4 register tile of outputs (2×2 without kernel maps), and a second pass lays the tiles out flat and adds
+   * bias and the old output. Smaller products, and every product in webgpu mode, run one thread per output
+   * element (a dot product unrolled by 4). See `internal/matmul-codegen.ts`.
    * @throws {ValueError} as core's `planMatmul`.
    * @throws {RuntimeError} when an operand exceeds 2^24 elements.
    */
@@ -429,22 +434,65 @@ export class GpuJsBackend implements Backend {
       return;
     }
     for (const t of [plan.a, plan.b, plan.out]) this.checkIndexable(t.size, 'matmul');
-    const { source, args: names } = matmulSource(plan);
-    const fn = this.helper(`matmul|${m * n}|${source}`, source, m * n);
-    const storages = {
+    const storages: Record<string, GpuJsStorage | null> = {
       a: this.storageOf(plan.a),
       b: this.storageOf(plan.b),
       bias: plan.bias && this.storageOf(plan.bias),
       out: this.storageOf(plan.out),
     };
+    const out = storages['out']!;
+    // gpu.js's webgpu mode is not covered by this package's tests for vec4 results: it keeps one thread per output.
+    const tile = this.mode === 'webgpu' ? null : chooseMatmulTile(plan, this.kernelMap);
+    if (tile !== null) {
+      this.tiledMatmul(plan, tile, storages);
+      return;
+    }
+    const { source, args: names } = matmulSource(plan);
+    const fn = this.helper(`matmul|${m * n}|${source}`, source, m * n);
     this.submit(() =>
       then(
         this.invoke(
           fn,
           names.map((nm) => storages[nm]!.value),
         ),
-        (v) => this.commit([[storages.out, v[0]!]]),
+        (v) => this.commit([[out, v[0]!]]),
       ),
+    );
+  }
+
+  /** The tiled product: the tiles (`vec4` results, freed here), then the pass that lays them out flat. */
+  private tiledMatmul(plan: MatmulPlan, tile: MatmulTile, storages: Record<string, GpuJsStorage | null>): void {
+    const { product, unpack } = tiledMatmulSources(plan, tile);
+    const size = plan.m * plan.n;
+    // Array(4) results are not memory-optimised (gpu.js packs only Number results); the unpack pass is.
+    const productFn = this.helper(`matmulTile|${product.size}|${product.source}`, product.source, product.size, product.subKernels, {
+      returnType: 'Array(4)',
+      optimizeFloatMemory: false,
+    });
+    const unpackFn = this.helper(`matmulUnpack|${size}|${unpack.source}`, unpack.source, size);
+    const out = storages['out']!;
+    this.submit(() =>
+      then(this.call(productFn, [storages['a']!.value, storages['b']!.value], tile.groups), (packed) => {
+        const free = (): void => {
+          for (const t of packed.splice(0)) deleteValue(t);
+        };
+        const argv = unpack.args.map((nm) => (nm.startsWith('t') ? packed[Number(nm.slice(1))] : storages[nm]!.value));
+        try {
+          const r = then(this.invoke(unpackFn, argv), (v) => {
+            free();
+            this.commit([[out, v[0]!]]);
+          });
+          return isPromise(r)
+            ? r.catch((e: unknown) => {
+                free();
+                throw e;
+              })
+            : r;
+        } catch (e) {
+          free();
+          throw e;
+        }
+      }),
     );
   }
 
@@ -684,20 +732,21 @@ export class GpuJsBackend implements Backend {
     });
   }
 
-  /** Calls a gpu.js kernel; checks that the mode's kernel class ran it; returns its outputs in order. */
+  /** Calls a gpu.js kernel; checks that the mode's kernel class ran it; returns its outputs in order (tracked). */
   private invoke(fn: GpuJsKernel, args: readonly unknown[], outputs = 1): MaybePromise<DeviceValue[]> {
+    return then(this.call(fn, args, outputs), (values) => values.map((v) => this.track(v as DeviceValue)));
+  }
+
+  /** {@link invoke} for intermediate results the caller frees itself (not tracked: not a tensor's storage). */
+  private call(fn: GpuJsKernel, args: readonly unknown[], outputs: number): MaybePromise<unknown[]> {
     const r = fn(...args) as MaybePromise<unknown>;
     return then(r, (res) => {
-      const values: DeviceValue[] =
+      const values: unknown[] =
         outputs === 1 && !isMapResult(res)
-          ? [res as DeviceValue]
-          : [
-              (res as Record<string, DeviceValue>)['result']!,
-              ...range(1, outputs).map((j) => (res as Record<string, DeviceValue>)[`o${j}`]!),
-            ];
-      for (const v of values) this.track(v);
+          ? [res]
+          : [(res as Record<string, unknown>)['result'], ...range(1, outputs).map((j) => (res as Record<string, unknown>)[`o${j}`])];
       if (fn.kernel.constructor !== this.kernelClass) {
-        for (const v of values) this.drop(v);
+        for (const v of values) deleteValue(v);
         const reason = fn.kernel.fallbackReason ? `: ${fn.kernel.fallbackReason}` : '';
         throw new RuntimeError(
           `gpu.js ran a kernel with ${fn.kernel.constructor.name} instead of the ${this.mode} mode's kernel class${reason}`,
@@ -707,7 +756,7 @@ export class GpuJsBackend implements Backend {
     });
   }
 
-  private compile(source: string, subKernels: Readonly<Record<string, string>>, size: number): GpuJsKernel {
+  private compile(source: string, subKernels: Readonly<Record<string, string>>, size: number, extra: object = {}): GpuJsKernel {
     const settings = {
       output: [size],
       precision: 'single',
@@ -716,6 +765,7 @@ export class GpuJsBackend implements Backend {
       immutable: true,
       optimizeFloatMemory: this.optimizeFloatMemory,
       ...(this.isAsync ? { asyncMode: true } : {}),
+      ...extra,
     };
     const fn =
       Object.keys(subKernels).length === 0
@@ -760,14 +810,26 @@ export class GpuJsBackend implements Backend {
     return this.helper(`upload|${size}`, 'function upload(a) { return a[this.thread.x]; }', size);
   }
 
-  private helper(key: string, source: string, size: number): GpuJsKernel {
+  private helper(
+    key: string,
+    source: string,
+    size: number,
+    subKernels: Readonly<Record<string, string>> = {},
+    extra: object = {},
+  ): GpuJsKernel {
     let fn = this.kernels.get(key);
     if (fn === undefined) {
-      fn = this.compile(source, {}, size);
+      fn = this.compile(source, subKernels, size, extra);
       this.kernels.set(key, fn);
     }
     return fn;
   }
+}
+
+/** Frees a gpu.js result that is no tensor's storage (a texture or buffer; cpu mode's arrays need nothing). */
+function deleteValue(v: unknown): void {
+  const d = (v as { delete?: unknown } | null)?.delete;
+  if (typeof d === 'function') d.call(v);
 }
 
 function isMapResult(res: unknown): boolean {

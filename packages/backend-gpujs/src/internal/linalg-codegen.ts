@@ -1,4 +1,4 @@
-import type { MatmulPlan, PermutePlan } from '@tsoptim/core';
+import type { PermutePlan } from '@tsoptim/core';
 
 /**
  * gpu.js sources for the Backend's matrix and data-movement operations. Every size and stride is written
@@ -8,46 +8,8 @@ import type { MatmulPlan, PermutePlan } from '@tsoptim/core';
  */
 
 /** `(q, c) = (⌊x / d⌋, x mod d)` for non-negative integer-valued floats, robust to division rounding. */
-function divmod(q: string, c: string, x: string, d: number): string {
+export function divmod(q: string, c: string, x: string, d: number): string {
   return `const ${q} = Math.floor((${x} + 0.5) / ${d}); const ${c} = ${x} - ${q} * ${d};`;
-}
-
-/** The unroll factor of the matmul kernel's inner loop (k is split into UNROLL-long runs plus a tail). */
-const UNROLL = 4;
-
-/**
- * One thread per output element: a dot product of a row of op(A) and a column of op(B), unrolled by 4 with
- * four independent partial sums (WebGL fragment shaders have no workgroup memory to tile through, so the
- * texture cache does the blocking; independent sums keep the shader's multiply-adds from chaining).
- * Arguments: `a, b` then `bias` and `c` (the old output) when used.
- */
-export function matmulSource(plan: MatmulPlan): { source: string; args: ('a' | 'b' | 'bias' | 'out')[] } {
-  const { m, n, k, transA, transB } = plan;
-  const rsA = transA ? 1 : k;
-  const csA = transA ? m : 1;
-  const rsB = transB ? 1 : n;
-  const csB = transB ? k : 1;
-  // With k = 0 the operands are empty (no device value): the product is zero and they are not passed.
-  const args: ('a' | 'b' | 'bias' | 'out')[] = k === 0 ? [] : ['a', 'b'];
-  if (plan.bias !== null) args.push('bias');
-  if (plan.accumulate) args.push('out');
-  const lines = [`function matmul(${args.join(', ')}) {`, divmod('i', 'j', 'this.thread.x', n)];
-  lines.push(`const a0 = i * ${rsA}; const b0 = j * ${csB};`);
-  lines.push('let s0 = 0; let s1 = 0; let s2 = 0; let s3 = 0;');
-  const full = Math.floor(k / UNROLL);
-  if (full > 0) {
-    lines.push(`for (let q = 0; q < ${full}; q++) {`, `const p = q * ${UNROLL};`);
-    for (let u = 0; u < UNROLL; u++) {
-      lines.push(`s${u} += a[a0 + (p + ${u}) * ${csA}] * b[(p + ${u}) * ${rsB} + b0];`);
-    }
-    lines.push('}');
-  }
-  for (let p = full * UNROLL; p < k; p++) lines.push(`s0 += a[a0 + ${p * csA}] * b[${p * rsB} + b0];`);
-  let r = '(s0 + s1) + (s2 + s3)';
-  if (plan.bias !== null) r = `${r} + bias[j]`;
-  if (plan.accumulate) r = `out[this.thread.x] + (${r})`;
-  lines.push(`return ${r};`, '}');
-  return { source: lines.join('\n'), args };
 }
 
 /** One thread per output element: the source offset from the output coordinates and permuted strides. */
