@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DOT_EXPORT, type DotFn, dotModuleBytes } from './gemm-dot.js';
 import { type GemmExports, gemmModuleBytes, gemmScratchBytes, relaxedSimdAvailable, runGemm } from './gemm-simd.js';
 
 /** Float64 reference: C (+)= op(A)·op(B), with the bound Σ|a||b| per element for the tolerance. */
@@ -151,5 +152,82 @@ describe.each(modes)('WebAssembly SIMD GEMM (relaxed madd: %s)', (fma) => {
 
   it('needs scratch for both packed operands and two tiles', () => {
     expect(gemmScratchBytes(5, 9, 3)).toBe((8 + 16) * 3 * 4 + 2 * 4 * 8 * 4);
+  });
+});
+
+describe.each(modes)('WebAssembly SIMD dot-product form, A·Bᵀ without packing (relaxed madd: %s)', (fma) => {
+  const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536 });
+  const dots = new Map<number, DotFn>();
+  const dotFor = (k: number): DotFn => {
+    let d = dots.get(k);
+    if (d === undefined) {
+      const bytes = dotModuleBytes({ k, fma, shared: false });
+      d = new WebAssembly.Instance(new WebAssembly.Module(bytes as BufferSource), { env: { memory } }).exports[DOT_EXPORT] as DotFn;
+      dots.set(k, d);
+    }
+    return d;
+  };
+
+  /** Runs C (+)= A·Bᵀ (+ bias), whole or as two column ranges; checks it against the float64 reference. */
+  function checkDot(m: number, n: number, k: number, accumulate: boolean, bias: boolean, split: number | null): Float32Array {
+    const f = new Float32Array(memory.buffer);
+    const aOff = 64;
+    const bOff = aOff + m * k + 4;
+    const biasOff = bOff + n * k + 4;
+    const cOff = biasOff + n + 8;
+    for (let i = 0; i < m * k; i++) f[aOff + i] = rnd();
+    for (let i = 0; i < k * n; i++) f[bOff + i] = rnd();
+    for (let i = 0; i < n; i++) f[biasOff + i] = rnd();
+    const c0 = Float32Array.from({ length: m * n }, () => rnd());
+    f.set(c0, cOff);
+    f[cOff + m * n] = 42;
+    const run = (j0: number, j1: number) =>
+      dotFor(k)(aOff * 4, bOff * 4, cOff * 4, n * 4, m, j0, j1, accumulate ? 1 : 0, bias ? biasOff * 4 : 0);
+    if (split === null) run(0, n);
+    else {
+      run(split, n);
+      run(0, split);
+    }
+    const { c, mag } = reference(f.slice(aOff, aOff + m * k), f.slice(bOff, bOff + k * n), m, n, k, false, true);
+    for (let i = 0; i < m * n; i++) {
+      const extra = (accumulate ? c0[i]! : 0) + (bias ? f[biasOff + (i % n)]! : 0);
+      const tol = 2 ** -22 * (k + 2) * (mag[i]! + Math.abs(accumulate ? c0[i]! : 0) + Math.abs(bias ? f[biasOff + (i % n)]! : 0)) + 1e-30;
+      expect(Math.abs(f[cOff + i]! - (c[i]! + extra))).toBeLessThanOrEqual(tol);
+    }
+    expect(f[cOff + m * n]).toBe(42);
+    return f.slice(cOff, cOff + m * n);
+  }
+
+  // m rows past a multiple of 4, odd n (a single last column), k past a multiple of 4 and below 4
+  for (const [m, n, k] of [...SHAPES, [5, 3, 2], [9, 9, 1024], [4, 2, 4], [6, 1, 5]] as [number, number, number][]) {
+    for (const accumulate of [false, true]) {
+      it(`${m}×${k} · (${n}×${k})ᵀ accumulate=${accumulate}`, () => {
+        checkDot(m, n, k, accumulate, false, null);
+      });
+    }
+  }
+
+  it('adds the bias as it writes C, also when accumulating', () => {
+    for (const [m, n, k] of [
+      [3, 5, 7],
+      [64, 128, 784],
+      [13, 10, 130],
+    ] as const) {
+      checkDot(m, n, k, false, true, null);
+      checkDot(m, n, k, true, true, null);
+    }
+  });
+
+  it('gives the same bits when two calls take the columns on either side of an even split', () => {
+    for (const [m, n, k, at] of [
+      [64, 128, 784, 64],
+      [10, 17, 64, 8],
+      [33, 13, 17, 6],
+    ] as const) {
+      seed = 777;
+      const whole = checkDot(m, n, k, false, true, null);
+      seed = 777;
+      expect(checkDot(m, n, k, false, true, at)).toEqual(whole);
+    }
   });
 });

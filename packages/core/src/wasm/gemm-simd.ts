@@ -40,7 +40,7 @@ export const GEMM_KC = 256;
 /** Index of `kernel` among the module's functions. */
 const KERNEL = 0;
 
-function brIf(f: FuncBuilder, depth: number): void {
+export function brIf(f: FuncBuilder, depth: number): void {
   f.op(Op.brIf).code.u32(depth);
 }
 
@@ -53,7 +53,7 @@ function br(f: FuncBuilder, depth: number): void {
  * A loop that tests first: `block; loop; exit; br_if 1; body; br 0; end; end`. `exit` pushes the condition
  * that leaves it; `body` does the work and the step (inside it, depth 0 is the loop and 1 the block).
  */
-function exitWhen(f: FuncBuilder, exit: () => void, body: () => void): void {
+export function exitWhen(f: FuncBuilder, exit: () => void, body: () => void): void {
   f.op(Op.block).op(Op.blockVoid);
   f.op(Op.loop).op(Op.blockVoid);
   exit();
