@@ -102,11 +102,56 @@ function operands(backend: Backend, s: GemmShape, seed: number): { a: Tensor; b:
   };
 }
 
-function timeTsoptim(backend: Backend, s: GemmShape, timing: Timing): number {
+/**
+ * Best seconds per call of each of `fns`, sampled in turn over `rounds` rounds that share the sampling time (see
+ * {@link Timing}), so that a stretch of contention on the shared machine falls on every side alike rather than
+ * on whichever was measured then.
+ */
+function bestInTurn(fns: readonly (() => void)[], timing: Timing, flopsPerCall: number, rounds = 4): number[] {
+  const share: Timing = { repeats: Math.max(1, Math.ceil(timing.repeats / rounds)), minSeconds: timing.minSeconds / rounds };
+  const out = fns.map(() => Number.POSITIVE_INFINITY);
+  for (let r = 0; r < rounds; r++) fns.forEach((fn, i) => (out[i] = Math.min(out[i]!, best(fn, share, flopsPerCall))));
+  return out;
+}
+
+/** One product on `backend`, ready to run again and again. */
+function prepareTsoptim(backend: Backend, s: GemmShape): { run: () => void; dispose: () => void } {
   const { a, b, out } = operands(backend, s, 1);
-  const t = best(() => backend.matmul({ a, b, out, transA: s.transA, transB: s.transB }), timing, 2 * s.m * s.n * s.k);
-  for (const x of [a, b, out]) x.dispose();
+  return {
+    run: () => backend.matmul({ a, b, out, transA: s.transA, transB: s.transB }),
+    dispose: () => {
+      for (const x of [a, b, out]) x.dispose();
+    },
+  };
+}
+
+function timeTsoptim(backend: Backend, s: GemmShape, timing: Timing): number {
+  const p = prepareTsoptim(backend, s);
+  const t = best(p.run, timing, 2 * s.m * s.n * s.k);
+  p.dispose();
   return t;
+}
+
+/**
+ * tsoptim's SIMD GEMM and tfjs-wasm's `matMul` on each shape, timed in turn (see {@link bestInTurn}): best
+ * seconds per call on each side (tfjs null when its wasm backend is missing).
+ */
+function timeTsoptimAndTfjs(
+  backend: Backend,
+  tfjs: TfjsPeer | null,
+  shapes: readonly GemmShape[],
+  timing: Timing,
+): { tsoptim: number[]; tfjs: number[] | null } {
+  const wasm = tfjs !== null && tfjs.available.includes('wasm') ? tfjs : null;
+  const times = shapes.map((s) => {
+    const mine = prepareTsoptim(backend, s);
+    const theirs = wasm?.prepareMatMul('wasm', s.m, s.k, s.n, s.transA, s.transB) ?? null;
+    const t = bestInTurn(theirs === null ? [mine.run] : [mine.run, theirs.run], timing, 2 * s.m * s.n * s.k);
+    mine.dispose();
+    theirs?.dispose();
+    return t;
+  });
+  return { tsoptim: times.map((t) => t[0]!), tfjs: wasm === null ? null : times.map((t) => t[1]!) };
 }
 
 /** numpy's times, one thread, from python/numpy_gemm.py; null (with a note) when python3 or numpy is missing. */
@@ -220,10 +265,11 @@ export function measureGemm(tfjs: TfjsPeer | null, options: { numpy: boolean; qu
   const js = new CpuBackend({ simd: false });
   const np = options.numpy ? timeNumpy(GEMM_SHAPES, MLP_PRODUCTS, timing, notes) : null;
   if (!options.numpy) notes.push('numpy: not requested.');
-  const tf = timeTfjs(tfjs, GEMM_SHAPES, timing);
+  const both = timeTsoptimAndTfjs(simd, tfjs, GEMM_SHAPES, timing);
+  const tf = both.tfjs;
   const tfMlp = timeTfjs(tfjs, MLP_PRODUCTS, timing);
   if (tf === null) notes.push('tfjs-wasm: not available, not measured.');
-  const main = GEMM_SHAPES.map((s) => gflops(s, timeTsoptim(simd, s, timing)));
+  const main = GEMM_SHAPES.map((s, i) => gflops(s, both.tsoptim[i]!));
   const fmaHere = simd.matmulPaths().fma;
   const relaxed = fmaHere ? null : options.quick ? null : timeRelaxed(timing, notes);
   if (options.quick && !fmaHere) notes.push('relaxed SIMD: measured in full runs only.');
@@ -250,7 +296,7 @@ export function measureGemm(tfjs: TfjsPeer | null, options: { numpy: boolean; qu
   simd.dispose();
   js.dispose();
   notes.push(
-    `GEMM: m×k×n, GFLOP/s = 2mnk / best time; tsoptim = backend.matmul on the CPU backend (WebAssembly SIMD GEMM, one thread${fmaHere ? ', relaxed-SIMD madd' : ', multiply then add: relaxed SIMD not available in this runtime'}; JS = its JavaScript fallback; "relaxed madd" = the same with f32x4.relaxed_madd, ${fmaHere ? 'what this runtime runs' : 'in a child Node with --experimental-wasm-relaxed-simd, as Node ≥ 22 and Chrome ≥ 114 run it by default'}); tfjs-wasm = tf.matMul on the wasm backend (XNNPACK). MLP step: 784-128-10, batch 64, Adam, inside tidy; "five products" = ${MLP_PRODUCTS.map(label).join(', ')}.`,
+    `GEMM: m×k×n, GFLOP/s = 2mnk / best time; tsoptim = backend.matmul on the CPU backend (WebAssembly SIMD GEMM, one thread${fmaHere ? ', relaxed-SIMD madd' : ', multiply then add: relaxed SIMD not available in this runtime'}; JS = its JavaScript fallback; "relaxed madd" = the same with f32x4.relaxed_madd, ${fmaHere ? 'what this runtime runs' : 'in a child Node with --experimental-wasm-relaxed-simd, as Node ≥ 22 and Chrome ≥ 114 run it by default'}); tfjs-wasm = tf.matMul on the wasm backend (XNNPACK), timed in turn with tsoptim's in four rounds. MLP step: 784-128-10, batch 64, Adam, inside tidy; "five products" = ${MLP_PRODUCTS.map(label).join(', ')}.`,
   );
   return { rows, mlp, numpy: np?.version ?? null, notes };
 }
