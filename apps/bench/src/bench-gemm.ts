@@ -103,16 +103,11 @@ function operands(backend: Backend, s: GemmShape, seed: number): { a: Tensor; b:
 }
 
 /**
- * Best seconds per call of each of `fns`, sampled in turn over `rounds` rounds that share the sampling time (see
- * {@link Timing}), so that a stretch of contention on the shared machine falls on every side alike rather than
- * on whichever was measured then.
+ * Rounds every side of the comparison is sampled in, in turn, each round with its share of {@link Timing}: on the
+ * shared machine a stretch of contention then falls on every side alike (numpy too, one short process per
+ * round) rather than on whichever was measured then; each side's best over the rounds counts.
  */
-function bestInTurn(fns: readonly (() => void)[], timing: Timing, flopsPerCall: number, rounds = 4): number[] {
-  const share: Timing = { repeats: Math.max(1, Math.ceil(timing.repeats / rounds)), minSeconds: timing.minSeconds / rounds };
-  const out = fns.map(() => Number.POSITIVE_INFINITY);
-  for (let r = 0; r < rounds; r++) fns.forEach((fn, i) => (out[i] = Math.min(out[i]!, best(fn, share, flopsPerCall))));
-  return out;
-}
+const ROUNDS = 4;
 
 /** One product on `backend`, ready to run again and again. */
 function prepareTsoptim(backend: Backend, s: GemmShape): { run: () => void; dispose: () => void } {
@@ -130,28 +125,6 @@ function timeTsoptim(backend: Backend, s: GemmShape, timing: Timing): number {
   const t = best(p.run, timing, 2 * s.m * s.n * s.k);
   p.dispose();
   return t;
-}
-
-/**
- * tsoptim's SIMD GEMM and tfjs-wasm's `matMul` on each shape, timed in turn (see {@link bestInTurn}): best
- * seconds per call on each side (tfjs null when its wasm backend is missing).
- */
-function timeTsoptimAndTfjs(
-  backend: Backend,
-  tfjs: TfjsPeer | null,
-  shapes: readonly GemmShape[],
-  timing: Timing,
-): { tsoptim: number[]; tfjs: number[] | null } {
-  const wasm = tfjs !== null && tfjs.available.includes('wasm') ? tfjs : null;
-  const times = shapes.map((s) => {
-    const mine = prepareTsoptim(backend, s);
-    const theirs = wasm?.prepareMatMul('wasm', s.m, s.k, s.n, s.transA, s.transB) ?? null;
-    const t = bestInTurn(theirs === null ? [mine.run] : [mine.run, theirs.run], timing, 2 * s.m * s.n * s.k);
-    mine.dispose();
-    theirs?.dispose();
-    return t;
-  });
-  return { tsoptim: times.map((t) => t[0]!), tfjs: wasm === null ? null : times.map((t) => t[1]!) };
 }
 
 /** numpy's times, one thread, from python/numpy_gemm.py; null (with a note) when python3 or numpy is missing. */
@@ -197,8 +170,8 @@ function timeTfjs(tfjs: TfjsPeer | null, shapes: readonly GemmShape[], timing: T
   });
 }
 
-/** One training step of the demo's MLP (forward, cross-entropy, backward, Adam), best milliseconds. */
-function timeMlpStep(backend: Backend, timing: Timing): number {
+/** One training step of the demo's MLP (forward, cross-entropy, backward, Adam), and its five products alone. */
+function prepareMlpStep(backend: Backend): { step: () => void; products: () => void; dispose: () => void } {
   const model = new Sequential(new Linear(784, 128, { seed: 0, backend }), new ReLU(), new Linear(128, 10, { seed: 1, backend }));
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const rng = createRng(3);
@@ -212,8 +185,24 @@ function timeMlpStep(backend: Backend, timing: Timing): number {
     });
   };
   for (let i = 0; i < 5; i++) step();
-  const t = best(step, timing, 4e7);
-  x.dispose();
+  const products = MLP_PRODUCTS.map((s) => prepareTsoptim(backend, s));
+  return {
+    step,
+    products: () => {
+      for (const q of products) q.run();
+    },
+    dispose: () => {
+      for (const q of products) q.dispose();
+      x.dispose();
+    },
+  };
+}
+
+/** Best milliseconds of one MLP training step (see {@link prepareMlpStep}). */
+function timeMlpStep(backend: Backend, timing: Timing): number {
+  const mlp = prepareMlpStep(backend);
+  const t = best(mlp.step, timing, 4e7);
+  mlp.dispose();
   return t * 1000;
 }
 
@@ -263,13 +252,42 @@ export function measureGemm(tfjs: TfjsPeer | null, options: { numpy: boolean; qu
   const timing: Timing = options.quick ? { repeats: 2, minSeconds: 0 } : { repeats: 15, minSeconds: 0.6 };
   const simd = new CpuBackend({ simd: true, threads: 1, gemm: simdGemm });
   const js = new CpuBackend({ simd: false });
-  const np = options.numpy ? timeNumpy(GEMM_SHAPES, MLP_PRODUCTS, timing, notes) : null;
   if (!options.numpy) notes.push('numpy: not requested.');
-  const both = timeTsoptimAndTfjs(simd, tfjs, GEMM_SHAPES, timing);
-  const tf = both.tfjs;
+  const wasm = tfjs !== null && tfjs.available.includes('wasm') ? tfjs : null;
+  if (wasm === null) notes.push('tfjs-wasm: not available, not measured.');
+  // Every side sampled in turn, ROUNDS times (see ROUNDS).
+  const share: Timing = { repeats: Math.max(1, Math.ceil(timing.repeats / ROUNDS)), minSeconds: timing.minSeconds / ROUNDS };
+  const mine = GEMM_SHAPES.map((s) => prepareTsoptim(simd, s));
+  const theirs = wasm === null ? null : GEMM_SHAPES.map((s) => wasm.prepareMatMul('wasm', s.m, s.k, s.n, s.transA, s.transB));
+  const mlpStep = prepareMlpStep(simd);
+  const mineT = GEMM_SHAPES.map(() => Number.POSITIVE_INFINITY);
+  const theirsT = GEMM_SHAPES.map(() => Number.POSITIVE_INFINITY);
+  let stepT = Number.POSITIVE_INFINITY;
+  let productsT = Number.POSITIVE_INFINITY;
+  let np: ReturnType<typeof timeNumpy> = null;
+  let numpyOn = options.numpy;
+  for (let r = 0; r < ROUNDS; r++) {
+    if (numpyOn) {
+      const o = timeNumpy(GEMM_SHAPES, MLP_PRODUCTS, share, notes);
+      if (o === null) numpyOn = false;
+      else
+        np =
+          np === null
+            ? o
+            : { version: o.version, shapes: o.shapes.map((t, i) => Math.min(t, np!.shapes[i]!)), mlp: Math.min(o.mlp, np.mlp) };
+    }
+    GEMM_SHAPES.forEach((s, i) => {
+      const flops = 2 * s.m * s.n * s.k;
+      mineT[i] = Math.min(mineT[i]!, best(mine[i]!.run, share, flops));
+      if (theirs !== null) theirsT[i] = Math.min(theirsT[i]!, best(theirs[i]!.run, share, flops));
+    });
+    stepT = Math.min(stepT, best(mlpStep.step, share, 4e7));
+    productsT = Math.min(productsT, best(mlpStep.products, share, 4e7));
+  }
+  for (const p of [...mine, ...(theirs ?? []), mlpStep]) p.dispose();
+  const tf = theirs === null ? null : theirsT;
   const tfMlp = timeTfjs(tfjs, MLP_PRODUCTS, timing);
-  if (tf === null) notes.push('tfjs-wasm: not available, not measured.');
-  const main = GEMM_SHAPES.map((s, i) => gflops(s, both.tsoptim[i]!));
+  const main = GEMM_SHAPES.map((s, i) => gflops(s, mineT[i]!));
   const fmaHere = simd.matmulPaths().fma;
   const relaxed = fmaHere ? null : options.quick ? null : timeRelaxed(timing, notes);
   if (options.quick && !fmaHere) notes.push('relaxed SIMD: measured in full runs only.');
@@ -285,10 +303,10 @@ export function measureGemm(tfjs: TfjsPeer | null, options: { numpy: boolean; qu
     numpy: np === null ? null : gflops(s, np.shapes[i]!),
     tfjsWasm: tf === null ? null : gflops(s, tf[i]!),
   }));
-  const stepMs = timeMlpStep(simd, timing);
+  const stepMs = stepT * 1000;
   const mlp: MlpStepRow = {
     tsoptimStepMs: stepMs,
-    tsoptimMatmulsMs: MLP_PRODUCTS.reduce((acc, s) => acc + timeTsoptim(simd, s, timing), 0) * 1000,
+    tsoptimMatmulsMs: productsT * 1000,
     tsoptimStepFmaMs: fmaHere ? stepMs : (relaxed?.stepMs ?? null),
     numpyMatmulsMs: np === null ? null : np.mlp * 1000,
     tfjsWasmMatmulsMs: tfMlp === null ? null : tfMlp.reduce((a, b) => a + b, 0) * 1000,
@@ -296,7 +314,7 @@ export function measureGemm(tfjs: TfjsPeer | null, options: { numpy: boolean; qu
   simd.dispose();
   js.dispose();
   notes.push(
-    `GEMM: m×k×n, GFLOP/s = 2mnk / best time; tsoptim = backend.matmul on the CPU backend (WebAssembly SIMD GEMM, one thread${fmaHere ? ', relaxed-SIMD madd' : ', multiply then add: relaxed SIMD not available in this runtime'}; JS = its JavaScript fallback; "relaxed madd" = the same with f32x4.relaxed_madd, ${fmaHere ? 'what this runtime runs' : 'in a child Node with --experimental-wasm-relaxed-simd, as Node ≥ 22 and Chrome ≥ 114 run it by default'}); tfjs-wasm = tf.matMul on the wasm backend (XNNPACK), timed in turn with tsoptim's in four rounds. MLP step: 784-128-10, batch 64, Adam, inside tidy; "five products" = ${MLP_PRODUCTS.map(label).join(', ')}.`,
+    `GEMM: m×k×n, GFLOP/s = 2mnk / best time; tsoptim = backend.matmul on the CPU backend (WebAssembly SIMD GEMM, one thread${fmaHere ? ', relaxed-SIMD madd' : ', multiply then add: relaxed SIMD not available in this runtime'}; JS = its JavaScript fallback; "relaxed madd" = the same with f32x4.relaxed_madd, ${fmaHere ? 'what this runtime runs' : 'in a child Node with --experimental-wasm-relaxed-simd, as Node ≥ 22 and Chrome ≥ 114 run it by default'}); tfjs-wasm = tf.matMul on the wasm backend (XNNPACK); tsoptim, numpy and tfjs-wasm sampled in turn in ${ROUNDS} rounds. MLP step: 784-128-10, batch 64, Adam, inside tidy; "five products" = ${MLP_PRODUCTS.map(label).join(', ')}.`,
   );
   return { rows, mlp, numpy: np?.version ?? null, notes };
 }
