@@ -46,14 +46,15 @@ const KB = 1024;
  * `defineAlgorithm` and the new optimizers' declarations, 76.7 KB with the stricter declarations; one module per
  * source module and the thread pool's own chunk leave it at 76.6 KB; the catalog helpers (`admitsParameter`,
  * `catalogEntry`: 94 bytes) and Adan (563 bytes) bring it to 77.3 KB; every algorithm declared with
- * `defineAlgorithm` (no class or functional loop of their own) to 76.6 KB. Reaching 50 KB means shipping less
- * per feature, not dropping unused code.
+ * `defineAlgorithm` (no class or functional loop of their own) to 76.6 KB; the SIMD GEMM's dot-product form (a
+ * linear layer's forward `x·Wᵀ` without packing: the MNIST MLP's forward product 13 % faster, the CNN's
+ * training step about 20 %; 0.5 KB) to 77.8 KB. Reaching 50 KB means shipping less per feature, not dropping unused code.
  *
  * Both budgets are what is reached today plus under 0.5 KB.
  */
 const BUDGETS = {
   adamOnly: 26 * KB,
-  fivePackages: 77.5 * KB,
+  fivePackages: 78 * KB,
 };
 
 const ADAM_APP = `
