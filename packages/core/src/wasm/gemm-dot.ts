@@ -85,6 +85,20 @@ function tile(f: FuncBuilder, L: Locals, k: number, rows: number, cols: number, 
     f.op(Op.end);
   }
   for (let t = 0; t < (k & 3); t++) step(Simd.load32Zero, 4 * t);
+  // s += base[j + c] when `flag` (the bias address, or the accumulate switch, with C's row in cr)
+  const addWhen = (flag: number, base: number, c: number): void => {
+    f.get(flag).op(Op.if).op(Op.blockVoid);
+    f.get(L.s)
+      .get(base)
+      .get(L.j)
+      .i32c(2)
+      .op(Op.i32Shl)
+      .op(Op.i32Add)
+      .memScalar(Op.f32Load, 2, 4 * c)
+      .op(Op.f32Add)
+      .set(L.s);
+    f.op(Op.end);
+  };
   // C[i + r][j + c] ← Σ lanes (+ bias[j + c]) (+ C[i + r][j + c])
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
@@ -98,28 +112,8 @@ function tile(f: FuncBuilder, L: Locals, k: number, rows: number, cols: number, 
         f.op(Op.f32Add);
       }
       f.op(Op.f32Add).set(L.s);
-      f.get(BIAS).op(Op.if).op(Op.blockVoid);
-      f.get(L.s)
-        .get(BIAS)
-        .get(L.j)
-        .i32c(2)
-        .op(Op.i32Shl)
-        .op(Op.i32Add)
-        .memScalar(Op.f32Load, 2, 4 * c)
-        .op(Op.f32Add)
-        .set(L.s);
-      f.op(Op.end);
-      f.get(ACC).op(Op.if).op(Op.blockVoid);
-      f.get(L.s)
-        .get(L.cr)
-        .get(L.j)
-        .i32c(2)
-        .op(Op.i32Shl)
-        .op(Op.i32Add)
-        .memScalar(Op.f32Load, 2, 4 * c)
-        .op(Op.f32Add)
-        .set(L.s);
-      f.op(Op.end);
+      addWhen(BIAS, BIAS, c);
+      addWhen(ACC, L.cr, c);
       f.get(L.cr)
         .get(L.j)
         .i32c(2)
