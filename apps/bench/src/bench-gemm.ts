@@ -253,7 +253,7 @@ export function measureGemm(tfjs: TfjsPeer | null, options: { numpy: boolean; qu
   const simd = new CpuBackend({ simd: true, threads: 1, gemm: simdGemm });
   const js = new CpuBackend({ simd: false });
   if (!options.numpy) notes.push('numpy: not requested.');
-  const wasm = tfjs !== null && tfjs.available.includes('wasm') ? tfjs : null;
+  const wasm = tfjs?.available.includes('wasm') ? tfjs : null;
   if (wasm === null) notes.push('tfjs-wasm: not available, not measured.');
   // Every side sampled in turn, ROUNDS times (see ROUNDS).
   const share: Timing = { repeats: Math.max(1, Math.ceil(timing.repeats / ROUNDS)), minSeconds: timing.minSeconds / ROUNDS };
