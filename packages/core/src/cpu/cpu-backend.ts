@@ -1,7 +1,7 @@
 import type { Backend, MemoryStats, ReduceArgs, RunArgs, TensorHandle as Tensor } from '../backend.js';
 import type { ElementwiseKernel, ReductionKernel } from '../kernel/define.js';
 import { type MatmulArgs, type PermuteArgs, type RowsArgs, planMatmul, planPermute, planRows } from '../kernel/linalg.js';
-import { planReduce, planRun } from '../kernel/plan.js';
+import { type RunPlan, planReduce, planRun } from '../kernel/plan.js';
 import { WasmArena } from '../wasm/arena.js';
 import { type SimdMode, compileSimd, simdAvailable } from '../wasm/compile-simd.js';
 import type { ThreadPool } from '../wasm/thread-pool.js';
@@ -113,7 +113,15 @@ type Exec = (...a: unknown[]) => boolean;
 interface KernelEntry {
   fast: FastRun;
   readonly variants: (Exec | undefined)[];
+  /** The compiled variant for a scalar mask (bit i: binding i is one element), or null without SIMD. */
+  readonly variant: ((code: number) => Exec) | null;
 }
+
+/**
+ * Shortest contiguous run a broadcast call is cut into for the SIMD variants (see `runBroadcastInRuns`): below
+ * it the call into WebAssembly per run costs more than the JavaScript loop over the run.
+ */
+const MIN_SIMD_RUN = 64;
 
 interface Block {
   readonly ptr: number;
@@ -348,12 +356,16 @@ export class CpuBackend implements Backend {
       this.entries.set(kernel, entry);
     }
     if (entry.fast(args)) return;
-    this.runGeneric(kernel, args);
+    this.runGeneric(kernel, args, entry);
   }
 
-  /** Any binding: checks everything (throwing the documented errors) and runs the JavaScript loop. */
-  private runGeneric(kernel: ElementwiseKernel, args: RunArgs): void {
+  /**
+   * Any binding: checks everything (throwing the documented errors), then runs broadcasts as SIMD runs where
+   * they cut into long enough ones, and everything else as the JavaScript loop.
+   */
+  private runGeneric(kernel: ElementwiseKernel, args: RunArgs, entry: KernelEntry): void {
     const plan = planRun(kernel, args);
+    if (!args.rows && entry.variant !== null && this.runBroadcastInRuns(plan, entry.variant)) return;
     const rank = args.rows ? -1 : plan.outShape.length;
     const key = `${kernel.id}|${plan.signature}`;
     let loop = this.loops.get(key);
@@ -372,6 +384,80 @@ export class CpuBackend implements Backend {
     };
     this.counts.js++;
     loop(plan.n, plan.tensors.map(arr), plan.scalars, extra);
+  }
+
+  /**
+   * A broadcast run (`[N, C, H, W]` with `[1, C, 1, 1]`, rows with a `[C]` vector...) as SIMD calls over
+   * contiguous runs: the trailing dimensions in which every tensor is either contiguous like the output or
+   * constant (stride 0) make one run, a broadcast tensor taking the one-element (scalar) mode of the variant
+   * where it is constant. Runs of at least {@link MIN_SIMD_RUN} elements with every tensor in the backend's
+   * memory only; false otherwise (the JavaScript loop runs the call), or when the variant declines the scalars.
+   */
+  private runBroadcastInRuns(plan: RunPlan, variant: (code: number) => Exec): boolean {
+    const shape = plan.outShape;
+    const rank = shape.length;
+    const count = plan.tensors.length;
+    const storages: CpuStorage[] = [];
+    for (const t of plan.tensors) {
+      const st = t.storage as CpuStorage;
+      if (st.arena !== this.arena || st.arena === null || st.ptr < 0) return false;
+      storages.push(st);
+    }
+    // Each tensor's stride per output dimension: contiguous for full ones, as planned for broadcast ones.
+    const contiguous = new Array<number>(rank);
+    for (let d = rank - 1, acc = 1; d >= 0; d--) {
+      contiguous[d] = acc;
+      acc *= shape[d]!;
+    }
+    const strides = plan.modes.map((m, i) =>
+      m === 'full' ? contiguous : m === 'scalar' ? contiguous.map(() => 0) : (plan.strides[i] as readonly number[]),
+    );
+    // The run: trailing dimensions [split, rank) in which each tensor is contiguous like the output, or constant
+    // (dimensions of size 1 do not count). `code` marks the constant ones: the variant reads one element of them.
+    let split = rank;
+    let run = 1;
+    let code = 0;
+    for (let d = rank - 1; d >= 0; d--) {
+      let c = 0;
+      let ok = true;
+      for (let i = 0; i < count && ok; i++) {
+        const st = strides[i]!;
+        let constant = true;
+        let dense = true;
+        for (let e = d; e < rank; e++) {
+          if (shape[e] === 1) continue;
+          if (st[e] !== 0) constant = false;
+          if (st[e] !== contiguous[e]) dense = false;
+        }
+        if (dense) continue;
+        if (constant) c |= 1 << i;
+        else ok = false;
+      }
+      if (!ok) break;
+      split = d;
+      run *= shape[d]!;
+      code = c;
+    }
+    if (run < MIN_SIMD_RUN) return false;
+    const exec = variant(code);
+    const holders = storages.map((st) => ({ ptr: st.ptr }));
+    // The variant's prelude depends on the scalars alone: it takes every run or none (the JS loop then runs).
+    if (!exec(run, ...holders, ...plan.scalars)) return false;
+    const idx = new Array<number>(split).fill(0);
+    const offsets = new Array<number>(count).fill(0);
+    for (let r = 1, runs = plan.n / run; r < runs; r++) {
+      // Next outer index (an odometer over dimensions [0, split)), each tensor's offset with it.
+      for (let d = split - 1; d >= 0; d--) {
+        idx[d]!++;
+        for (let i = 0; i < count; i++) offsets[i]! += strides[i]![d]!;
+        if (idx[d]! < shape[d]!) break;
+        for (let i = 0; i < count; i++) offsets[i]! -= strides[i]![d]! * shape[d]!;
+        idx[d] = 0;
+      }
+      for (let i = 0; i < count; i++) holders[i]!.ptr = storages[i]!.ptr + offsets[i]! * 4;
+      exec(run, ...holders, ...plan.scalars);
+    }
+    return true;
   }
 
   /**
@@ -416,9 +502,9 @@ export class CpuBackend implements Backend {
       variants[code] = exec;
       return exec;
     };
-    if (this.arena === null || names.length > 30) return { fast: () => false, variants };
+    if (this.arena === null || names.length > 30) return { fast: () => false, variants, variant: null };
     const fast = new Function('arena', 'V', 'make', lines.join('\n'))(this.arena, variants, make) as FastRun;
-    return { fast, variants };
+    return { fast, variants, variant: this.simd ? (code) => variants[code] ?? make(code) : null };
   }
 
   /** One binding of a kernel: WebAssembly SIMD where possible, else the JavaScript loop. */

@@ -274,7 +274,7 @@ describe.skipIf(!simdAvailable())('WebAssembly SIMD kernels', () => {
     // A divisor whose reciprocal is not a normal float32 sends the call to the JS loop.
     apply(backend, (x, s) => k.div(x, s), [1], 1e-40);
     expect(backend.pathCounts().js).toBe(before.js + 2);
-    // Broadcast (non-scalar) inputs stay on the JS loop.
+    // Broadcast (non-scalar) inputs in runs shorter than 64 elements stay on the JS loop.
     const kern = defineKernel({ name: 'bc', inputs: ['x', 'r'], outputs: ['x'], body: ({ x, r }) => ({ x: k.add(x, r) }) });
     const x = zeros([2, 3], { backend });
     backend.run(kern, { tensors: { x, r: tensor([1, 2, 3], { backend }) } });
@@ -291,6 +291,54 @@ describe.skipIf(!simdAvailable())('WebAssembly SIMD kernels', () => {
     });
     same(Array.from(out.data), [2, 4, 6]);
     expect(backend.pathCounts().js).toBe(before.js + 4);
+  });
+
+  it('runs broadcasts as SIMD calls over contiguous runs of at least 64 elements, with the values of one op', () => {
+    const backend = new CpuBackend({ simd: true });
+    // y = a + b − c with b and c broadcast, each case: [a's shape, b's shape, c's shape, SIMD calls (runs)]
+    const kern = defineKernel({
+      name: 'bc_runs',
+      inputs: ['a', 'b', 'c'],
+      outputs: ['y'],
+      body: ({ a, b, c }) => ({ y: k.sub(k.add(a, b), c) }),
+    });
+    const cases: [number[], number[], number[], number][] = [
+      [[4, 3, 100], [1, 3, 1], [1], 12], // per channel: one run per (n, c), the channel's value as a scalar
+      [[5, 200], [200], [5, 1], 5], // a row vector read contiguously, a column as a scalar per row
+      [[2, 3, 8, 8], [3, 1, 1], [2, 3, 8, 8], 6], // runs over the two trailing dimensions (64 elements)
+      [[3, 70], [1, 70], [3, 70], 3],
+    ];
+    let seed = 7;
+    const rnd = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return f(seed / 0x7fffffff - 0.5);
+    };
+    for (const [sa, sb, sc, runs] of cases) {
+      const make = (shape: number[]) => {
+        const n = shape.reduce((x, y) => x * y, 1);
+        return tensor(Array.from({ length: n }, rnd), { backend, shape });
+      };
+      const [a, b, c] = [make(sa), make(sb), make(sc)];
+      const y = zeros(sa, { backend });
+      const before = backend.pathCounts();
+      backend.run(kern, { tensors: { a, b, c, y } });
+      expect(backend.pathCounts().js, `${sa} + ${sb} − ${sc}: no JS loop`).toBe(before.js);
+      expect(backend.pathCounts().simd - before.simd, `${sa}: SIMD calls`).toBe(runs);
+      // Expected element by element, broadcasting by hand (numpy's rules), each op rounded to float32.
+      const at = (t: Tensor, idx: number[]) => {
+        const sh = t.shape;
+        let off = 0;
+        for (let d = 0; d < sh.length; d++) off = off * sh[d]! + (sh[d] === 1 ? 0 : idx[idx.length - sh.length + d]!);
+        return t.data[off]!;
+      };
+      const want: number[] = [];
+      const idx = sa.map(() => 0);
+      for (let e = 0; e < a.size; e++) {
+        want.push(f(f(a.data[e]! + at(b, idx)) - at(c, idx)));
+        for (let d = sa.length - 1; d >= 0 && ++idx[d]! === sa[d]; d--) idx[d] = 0;
+      }
+      same(Array.from(y.data), want);
+    }
   });
 
   it('computes Adam in float32 within 1e-6 abs + 1e-5 rel of the float64 JS loop', () => {
