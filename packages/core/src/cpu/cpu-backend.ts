@@ -180,6 +180,8 @@ export class CpuBackend implements Backend {
   private starting: Promise<void> | null = null;
   private readonly registry: FinalizationRegistry<Block> | null;
   private readonly entries = new Map<ElementwiseKernel, KernelEntry>();
+  /** Variants that are JavaScript loops (no SIMD form): they read whole storages, never runs. */
+  private readonly jsVariants = new WeakSet<Exec>();
   private readonly loops = new Map<string, ElementwiseLoop>();
   private readonly reductions = new Map<string, ReductionLoop>();
   private scratch = new Float64Array(64);
@@ -440,6 +442,7 @@ export class CpuBackend implements Backend {
     }
     if (run < MIN_SIMD_RUN) return false;
     const exec = variant(code);
+    if (this.jsVariants.has(exec)) return false;
     const holders = storages.map((st) => ({ ptr: st.ptr }));
     // The variant's prelude depends on the scalars alone: it takes every run or none (the JS loop then runs).
     if (!exec(run, ...holders, ...plan.scalars)) return false;
@@ -516,7 +519,9 @@ export class CpuBackend implements Backend {
     if (simd === null) {
       const loop = compileElementwise(kernel, names, modes, 1);
       const src = `"use strict";\nreturn function exec(${params.join(', ')}) {\nC.js++;\nloop(n, [${st.map((s) => `${s}.array`).join(', ')}], [${sc.join(', ')}], X);\nreturn true;\n};`;
-      return new Function('loop', 'X', 'C', src)(loop, EMPTY_EXTRA, this.counts) as Exec;
+      const exec = new Function('loop', 'X', 'C', src)(loop, EMPTY_EXTRA, this.counts) as Exec;
+      this.jsVariants.add(exec);
+      return exec;
     }
     const module = new WebAssembly.Module(simd.bytes as BufferSource);
     const fn = new WebAssembly.Instance(module, { env: { memory: this.arena!.memory } }).exports[simd.name] as (...a: number[]) => void;

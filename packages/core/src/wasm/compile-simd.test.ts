@@ -339,6 +339,18 @@ describe.skipIf(!simdAvailable())('WebAssembly SIMD kernels', () => {
       }
       same(Array.from(y.data), want);
     }
+    // A kernel with no SIMD form (exp of values) takes the JavaScript loop over the whole call, runs or not.
+    const expK = defineKernel({ name: 'bc_exp', inputs: ['a', 'b'], outputs: ['y'], body: ({ a, b }) => ({ y: k.sub(k.exp(a), b) }) });
+    const a = tensor(Array.from({ length: 300 }, rnd), { backend, shape: [3, 100] });
+    const b = tensor([0.5, -1, 2], { backend, shape: [3, 1] });
+    const y = zeros([3, 100], { backend });
+    const before = backend.pathCounts();
+    backend.run(expK, { tensors: { a, b, y } });
+    expect(backend.pathCounts().js).toBe(before.js + 1);
+    same(
+      Array.from(y.data),
+      Array.from(a.data, (v, i) => f(Math.exp(v) - b.data[Math.floor(i / 100)]!)),
+    );
   });
 
   it('computes Adam in float32 within 1e-6 abs + 1e-5 rel of the float64 JS loop', () => {
