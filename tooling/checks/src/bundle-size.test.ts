@@ -50,11 +50,14 @@ const KB = 1024;
  * linear layer's forward `x·Wᵀ` without packing: the MNIST MLP's forward product 13 % faster, the CNN's
  * training step about 20 %; 0.5 KB) to 77.8 KB. Reaching 50 KB means shipping less per feature, not dropping unused code.
  *
+ * Then the CPU backend learnt to run broadcasts as SIMD calls over contiguous runs (batch norm's elementwise
+ * passes; every CpuBackend has it): 26.1 KB for Adam only, 78.3 KB for the five packages.
+ *
  * Both budgets are what is reached today plus under 0.5 KB.
  */
 const BUDGETS = {
-  adamOnly: 26 * KB,
-  fivePackages: 78 * KB,
+  adamOnly: 26.5 * KB,
+  fivePackages: 78.5 * KB,
 };
 
 const ADAM_APP = `
