@@ -1,8 +1,8 @@
 import { RuntimeError, ValueError, defineKernel, k, sum, tensor, zeros } from '@tsoptim/core';
 import { describeBackend } from '@tsoptim/testkit';
 import { describe, expect, it } from 'vitest';
-import { type GpuJsBackend, type GpuJsBackendOptions, createGpuJsBackend } from './index.js';
-import { gpuTestMode } from './internal/test-modes.js';
+import { type GpuJsBackend, createGpuJsBackend } from './index.js';
+import { GPU_TEST_CONFIGS, gpuTestMode } from './internal/test-modes.js';
 
 /**
  * Tolerance of the backend suite on gpu.js: every operation rounds to float32 (the CPU backend evaluates a
@@ -13,13 +13,7 @@ const SUITE_TOL = { atol: 1e-6, rtol: 1e-5 };
 
 const gpuMode = await gpuTestMode();
 
-const variants: { label: string; options: GpuJsBackendOptions; gpu: boolean }[] = [
-  { label: 'gpujs-headlessgl (kernel maps)', options: { mode: 'headlessgl' }, gpu: true },
-  { label: 'gpujs-headlessgl (one kernel per output)', options: { mode: 'headlessgl', kernelMap: false }, gpu: true },
-  { label: 'gpujs-headlessgl (asynchronous path)', options: { mode: 'headlessgl', asyncMode: true }, gpu: true },
-  { label: 'gpujs-headlessgl (4 values per texel)', options: { mode: 'headlessgl', optimizeFloatMemory: true }, gpu: true },
-  { label: 'gpujs-cpu', options: { mode: 'cpu' }, gpu: false },
-];
+const variants = GPU_TEST_CONFIGS.map((c) => ({ ...c, label: `gpujs-${c.label}` }));
 
 const expectedClass = { headlessgl: 'HeadlessGLKernel', cpu: 'CPUKernel' } as const;
 

@@ -1,8 +1,8 @@
 import { type Tensor, tensor } from '@tsoptim/core';
 import { describe, expect, it } from 'vitest';
-import { type GpuJsBackend, type GpuJsBackendOptions, createGpuJsBackend } from './index.js';
+import { type GpuJsBackend, createGpuJsBackend } from './index.js';
 import { TILED_MATMUL_MIN_WORK, TILE_2X2, TILE_4X4, chooseMatmulTile } from './internal/matmul-codegen.js';
-import { gpuTestMode } from './internal/test-modes.js';
+import { GPU_TEST_CONFIGS, gpuTestMode } from './internal/test-modes.js';
 
 /**
  * The tiled matmul's edges. Operands are small integers, so every product and partial sum is an integer far
@@ -12,13 +12,7 @@ import { gpuTestMode } from './internal/test-modes.js';
 
 const gpuMode = await gpuTestMode();
 
-const variants: { label: string; options: GpuJsBackendOptions; gpu: boolean }[] = [
-  { label: 'headlessgl, 4×4 tiles (kernel maps)', options: { mode: 'headlessgl' }, gpu: true },
-  { label: 'headlessgl, 2×2 tiles (no kernel maps)', options: { mode: 'headlessgl', kernelMap: false }, gpu: true },
-  { label: 'headlessgl, asynchronous path', options: { mode: 'headlessgl', asyncMode: true }, gpu: true },
-  { label: 'headlessgl, 4 values per texel', options: { mode: 'headlessgl', optimizeFloatMemory: true }, gpu: true },
-  { label: 'cpu', options: { mode: 'cpu' }, gpu: false },
-];
+const variants = GPU_TEST_CONFIGS;
 
 /** Integers in [-3, 3] from a position and a seed. */
 function ints(length: number, seed: number): Float32Array {

@@ -1,3 +1,4 @@
+import type { GpuJsBackendOptions } from '../gpujs-backend.js';
 import { isGpuJsModeAvailable } from '../gpujs-mode.js';
 
 /**
@@ -29,3 +30,22 @@ export async function gpuTestMode(): Promise<GpuTestMode> {
   if (!available && !required) console.warn(`[@tsoptim/backend-gpujs] ${note}`);
   return { mode: 'headlessgl', available, required, note };
 }
+
+/** One gpu.js configuration the suites run in (`gpu`: it needs the real mode, see {@link gpuTestMode}). */
+export interface GpuTestConfig {
+  readonly label: string;
+  readonly options: GpuJsBackendOptions;
+  readonly gpu: boolean;
+}
+
+/**
+ * The configurations every suite runs in: headlessgl with kernel maps, without them (one kernel per output;
+ * 2×2 matmul tiles), asynchronous, with 4 values per texel, and gpu.js's cpu mode.
+ */
+export const GPU_TEST_CONFIGS: readonly GpuTestConfig[] = [
+  { label: 'headlessgl (kernel maps)', options: { mode: 'headlessgl' }, gpu: true },
+  { label: 'headlessgl (no kernel maps)', options: { mode: 'headlessgl', kernelMap: false }, gpu: true },
+  { label: 'headlessgl (asynchronous path)', options: { mode: 'headlessgl', asyncMode: true }, gpu: true },
+  { label: 'headlessgl (4 values per texel)', options: { mode: 'headlessgl', optimizeFloatMemory: true }, gpu: true },
+  { label: 'cpu', options: { mode: 'cpu' }, gpu: false },
+];
